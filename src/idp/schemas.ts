@@ -1,0 +1,153 @@
+/**
+ * Zod schemas for every model of the Cybrid IdP (reference §3, target v0.129.899). They are the single
+ * source of the IdP types: the client validates requests with the request schemas before sending and
+ * parses responses with the response schemas; the sandbox validates the same request schemas (422).
+ *
+ * Responses tolerate extra fields and unknown scope values (the IdP adds scopes almost every release);
+ * requests are checked against the reference's limits and the known scope enums.
+ */
+import { z } from 'zod';
+import { ipAllowlistEntryProblem } from './ip.js';
+import { APPLICATION_SCOPES, CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './scopes.js';
+
+export const Guid = z
+  .string()
+  .length(32, 'must be exactly 32 characters')
+  .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hexadecimal characters');
+
+const unique = (values: readonly string[]) => new Set(values).size === values.length;
+
+export const IpAllowlist = z
+  .array(
+    z.string().superRefine((entry, ctx) => {
+      const problem = ipAllowlistEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${entry} ${problem}` });
+    }),
+  )
+  .refine(unique, 'must not contain duplicates');
+
+export const ApplicationName = z.string().min(1).max(128);
+export const Email = z.string().min(1).max(254);
+
+const scopeList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .array(z.enum(values))
+    .min(1, 'must contain at least one scope')
+    .refine(unique, 'must not contain duplicates');
+
+// ---- requests ---------------------------------------------------------------------------------------------
+
+export const PostBankApplication = z.object({
+  name: ApplicationName,
+  bank_guid: Guid.optional(),
+  ip_allowlist: IpAllowlist.optional(),
+  /** Required by IdP versions newer than v0.129.899 (§4.3); passed through when given. */
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+});
+export type PostBankApplication = z.infer<typeof PostBankApplication>;
+
+export const PostOrganizationApplication = PostBankApplication.omit({ bank_guid: true });
+export type PostOrganizationApplication = z.infer<typeof PostOrganizationApplication>;
+
+export const PatchApplication = z.object({
+  name: ApplicationName.optional(),
+  ip_allowlist: IpAllowlist.optional(),
+});
+export type PatchApplication = z.infer<typeof PatchApplication>;
+
+export const PostUser = z.object({
+  email: Email,
+  allowed_scopes: scopeList(USER_SCOPES).nullable().optional(),
+});
+export type PostUser = z.infer<typeof PostUser>;
+
+export const PatchUser = z.object({ allowed_scopes: scopeList(USER_SCOPES) });
+export type PatchUser = z.infer<typeof PatchUser>;
+
+export const PostCustomerToken = z.object({
+  customer_guid: z.string().length(32),
+  scopes: scopeList(CUSTOMER_TOKEN_SCOPES as unknown as readonly [string, ...string[]]),
+});
+export type PostCustomerToken = z.infer<typeof PostCustomerToken>;
+
+export const ListQuery = z.object({
+  page: z.number().int().min(0).optional(),
+  per_page: z.number().int().min(1).max(100).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export const TokenRequest = z.object({
+  grant_type: z.literal('client_credentials'),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1),
+  /** Space-separated scopes. */
+  scope: z.string().optional(),
+});
+export type TokenRequest = z.infer<typeof TokenRequest>;
+
+// ---- responses --------------------------------------------------------------------------------------------
+
+export const Application = z.looseObject({
+  name: z.string(),
+  client_id: z.string(),
+  scopes: z.array(z.string()),
+  ip_allowlist: z.array(z.string()),
+  created_at: z.string(),
+  updated_at: z.string().optional(),
+  /** Only IdP versions newer than v0.129.899 (§4.3). */
+  guid: z.string().optional(),
+  expires_at: z.string().nullable().optional(),
+});
+export type Application = z.infer<typeof Application>;
+
+export const ApplicationWithSecret = Application.extend({ secret: z.string() });
+export type ApplicationWithSecret = z.infer<typeof ApplicationWithSecret>;
+
+export const User = z.looseObject({
+  guid: z.string(),
+  username: z.string().optional(),
+  email: z.string(),
+  allowed_scopes: z.array(z.string()).nullable().optional(),
+  invite_url: z.string().nullable().optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+export type User = z.infer<typeof User>;
+
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.looseObject({
+    total: z.number().int().min(0),
+    page: z.number().int().min(0),
+    per_page: z.number().int().min(1),
+    objects: z.array(item),
+  });
+
+export const ApplicationList = listOf(Application);
+export type ApplicationList = z.infer<typeof ApplicationList>;
+export const UserList = listOf(User);
+export type UserList = z.infer<typeof UserList>;
+
+export const CustomerToken = z.looseObject({ access_token: z.string() });
+export type CustomerToken = z.infer<typeof CustomerToken>;
+
+export const TokenResponse = z.looseObject({
+  access_token: z.string(),
+  token_type: z.string(),
+  expires_in: z.number().int().positive(),
+  /** Space-separated granted scopes. */
+  scope: z.string(),
+  /** Epoch seconds; some clients type it as a string, so accept both. */
+  created_at: z.coerce.number(),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const ErrorResponse = z.looseObject({
+  status: z.number().int(),
+  error_message: z.string(),
+  message_code: z.string(),
+});
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/** OAuth2-style error of /oauth/token (reference §1.3: body shape unknown upstream; we choose RFC 6749). */
+export const OAuthError = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+export type OAuthError = z.infer<typeof OAuthError>;
