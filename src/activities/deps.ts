@@ -1,0 +1,17 @@
+/** What the activities need from the outside world; the worker builds it once from configuration. */
+import type { IdpClient } from '../idp/client.js';
+import type { ProvisioningLedger } from '../ledger/ledger.js';
+import type { SecretStore } from '../secrets/index.js';
+
+export interface ActivityDeps {
+  idp: IdpClient;
+  secrets: SecretStore;
+  ledger: ProvisioningLedger;
+  /** Concurrent IdP calls within one user batch. */
+  userConcurrency: number;
+  /**
+   * How old an application without a stored secret must be before it counts as an orphan of a lost create
+   * response and is deleted. Younger ones may belong to a create still in flight (another attempt).
+   */
+  orphanGraceMs: number;
+}

@@ -1,0 +1,13 @@
+/** Every activity of the worker, bound to its dependencies. Workflows import only the type. */
+import { applicationActivities } from './applications.js';
+import { credentialActivities } from './credentials.js';
+import type { ActivityDeps } from './deps.js';
+import { userActivities } from './users.js';
+
+export type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...applicationActivities(deps), ...credentialActivities(deps), ...userActivities(deps) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,88 @@
+/**
+ * `provisioner dev`: the embedded default. A Temporal dev server with its Web UI (state kept in
+ * .provisioner/temporal.sqlite so a restart keeps workflows), the IdP sandbox (state in
+ * .provisioner/sandbox.sqlite) and the worker pointed at it. Ctrl-C stops all of it.
+ */
+import type { Command } from 'commander';
+import { NativeConnection } from '@temporalio/worker';
+import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { parseEnv, WorkerEnv } from '../../config.js';
+import { openDependencies } from '../../dependencies.js';
+import { createLogger, installTemporalRuntime } from '../../log.js';
+import { faultsFromEnv, startSandbox } from '../../sandbox/index.js';
+import { startDevServer } from '../../temporal/dev-server.js';
+import { ensureSearchAttributes } from '../../temporal/search-attributes.js';
+import { createProvisionerWorker } from '../../worker.js';
+
+interface DevFlags {
+  temporalPort: string;
+  uiPort: string;
+  sandboxPort: string;
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run everything locally: Temporal dev server + Web UI, the IdP sandbox and the worker')
+    .option('--temporal-port <n>', 'Temporal frontend port', '7233')
+    .option('--ui-port <n>', 'Temporal Web UI port', '8233')
+    .option('--sandbox-port <n>', 'IdP sandbox port', '8900')
+    .action(async (flags: DevFlags) => {
+      const stateDir = resolve(process.env.PROVISIONER_STATE_DIR ?? '.provisioner');
+      await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      const logger = createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info');
+      installTemporalRuntime(logger);
+
+      const server = await startDevServer({
+        port: Number(flags.temporalPort),
+        uiPort: Number(flags.uiPort),
+        dbFilename: join(stateDir, 'temporal.sqlite'),
+        log: (line) => logger.info(line),
+      });
+      const sandbox = await startSandbox({
+        database: join(stateDir, 'sandbox.sqlite'),
+        port: Number(flags.sandboxPort),
+        faults: faultsFromEnv(process.env),
+      });
+      try {
+        const env = {
+          ...process.env,
+          TEMPORAL_ADDRESS: server.address,
+          CYBRID_IDP_URL: sandbox.url,
+          CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+          CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+          PROVISIONER_STATE_DIR: stateDir,
+        };
+        const config = parseEnv(WorkerEnv, env);
+        const deps = await openDependencies(config, logger);
+        const connection = await NativeConnection.connect({ address: server.address });
+        await ensureSearchAttributes(connection, server.namespace);
+        const worker = await createProvisionerWorker({
+          connection,
+          namespace: server.namespace,
+          taskQueue: config.PROVISIONER_TASK_QUEUE,
+          deps,
+        });
+        process.stderr.write(
+          [
+            '',
+            `Temporal Web UI:  ${server.uiUrl}`,
+            `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${server.cli.version})`,
+            `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
+            `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
+            '',
+            'In another terminal:  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
+            'Ctrl-C stops everything.',
+            '',
+          ].join('\n'),
+        );
+        await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown
+        await connection.close();
+        deps.close();
+      } finally {
+        await sandbox.close();
+        await server.stop();
+      }
+    });
+}

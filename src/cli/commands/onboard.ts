@@ -1,0 +1,90 @@
+/** `provisioner onboard <bankGuid>`: start (and with --wait, follow) the onboardBank workflow. */
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { OnboardBankInput, UserSpec } from '../../contract.js';
+import { withClient } from '../connect.js';
+import { CliError, printJson, printLine } from '../output.js';
+import { waitWithProgress } from '../wait.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** EMAIL[:SCOPE,SCOPE...] */
+export function parseUserFlag(flag: string): UserSpec {
+  const colon = flag.indexOf(':');
+  if (colon === -1) return { email: flag };
+  const scopes = flag.slice(colon + 1);
+  return { email: flag.slice(0, colon), allowedScopes: scopes === '' ? [] : (scopes.split(',') as UserSpec['allowedScopes']) };
+}
+
+/** A JSON or YAML file: a list of users, or an object with a `users` list. */
+export async function readUsersFile(path: string): Promise<UserSpec[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read --users-file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text); // YAML is a superset of JSON
+  } catch (err) {
+    throw new CliError(`--users-file ${path} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const users = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown } | null)?.users;
+  if (!Array.isArray(users)) throw new CliError(`--users-file ${path} must hold a list of users or {users: [...]}`);
+  return users as UserSpec[];
+}
+
+interface OnboardFlags {
+  user: string[];
+  usersFile?: string;
+  appName?: string;
+  ip: string[];
+  expiresAt?: string;
+  verify: boolean;
+  wait?: boolean;
+  json?: boolean;
+}
+
+export function registerOnboard(program: Command): void {
+  program
+    .command('onboard')
+    .description('onboard a bank: its OAuth application (secret stored), verification, organization users')
+    .argument('<bankGuid>', 'the bank (32 lowercase hex characters)')
+    .option('--user <EMAIL[:SCOPE,SCOPE...]>', 'a user to provision, with optional allowed scopes (repeatable)', collect, [])
+    .option('--users-file <path>', 'users from a JSON or YAML file: [{email, allowedScopes?}]')
+    .option('--app-name <name>', 'the application name (default bank-<bankGuid>)')
+    .option('--ip <CIDR>', 'an IP allowlist entry of the application (repeatable)', collect, [])
+    .option('--expires-at <iso-date-time>', 'application expiry (required by newer IdP versions)')
+    .option('--no-verify', 'skip minting a token with the new credential')
+    .option('--wait', 'wait for the result, showing progress on a terminal')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (bankGuid: string, flags: OnboardFlags) => {
+      const users = [...flags.user.map(parseUserFlag), ...(flags.usersFile ? await readUsersFile(flags.usersFile) : [])];
+      const input: OnboardBankInput = {
+        bankGuid,
+        application:
+          flags.appName || flags.ip.length || flags.expiresAt
+            ? { name: flags.appName, ipAllowlist: flags.ip.length ? flags.ip : undefined, expiresAt: flags.expiresAt }
+            : undefined,
+        users: users.length ? users : undefined,
+        verifyCredentials: flags.verify,
+      };
+      await withClient(async (client) => {
+        const handle = await client.startOnboarding(input);
+        if (!flags.wait) {
+          if (flags.json) printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, bankGuid });
+          else printLine(`started onboardBank ${handle.workflowId} (run ${handle.firstExecutionRunId})`);
+          return;
+        }
+        const result = await waitWithProgress(handle);
+        if (flags.json) return printJson({ workflowId: handle.workflowId, ...result });
+        printLine(`bank ${result.bankGuid} onboarded (workflow ${handle.workflowId})`);
+        printLine(`application ${result.application.name}: clientId ${result.application.clientId}, secret ${result.application.secretRef}`);
+        printLine(`credential verified: ${result.verified ? 'yes' : 'skipped'}`);
+        const created = result.users.filter((u) => u.created).length;
+        printLine(`users: ${result.users.length} (${created} created, ${result.users.length - created} already present)`);
+      });
+    });
+}

@@ -1,0 +1,35 @@
+/** `--wait`: live progress from the `status` query on a terminal, then the result or a one-line failure. */
+import { WorkflowFailedError, type WorkflowHandle, type Workflow } from '@temporalio/client';
+import type { OperationStatus } from '../contract.js';
+import { CliError, progressLine } from './output.js';
+
+export function describeProgress(status: OperationStatus): string {
+  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
+  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
+  return `${status.operation}: ${status.step}${users}${failures}`;
+}
+
+export async function waitWithProgress<W extends Workflow>(handle: WorkflowHandle<W>): Promise<Awaited<ReturnType<W>>> {
+  const progress = progressLine();
+  const timer = process.stderr.isTTY
+    ? setInterval(() => {
+        handle
+          .query<OperationStatus>('status')
+          .then((status) => progress.show(describeProgress(status)))
+          .catch(() => undefined); // progress is best effort; the result below is what counts
+      }, 500)
+    : undefined;
+  try {
+    return (await handle.result()) as Awaited<ReturnType<W>>;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      const cause = err.cause;
+      const type = cause && 'type' in cause && typeof cause.type === 'string' ? `${cause.type}: ` : '';
+      throw new CliError(`workflow ${handle.workflowId} failed: ${type}${cause?.message ?? err.message}`);
+    }
+    throw err;
+  } finally {
+    clearInterval(timer);
+    progress.done();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The worker's own configuration, parsed once at start from the environment with zod. A bad or missing
+ * variable is one clear line naming it. (The Temporal connection itself comes from @temporalio/envconfig.)
+ */
+import { z } from 'zod';
+
+const rate = z.coerce.number().int().min(1);
+
+/**
+ * Local state shared by the worker and the CLI started side by side: the secret store, the ledger and the
+ * development keys live under PROVISIONER_STATE_DIR (default .provisioner, git-ignored).
+ */
+export const StateEnv = z.object({
+  PROVISIONER_STATE_DIR: z.string().min(1).default('.provisioner'),
+  /** "id:base64key,..." (first = current); a key file in the state dir is created when unset. */
+  PROVISIONER_SECRET_KEYS: z.string().min(1).optional(),
+  /** "id:base64key,..." (first = current) for payload encryption; a key file in the state dir when unset. */
+  PROVISIONER_CODEC_KEYS: z.string().min(1).optional(),
+});
+export type StateEnv = z.infer<typeof StateEnv>;
+
+export const WorkerEnv = StateEnv.extend({
+  CYBRID_IDP_URL: z.url({ protocol: /^https?$/ }).default('https://id.sandbox.cybrid.app'),
+  CYBRID_CLIENT_ID: z.string({ error: 'is required (organization client id of the worker)' }).min(1, 'is required'),
+  CYBRID_CLIENT_SECRET: z.string({ error: 'is required (organization client secret of the worker)' }).min(1, 'is required'),
+  PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
+  /** host:port for the worker's Prometheus metrics; off when unset. */
+  PROVISIONER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  /** Prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js); bundled from source when unset. */
+  PROVISIONER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** Concurrent IdP calls per user batch. */
+  PROVISIONER_USER_CONCURRENCY: rate.max(64).default(8),
+  PROVISIONER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnv>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses `env` with `schema`; throws a ConfigError whose message is one line naming each bad variable. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    // Never echo the value: it may be a secret.
+    return `${name} ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}

@@ -1,0 +1,149 @@
+/**
+ * The public contract of the workflows: input and result of each workflow type, as zod schemas (the single
+ * source of the TypeScript types). Validated at the edge (CLI, typed client) and again at workflow start.
+ * Pure and deterministic, so workflow code imports it too.
+ */
+import { z } from 'zod';
+import { ApplicationName, Email, Guid, IpAllowlist } from './idp/schemas.js';
+import { USER_SCOPES } from './idp/scopes.js';
+
+/** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
+export const MAX_USERS_PER_ONBOARDING = 10_000;
+
+const uniqueBy = <T>(items: readonly T[], key: (item: T) => string) => new Set(items.map(key)).size === items.length;
+
+/** Durations as Temporal and `ms` write them: 90s, 15m, 24h, 90d, or milliseconds as a number. */
+export const Duration = z.union([
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 15m, 24h or 90d'),
+  z.number().int().min(0),
+]);
+export type Duration = z.infer<typeof Duration>;
+
+export const EmailAddress = Email.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+
+export const UserSpec = z.object({
+  email: EmailAddress,
+  allowedScopes: z
+    .array(z.enum(USER_SCOPES))
+    .min(1, 'must contain at least one scope (omit it for the IdP default)')
+    .refine((s) => new Set(s).size === s.length, 'must not contain duplicates')
+    .optional(),
+});
+export type UserSpec = z.infer<typeof UserSpec>;
+
+export const OnboardBankInput = z.object({
+  bankGuid: Guid,
+  application: z
+    .object({
+      name: ApplicationName.optional(),
+      ipAllowlist: IpAllowlist.optional(),
+      expiresAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .optional(),
+  users: z
+    .array(UserSpec)
+    .max(MAX_USERS_PER_ONBOARDING, `must hold at most ${MAX_USERS_PER_ONBOARDING} users`)
+    .refine((users) => uniqueBy(users, (u) => u.email.toLowerCase()), 'must not contain the same email twice')
+    .optional(),
+  verifyCredentials: z.boolean().optional(),
+});
+export type OnboardBankInput = z.infer<typeof OnboardBankInput>;
+
+export const ApplicationRef = z.object({ clientId: z.string(), name: z.string(), secretRef: z.string() });
+export type ApplicationRef = z.infer<typeof ApplicationRef>;
+
+export const ProvisionedUser = z.object({
+  email: z.string(),
+  guid: z.string(),
+  created: z.boolean(),
+  /** Secret-store reference of the invite URL, when this run created the user and received one. */
+  inviteRef: z.string().optional(),
+});
+export type ProvisionedUser = z.infer<typeof ProvisionedUser>;
+
+export const OnboardBankResult = z.object({
+  bankGuid: z.string(),
+  application: ApplicationRef,
+  users: z.array(ProvisionedUser),
+  verified: z.boolean(),
+});
+export type OnboardBankResult = z.infer<typeof OnboardBankResult>;
+
+export const RotateBankCredentialsInput = z.object({
+  bankGuid: Guid,
+  gracePeriod: Duration.optional(),
+  verify: z.boolean().optional(),
+});
+export type RotateBankCredentialsInput = z.infer<typeof RotateBankCredentialsInput>;
+
+export const RotateBankCredentialsResult = z.object({
+  bankGuid: z.string(),
+  previousClientId: z.string(),
+  clientId: z.string(),
+  secretRef: z.string(),
+  completedBy: z.enum(['grace-period', 'operator']),
+  rotatedAt: z.string(),
+});
+export type RotateBankCredentialsResult = z.infer<typeof RotateBankCredentialsResult>;
+
+const Reason = z.string().trim().min(1, 'is required').max(500);
+
+export const RevokeBankCredentialsInput = z.object({
+  bankGuid: Guid,
+  clientIds: z.array(z.string().min(1).max(128)).min(1).optional(),
+  reason: Reason,
+});
+export type RevokeBankCredentialsInput = z.infer<typeof RevokeBankCredentialsInput>;
+
+export const RevokeBankCredentialsResult = z.object({
+  bankGuid: z.string(),
+  revokedClientIds: z.array(z.string()),
+});
+export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
+
+export const DisableUsersInput = z.object({
+  users: z
+    .array(z.union([Guid, EmailAddress]))
+    .min(1, 'must name at least one user')
+    .max(MAX_USERS_PER_ONBOARDING),
+  reason: Reason,
+  /** Tags the workflow with the bank it concerns, when there is one. */
+  bankGuid: Guid.optional(),
+});
+export type DisableUsersInput = z.infer<typeof DisableUsersInput>;
+
+export const DisableUsersResult = z.object({
+  disabled: z.array(z.object({ user: z.string(), guid: z.string() })),
+});
+export type DisableUsersResult = z.infer<typeof DisableUsersResult>;
+
+export const OffboardBankInput = z.object({ bankGuid: Guid, reason: Reason });
+export type OffboardBankInput = z.infer<typeof OffboardBankInput>;
+
+export const OffboardBankResult = z.object({
+  bankGuid: z.string(),
+  revokedClientIds: z.array(z.string()),
+  disabledUserGuids: z.array(z.string()),
+});
+export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
+
+/** What the `status` query of every workflow answers. */
+export const OperationStatus = z.object({
+  operation: z.string(),
+  bankGuid: z.string().optional(),
+  step: z.string(),
+  users: z.object({ done: z.number(), total: z.number() }).optional(),
+  failures: z.array(z.object({ subject: z.string(), type: z.string(), message: z.string() })),
+  application: z.object({ clientId: z.string(), name: z.string() }).optional(),
+});
+export type OperationStatus = z.infer<typeof OperationStatus>;
+
+/** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
+export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
+
+/** Formats zod issues as one line naming each field, for errors at the edge and at workflow start. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,53 @@
+/**
+ * Secret names and references. A name is a path of URL-safe segments (`banks/<bankGuid>/client-secret`);
+ * a reference is `<scheme>:<name>` (`local:banks/<bankGuid>/client-secret`), so a reference says which
+ * store holds it. Both are safe to log: they identify a secret, they never contain one.
+ */
+import { SecretStoreError } from './errors.js';
+
+/** `segment(/segment)*`; segments of letters, digits, `.`, `_`, `-`, not starting with `.`, `_` or `-`. */
+export type SecretName = string;
+/** `<scheme>:<name>`, opaque to callers. */
+export type SecretRef = string;
+
+const SEGMENT = '[A-Za-z0-9][A-Za-z0-9._-]*';
+const NAME = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);
+const SCHEME = /^[a-z][a-z0-9-]*$/;
+/** Leaves room for a file extension within the usual 255-byte file name limit. */
+const MAX_NAME_LENGTH = 200;
+
+export function isSecretName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && NAME.test(name);
+}
+
+export function assertSecretName(name: string): SecretName {
+  if (!isSecretName(name)) {
+    throw new SecretStoreError(
+      `Invalid secret name "${name}": expected segments of letters, digits, ".", "_", "-" separated by "/" (at most ${MAX_NAME_LENGTH} characters)`,
+    );
+  }
+  return name;
+}
+
+export function formatSecretRef(scheme: string, name: SecretName): SecretRef {
+  if (!SCHEME.test(scheme)) throw new SecretStoreError(`Invalid secret store scheme "${scheme}"`);
+  return `${scheme}:${assertSecretName(name)}`;
+}
+
+/** Splits a reference; a bare name has no scheme. Names contain no ":", so the split is unambiguous. */
+export function parseSecretRef(ref: SecretRef): { scheme?: string; name: SecretName } {
+  const colon = ref.indexOf(':');
+  if (colon === -1) return { name: assertSecretName(ref) };
+  const scheme = ref.slice(0, colon);
+  if (!SCHEME.test(scheme)) throw new SecretStoreError(`Invalid secret reference "${ref}"`);
+  return { scheme, name: assertSecretName(ref.slice(colon + 1)) };
+}
+
+/** The name `ref` points to in the store of `scheme`; refuses a reference of another store. */
+export function secretNameOf(ref: SecretRef, scheme: string): SecretName {
+  const parsed = parseSecretRef(ref);
+  if (parsed.scheme !== undefined && parsed.scheme !== scheme) {
+    throw new SecretStoreError(`Secret reference "${ref}" belongs to the "${parsed.scheme}" store, not "${scheme}"`);
+  }
+  return parsed.name;
+}

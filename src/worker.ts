@@ -1,0 +1,71 @@
+/**
+ * The worker: configuration parsed once, a connection through @temporalio/envconfig, the activities bound to
+ * the IdP client, the secret store and the ledger, and graceful shutdown on SIGINT/SIGTERM (in-flight
+ * activities get a grace period; workflows resume on the next worker).
+ */
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from './activities/index.js';
+import { parseEnv, WorkerEnv } from './config.js';
+import { openDependencies, type Dependencies } from './dependencies.js';
+import { installTemporalRuntime, type Logger } from './log.js';
+import { connectTemporal } from './temporal/connect.js';
+import { ensureSearchAttributes } from './temporal/search-attributes.js';
+
+/** Workflow sources, for development; production loads the prebuilt bundle. */
+export const WORKFLOWS_PATH = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js', import.meta.url),
+);
+
+export interface ProvisionerWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: Dependencies;
+  /** A prebuilt bundle (fast start); bundled from source when absent. */
+  workflowBundlePath?: string;
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export function createProvisionerWorker(options: ProvisionerWorkerOptions): Promise<Worker> {
+  const { deps } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createActivities(deps.activityDeps),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter: deps.dataConverter,
+    shutdownGraceTime: options.shutdownGraceTime ?? '20s',
+  });
+}
+
+/** `provisioner worker`: runs until SIGINT/SIGTERM. */
+export async function runWorker(logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = parseEnv(WorkerEnv, env);
+  installTemporalRuntime(logger, config.PROVISIONER_METRICS_ADDRESS);
+  const deps = await openDependencies(config, logger);
+  const { connection, namespace, address } = await connectTemporal(env);
+  try {
+    const registered = await ensureSearchAttributes(connection, namespace);
+    if (registered.length) logger.info({ registered }, 'registered missing search attributes');
+    const worker = await createProvisionerWorker({
+      connection,
+      namespace,
+      taskQueue: config.PROVISIONER_TASK_QUEUE,
+      deps,
+      workflowBundlePath: config.PROVISIONER_WORKFLOW_BUNDLE,
+    });
+    logger.info(
+      { address, namespace, taskQueue: config.PROVISIONER_TASK_QUEUE, idp: config.CYBRID_IDP_URL },
+      'worker started',
+    );
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    deps.close();
+  }
+}

@@ -1,0 +1,15 @@
+/** Activity stubs with their timeouts and retry policy: Temporal does the retrying, not the HTTP client. */
+import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+
+/** One IdP call or a handful: bounded by the client's own request timeout. */
+export const idp = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
+
+/** Batches of users: heartbeat per user, so a stuck attempt is noticed and a cancellation reaches it. */
+export const userBatches = proxyActivities<Activities>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '1m',
+  retry,
+});

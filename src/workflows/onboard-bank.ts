@@ -1,0 +1,110 @@
+/**
+ * onboardBank: the bank's OAuth application (secret stored, only a reference in history), its
+ * verification, then its organization users in batches.
+ *
+ * Partial failure: the application is kept once its secret is stored (a re-run finds and reuses it).
+ * A verification failure deletes an application this run created and revokes its stored secret, so a
+ * re-run starts clean. Users the IdP refuses for good are reported together at the end (the workflow fails
+ * with UsersNotProvisioned naming them); users already provisioned are kept, and a re-run is idempotent.
+ * Cancellation never interrupts the step that creates the application and stores its secret.
+ */
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import {
+  OnboardBankInput,
+  type OnboardBankResult,
+  type ProvisionedUser,
+  type UserSpec,
+} from '../contract.js';
+import { idp, userBatches } from './activities.js';
+import { parseInput } from './input.js';
+import { trackStatus } from './status.js';
+
+/** Users per activity: small enough for a quick retry, large enough to keep history short. */
+export const USER_BATCH_SIZE = 100;
+
+export const defaultApplicationName = (bankGuid: string) => `bank-${bankGuid}`;
+
+export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+  const input = parseInput(OnboardBankInput, rawInput);
+  const { bankGuid } = input;
+  const users: UserSpec[] = input.users ?? [];
+  const progress = trackStatus('onboardBank', bankGuid);
+
+  progress.step('ensuring the bank application');
+  const credential = await CancellationScope.nonCancellable(() =>
+    idp.ensureBankApplication.executeWithOptions(
+      { startToCloseTimeout: '2m', summary: `Find or create the OAuth application of bank ${bankGuid}` },
+      [
+        {
+          bankGuid,
+          name: input.application?.name ?? defaultApplicationName(bankGuid),
+          ipAllowlist: input.application?.ipAllowlist,
+          expiresAt: input.application?.expiresAt,
+          purpose: 'onboarding',
+        },
+      ],
+    ),
+  );
+  progress.update({ application: { clientId: credential.clientId, name: credential.name } });
+
+  const verified = input.verifyCredentials ?? true;
+  if (verified) {
+    progress.step('verifying the credential');
+    try {
+      await idp.verifyBankCredential.executeWithOptions(
+        { startToCloseTimeout: '1m', summary: `Mint a token with the new credential ${credential.clientId}` },
+        [{ bankGuid, clientId: credential.clientId, secretVersion: credential.secretVersion }],
+      );
+    } catch (err) {
+      if (credential.created) {
+        await CancellationScope.nonCancellable(async () => {
+          progress.step('verification failed: removing the application this run created');
+          await idp.deleteBankApplication({ clientId: credential.clientId });
+          await idp.revokeStoredCredentials({ bankGuid, clientIds: [credential.clientId] });
+        });
+      }
+      throw err;
+    }
+  }
+
+  const provisioned: ProvisionedUser[] = [];
+  progress.update({ step: 'provisioning users', users: { done: 0, total: users.length } });
+  for (let start = 0; start < users.length; start += USER_BATCH_SIZE) {
+    const batch = users.slice(start, start + USER_BATCH_SIZE);
+    const outcome = await userBatches.ensureUsers.executeWithOptions(
+      {
+        startToCloseTimeout: '15m',
+        heartbeatTimeout: '1m',
+        summary: `Users ${start + 1}–${start + batch.length} of ${users.length}`,
+      },
+      [{ bankGuid, users: batch }],
+    );
+    provisioned.push(...outcome.users);
+    progress.update({
+      users: { done: start + batch.length, total: users.length },
+      failures: [...progress.status.failures, ...outcome.failures],
+    });
+  }
+
+  const { failures } = progress.status;
+  if (failures.length > 0) {
+    progress.step('finished with users the IdP refused');
+    throw ApplicationFailure.create({
+      type: 'UsersNotProvisioned',
+      nonRetryable: true,
+      message: `${failures.length} of ${users.length} users could not be provisioned: ${failures
+        .slice(0, 10)
+        .map((f) => `${f.subject} (${f.type}: ${f.message})`)
+        .join('; ')}${failures.length > 10 ? '; ...' : ''}`,
+      details: [{ failures, provisioned: provisioned.length, clientId: credential.clientId }],
+    });
+  }
+
+  progress.step('done');
+  return {
+    bankGuid,
+    application: { clientId: credential.clientId, name: credential.name, secretRef: credential.secretRef },
+    users: provisioned,
+    verified,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm test` after lint and typecheck: starts ONE real Temporal dev server for the whole run, builds the
+ * workflow bundle once, runs every test file with the Node test runner against them, and tears the server
+ * down however the tests end. Arguments narrow the run to some test files.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import { WORKFLOWS_PATH } from '../src/worker.js';
+
+async function testFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => relative(process.cwd(), join(e.parentPath, e.name)))
+    .sort();
+}
+
+const log = (line: string) => console.log(`[test-run] ${line}`);
+const files = process.argv.length > 2 ? process.argv.slice(2) : await testFiles('test');
+const work = await mkdtemp(join(tmpdir(), 'provisioner-test-'));
+const started = Date.now();
+const server = await startDevServer({ log });
+let exitCode = 1;
+try {
+  log(`Temporal dev server ${server.cli.version} (from ${server.cli.source}) at ${server.address}, started in ${Date.now() - started} ms`);
+  const connection = await Connection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, server.namespace);
+  await connection.close();
+
+  const bundleStarted = Date.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+  const bundlePath = join(work, 'workflow-bundle.js');
+  await writeFile(bundlePath, code);
+  log(`workflow bundle built once in ${Date.now() - bundleStarted} ms (${code.length} bytes)`);
+
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      PROVISIONER_TEST_WORKFLOW_BUNDLE: bundlePath,
+      PROVISIONER_TEST_ARTIFACTS: join(process.cwd(), 'test-artifacts'),
+    },
+  });
+  const stop = () => child.kill('SIGTERM');
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  exitCode = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+} finally {
+  await server.stop();
+  await rm(work, { recursive: true, force: true });
+  log(`Temporal dev server stopped; tests exited with ${exitCode}`);
+}
+process.exit(exitCode);

@@ -1,0 +1,116 @@
+/**
+ * A test's world: the run's real Temporal dev server (started by test/run.ts), a real IdP sandbox over
+ * HTTP, and a real worker on its own task queue with its own state directory. `close` tears it all down.
+ */
+import { Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ProvisionerClient } from '../../src/client/index.js';
+import { parseEnv, WorkerEnv } from '../../src/config.js';
+import { openDependencies, type Dependencies } from '../../src/dependencies.js';
+import { createLogger, installTemporalRuntime } from '../../src/log.js';
+import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/sandbox/index.js';
+import { createProvisionerWorker } from '../../src/worker.js';
+
+/** Everything every worker of this test process logged, to search for leaked secrets. */
+export const capturedLog: string[] = [];
+const logger = createLogger(
+  'debug',
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      capturedLog.push(chunk.toString());
+      done();
+    },
+  }),
+);
+installTemporalRuntime(logger);
+
+export const temporalAddress = () => {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test` (test/run.ts starts the dev server)');
+  return address;
+};
+
+export const randomGuid = () => randomBytes(16).toString('hex');
+
+export interface TestWorld {
+  sandbox: RunningSandbox;
+  stateDir: string;
+  taskQueue: string;
+  env: NodeJS.ProcessEnv;
+  deps: Dependencies;
+  client: ProvisionerClient;
+  connection: Connection;
+  startWorker(): Promise<Worker>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createTestWorld(options: { faults?: Partial<SandboxFaults>; orphanGraceMs?: number } = {}): Promise<TestWorld> {
+  const sandbox = await startSandbox({ database: ':memory:', faults: options.faults });
+  const stateDir = await mkdtemp(join(tmpdir(), 'provisioner-state-'));
+  const taskQueue = `test-${randomGuid().slice(0, 12)}`;
+  const env: NodeJS.ProcessEnv = {
+    TEMPORAL_ADDRESS: temporalAddress(),
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    CYBRID_IDP_URL: sandbox.url,
+    CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+    CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+    PROVISIONER_TASK_QUEUE: taskQueue,
+    PROVISIONER_STATE_DIR: stateDir,
+  };
+  const config = parseEnv(WorkerEnv, env);
+  const deps = await openDependencies(config, logger, { orphanGraceMs: options.orphanGraceMs ?? 2_000 });
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new ProvisionerClient({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue,
+    dataConverter: deps.dataConverter,
+  });
+
+  let running: { worker: Worker; done: Promise<void>; native: NativeConnection } | undefined;
+  const startWorker = async () => {
+    const native = await NativeConnection.connect({ address: temporalAddress() });
+    const worker = await createProvisionerWorker({
+      connection: native,
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue,
+      deps,
+      workflowBundlePath: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
+      shutdownGraceTime: '5s',
+    });
+    running = { worker, native, done: worker.run() };
+    return worker;
+  };
+  const stopWorker = async () => {
+    if (!running) return;
+    const { worker, done, native } = running;
+    running = undefined;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await done;
+    await native.close();
+  };
+  return {
+    sandbox,
+    stateDir,
+    taskQueue,
+    env,
+    deps,
+    client,
+    connection,
+    startWorker,
+    stopWorker,
+    async close() {
+      await stopWorker();
+      await connection.close();
+      deps.close();
+      await sandbox.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** Looks at the sandbox's state through the real IdP client with the organization credentials. */
+import type { Application, User } from '../../src/idp/schemas.js';
+import type { TestWorld } from './env.js';
+
+export async function listBankApplications(world: TestWorld, bankGuid: string): Promise<Application[]> {
+  const apps: Application[] = [];
+  for await (const app of world.deps.activityDeps.idp.listAllBankApplications({ bankGuid })) apps.push(app);
+  return apps;
+}
+
+export async function listUsers(world: TestWorld): Promise<User[]> {
+  const users: User[] = [];
+  for await (const user of world.deps.activityDeps.idp.listAllUsers({})) users.push(user);
+  return users;
+}
+
+export async function sandboxStats(world: TestWorld): Promise<{ requests: number; writes: number }> {
+  const response = await fetch(`${world.sandbox.url}/__sandbox/stats`);
+  return (await response.json()) as { requests: number; writes: number };
+}

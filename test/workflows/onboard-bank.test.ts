@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { createTestWorld, capturedLog, randomGuid, type TestWorld } from '../support/env.js';
+import { historyText } from '../support/history.js';
+import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
+
+describe('onboardBank', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await createTestWorld();
+    await world.startWorker();
+  });
+  after(() => world.close());
+
+  const secretsSeen: string[] = [];
+  const handles: Parameters<typeof historyText>[0][] = [];
+
+  it('onboards a bank with 3 users: one application, 3 users, a stored secret that mints a token', async () => {
+    const bankGuid = randomGuid();
+    const emails = ['alice@example.com', 'bob@example.com', 'carol@example.com'];
+    const handle = await world.client.startOnboarding({
+      bankGuid,
+      users: emails.map((email, i) => (i === 0 ? { email, allowedScopes: ['users:read'] } : { email })),
+    });
+    handles.push(handle);
+    const result = await handle.result();
+
+    assert.equal(result.bankGuid, bankGuid);
+    assert.equal(result.verified, true);
+    assert.deepEqual(result.users.map((u) => u.email).sort(), emails);
+    assert.ok(result.users.every((u) => u.created && u.inviteRef));
+    const apps = await listBankApplications(world, bankGuid);
+    assert.equal(apps.length, 1);
+    assert.equal(apps[0]!.client_id, result.application.clientId);
+    const sandboxUsers = (await listUsers(world)).filter((u) => emails.includes(u.email));
+    assert.equal(sandboxUsers.length, 3);
+    assert.deepEqual(sandboxUsers.find((u) => u.email === 'alice@example.com')!.allowed_scopes, ['users:read']);
+
+    const secret = await world.deps.secrets.get(result.application.secretRef);
+    secretsSeen.push(secret.value);
+    for (const user of result.users) secretsSeen.push((await world.deps.secrets.get(user.inviteRef!)).value);
+    const token = await world.deps.activityDeps.idp.exchangeClientCredentials({
+      clientId: result.application.clientId,
+      clientSecret: secret.value,
+      scopes: ['banks:read'],
+    });
+    assert.ok(token.grantedScopes.includes('banks:read'));
+    assert.equal(JSON.stringify(result).includes(secret.value), false);
+
+    // Run again: same clientId, nothing created.
+    const writesBefore = (await sandboxStats(world)).writes;
+    const again = await world.client.startOnboarding({ bankGuid, users: emails.map((email) => ({ email })) });
+    handles.push(again);
+    const second = await again.result();
+    assert.equal(second.application.clientId, result.application.clientId);
+    assert.ok(second.users.every((u) => !u.created));
+    assert.equal((await sandboxStats(world)).writes, writesBefore, 'a repeated onboarding wrote to the IdP');
+    assert.equal((await listBankApplications(world, bankGuid)).length, 1);
+  });
+
+  it('rejects a second operation on the same bank while one runs', async () => {
+    const bankGuid = randomGuid();
+    const users = Array.from({ length: 30 }, (_, i) => ({ email: `busy-${i}@example.com` }));
+    world.sandbox.setFaults({ latencyMs: 100 });
+    try {
+      const first = await world.client.startOnboarding({ bankGuid, users });
+      handles.push(first);
+      await assert.rejects(world.client.startOnboarding({ bankGuid }), {
+        name: 'BankBusyError',
+        message: new RegExp(`Bank ${bankGuid} already has an operation in progress: onboardBank`),
+      });
+      await first.result();
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
+    }
+  });
+
+  it('fails verification when the IdP drops a required scope, and removes the application it created', async () => {
+    const bankGuid = randomGuid();
+    world.sandbox.setFaults({ dropScopes: ['customers:write'] });
+    try {
+      const handle = await world.client.startOnboarding({ bankGuid });
+      handles.push(handle);
+      const err = await handle.result().then(
+        () => assert.fail('onboarding should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String(err.cause?.message), /customers:write/);
+      assert.equal((await listBankApplications(world, bankGuid)).length, 0);
+      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/client-secret`);
+      assert.ok(versions.every((v) => v.stage === 'revoked'));
+    } finally {
+      world.sandbox.setFaults({ dropScopes: [] });
+    }
+  });
+
+  it('cancellation never leaves an application without a stored secret', async () => {
+    const bankGuid = randomGuid();
+    world.sandbox.setFaults({ latencyMs: 150 });
+    try {
+      const handle = await world.client.startOnboarding({ bankGuid, users: [{ email: 'cancel@example.com' }] });
+      handles.push(handle);
+      await new Promise((r) => setTimeout(r, 200));
+      await handle.cancel();
+      await assert.rejects(handle.result());
+      const apps = await listBankApplications(world, bankGuid);
+      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/client-secret`);
+      for (const app of apps) {
+        assert.ok(
+          versions.some((v) => v.metadata.clientId === app.client_id),
+          `application ${app.client_id} has no stored secret`,
+        );
+      }
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
+    }
+  });
+
+  it('leaks no secret, invite URL or access token into history or logs', async () => {
+    const orgToken = await world.deps.activityDeps.idp.token();
+    const needles = [...secretsSeen, orgToken.accessToken, world.sandbox.orgCredentials.clientSecret];
+    assert.ok(needles.length >= 5);
+    for (const handle of handles) {
+      const { raw, plain } = await historyText(handle, world.deps.dataConverter);
+      for (const needle of needles) {
+        assert.equal(raw.includes(needle), false, `history of ${handle.workflowId} holds a secret`);
+        assert.equal(plain.includes(needle), false, `decoded history of ${handle.workflowId} holds a secret`);
+      }
+    }
+    const log = capturedLog.join('');
+    assert.ok(log.length > 0, 'the worker logged nothing at all');
+    for (const needle of needles) assert.equal(log.includes(needle), false, 'the worker log holds a secret');
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+import { listBankApplications, listUsers } from '../support/idp.js';
+
+describe('onboardBank on a faulty IdP', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await createTestWorld({ orphanGraceMs: 1_000 });
+    await world.startWorker();
+  });
+  after(() => world.close());
+
+  it('completes with exactly one application and one user per email when create responses are lost', async () => {
+    world.sandbox.setFaults({ lostResponseRate: 0.5, seed: 42 });
+    const results = [];
+    try {
+      for (let bank = 0; bank < 3; bank++) {
+        const bankGuid = randomGuid();
+        const emails = Array.from({ length: 6 }, (_, i) => `lost-${bank}-${i}@example.com`);
+        const handle = await world.client.startOnboarding({ bankGuid, users: emails.map((email) => ({ email })) });
+        results.push({ bankGuid, emails, result: await handle.result() });
+      }
+    } finally {
+      world.sandbox.setFaults({ lostResponseRate: 0 });
+    }
+    const allUsers = await listUsers(world);
+    for (const { bankGuid, emails, result } of results) {
+      const apps = await listBankApplications(world, bankGuid);
+      assert.equal(apps.length, 1, `bank ${bankGuid} has ${apps.length} applications`);
+      assert.equal(apps[0]!.client_id, result.application.clientId);
+      const versions = await world.deps.secrets.versions(result.application.secretRef);
+      assert.ok(versions.some((v) => v.metadata.clientId === apps[0]!.client_id && v.stage === 'current'));
+      for (const email of emails) {
+        assert.equal(allUsers.filter((u) => u.email === email).length, 1, `${email} is not there exactly once`);
+      }
+      assert.equal(new Set(result.users.map((u) => u.guid)).size, emails.length);
+    }
+  });
+
+  it('retries through 5xx and 429 answers', async () => {
+    world.sandbox.setFaults({ errorRate: 0.2, throttleRate: 0.2, seed: 7 });
+    try {
+      const bankGuid = randomGuid();
+      const handle = await world.client.startOnboarding({ bankGuid, users: [{ email: 'flaky@example.com' }] });
+      const result = await handle.result();
+      assert.equal(result.users.length, 1);
+      const history = await handle.fetchHistory();
+      const retried = history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+      assert.ok(retried, 'no activity was retried: the faults were not exercised');
+    } finally {
+      world.sandbox.setFaults({ errorRate: 0, throttleRate: 0 });
+    }
+  });
+});
