@@ -48,7 +48,7 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
       const credential = (app: Application, version: number): BankCredential => ({
         clientId: app.client_id,
         name: app.name,
-        secretRef: secretName,
+        secretRef: secrets.ref(secretName),
         secretVersion: version,
         created: false,
       });

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { toApplicationFailure } from '../idp/errors.js';
+import type { RotationRecord } from '../ledger/ledger.js';
 import type { ActivityDeps } from './deps.js';
 import { bankCredentialSecretName } from './secret-names.js';
 
@@ -19,7 +20,7 @@ export const BANK_CREDENTIAL_REQUIRED_SCOPES = [
   'customers:write',
 ] as const;
 
-export function credentialActivities({ idp, secrets }: ActivityDeps) {
+export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
   async function verifyBankCredential(input: {
     bankGuid: string;
     clientId: string;
@@ -83,5 +84,17 @@ export function credentialActivities({ idp, secrets }: ActivityDeps) {
     };
   }
 
-  return { verifyBankCredential, promoteBankCredential, revokeStoredCredentials, currentBankCredential };
+  /** Records a finished rotation in the ledger, for `status` (idempotent per workflow). */
+  async function recordRotation(input: { bankGuid: string; rotation: RotationRecord }): Promise<void> {
+    ledger.recordRotation(input.bankGuid, input.rotation);
+    return Promise.resolve();
+  }
+
+  return {
+    verifyBankCredential,
+    promoteBankCredential,
+    revokeStoredCredentials,
+    currentBankCredential,
+    recordRotation,
+  };
 }

@@ -136,6 +136,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
             } catch (err) {
               if (!isNotFound(err)) throw err;
             }
+            Context.current().heartbeat();
           }),
         ),
       );
@@ -144,10 +145,10 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     }
   }
 
-  /** Users this worker provisioned for the bank, from the ledger. */
-  async function provisionedUsers(input: { bankGuid: string }): Promise<{ guid: string; email: string }[]> {
-    return Promise.resolve(ledger.usersOf(input.bankGuid));
+  /** Guids of the users this worker provisioned for the bank, from the ledger. */
+  async function provisionedUserGuids(input: { bankGuid: string }): Promise<string[]> {
+    return Promise.resolve(ledger.usersOf(input.bankGuid).map((u) => u.guid));
   }
 
-  return { ensureUsers, resolveUsers, disableUsers, provisionedUsers };
+  return { ensureUsers, resolveUsers, disableUsers, provisionedUserGuids };
 }

@@ -1,6 +1,7 @@
 /** The `provisioner` command. */
 import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import { registerOnboard } from './commands/onboard.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSecret } from './commands/secret.js';
@@ -13,7 +14,7 @@ const program = new Command('provisioner')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-for (const register of [registerDev, registerWorker, registerSandbox, registerOnboard, registerStatus, registerSecret]) {
+for (const register of [registerDev, registerWorker, registerSandbox, registerOnboard, registerLifecycle, registerStatus, registerSecret]) {
   register(program);
 }
 

@@ -5,6 +5,9 @@
  */
 import {
   Client,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   type Connection,
   type Workflow,
@@ -15,11 +18,25 @@ import type { z } from 'zod';
 import {
   bankWorkflowId,
   describeIssues,
+  DisableUsersInput,
+  Duration,
+  OffboardBankInput,
   OnboardBankInput,
+  RevokeBankCredentialsInput,
+  RotateBankCredentialsInput,
   type OperationStatus,
 } from '../contract.js';
 import { BankGuidKey, ProvisioningOperationKey } from '../search-attributes.js';
-import type { onboardBank } from '../workflows/index.js';
+import { completeRotationUpdate, statusQuery } from '../workflows/definitions.js';
+import type {
+  disableUsers,
+  offboardBank,
+  onboardBank,
+  revokeBankCredentials,
+  rotateBankCredentials,
+} from '../workflows/index.js';
+
+export const rotationScheduleId = (bankGuid: string) => `rotate-${bankGuid}`;
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
@@ -98,13 +115,107 @@ export class ProvisionerClient {
     );
   }
 
+  startRotation(input: RotateBankCredentialsInput) {
+    const valid = validate(RotateBankCredentialsInput, input);
+    return this.startBankOperation<typeof rotateBankCredentials>(
+      'rotateBankCredentials',
+      valid.bankGuid,
+      valid,
+      `Rotate the credentials of bank ${valid.bankGuid} (grace ${valid.gracePeriod ?? '24h'})`,
+    );
+  }
+
+  startRevocation(input: RevokeBankCredentialsInput) {
+    const valid = validate(RevokeBankCredentialsInput, input);
+    return this.startBankOperation<typeof revokeBankCredentials>(
+      'revokeBankCredentials',
+      valid.bankGuid,
+      valid,
+      `Revoke ${valid.clientIds ? valid.clientIds.length : 'all'} credentials of bank ${valid.bankGuid}: ${valid.reason}`,
+    );
+  }
+
+  startOffboarding(input: OffboardBankInput) {
+    const valid = validate(OffboardBankInput, input);
+    return this.startBankOperation<typeof offboardBank>(
+      'offboardBank',
+      valid.bankGuid,
+      valid,
+      `Offboard bank ${valid.bankGuid}: ${valid.reason}`,
+    );
+  }
+
+  /** Disabling users is not a per-bank operation; each request gets its own workflow. */
+  async startDisablingUsers(input: DisableUsersInput) {
+    const valid = validate(DisableUsersInput, input);
+    return this.client.workflow.start<typeof disableUsers>('disableUsers', {
+      workflowId: `disable-users-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`,
+      taskQueue: this.taskQueue,
+      args: [valid],
+      typedSearchAttributes: [
+        ...(valid.bankGuid ? [{ key: BankGuidKey, value: valid.bankGuid }] : []),
+        { key: ProvisioningOperationKey, value: 'disableUsers' },
+      ],
+      staticSummary: `Disable ${valid.users.length} users: ${valid.reason}`,
+    });
+  }
+
+  /** The operator's go-ahead to finish a rotation before its grace period ends. */
+  async completeRotation(bankGuid: string): Promise<void> {
+    await this.client.workflow.getHandle(bankWorkflowId(bankGuid)).executeUpdate(completeRotationUpdate);
+  }
+
+  /** Creates or updates the bank's rotation Schedule (overlapping runs are skipped). */
+  async scheduleRotation(bankGuid: string, every: string, gracePeriod?: string): Promise<{ scheduleId: string; created: boolean }> {
+    const valid = validate(RotateBankCredentialsInput, { bankGuid, gracePeriod });
+    const everyValid = validate(Duration, every);
+    const scheduleId = rotationScheduleId(bankGuid);
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: 'scheduledRotation',
+      workflowId: `scheduled-rotation-${bankGuid}`,
+      taskQueue: this.taskQueue,
+      args: [valid],
+      typedSearchAttributes: [
+        { key: BankGuidKey, value: bankGuid },
+        { key: ProvisioningOperationKey, value: 'scheduledRotation' },
+      ],
+      staticSummary: `Scheduled rotation of bank ${bankGuid}`,
+    };
+    const spec = { intervals: [{ every: everyValid }] };
+    const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+    try {
+      await this.client.schedule.create({ scheduleId, spec, action, policies, memo: { bankGuid } });
+      return { scheduleId, created: true };
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies }));
+      return { scheduleId, created: false };
+    }
+  }
+
+  /** The rotation schedule of the bank, if there is one. */
+  async rotationSchedule(bankGuid: string): Promise<{ scheduleId: string; paused: boolean; nextRunAt?: string } | undefined> {
+    try {
+      const description = await this.client.schedule.getHandle(rotationScheduleId(bankGuid)).describe();
+      return {
+        scheduleId: description.scheduleId,
+        paused: description.state.paused,
+        nextRunAt: description.info.nextActionTimes[0]?.toISOString(),
+      };
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
   /** The `status` query of the bank's latest operation (running or finished). */
   async status(bankGuid: string): Promise<{ workflowId: string; type: string; state: string; status?: OperationStatus }> {
     const handle = this.client.workflow.getHandle(bankWorkflowId(bankGuid));
     const description = await handle.describe();
     let status: OperationStatus | undefined;
     try {
-      status = await handle.query<OperationStatus>('status');
+      status = await handle.query(statusQuery);
     } catch {
       status = undefined; // e.g. no worker is polling right now; the description still tells the state
     }

@@ -35,7 +35,12 @@ export function seal(keyring: SecretKeyring, plaintext: string, associatedData: 
 }
 
 /** Decrypts `sealed`; an unknown key id or a failed authentication is SecretStoreCorrupt naming `ref`. */
-export function unseal(keyring: SecretKeyring, sealed: SealedValue, associatedData: Buffer, ref: SecretRef): string {
+export function unseal(
+  keyring: SecretKeyring,
+  sealed: SealedValue,
+  associatedData: Buffer,
+  ref: SecretRef,
+): string {
   const key = keyring.keys.get(sealed.keyId);
   if (!key) {
     throw new SecretStoreCorrupt(ref, `is encrypted with key "${sealed.keyId}", which is not configured`);
@@ -49,7 +54,10 @@ export function unseal(keyring: SecretKeyring, sealed: SealedValue, associatedDa
     const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(associatedData);
     decipher.setAuthTag(tag);
-    const plaintext = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+    const plaintext = Buffer.concat([
+      decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+      decipher.final(),
+    ]);
     return plaintext.toString('utf8');
   } catch {
     // The cause says only "unable to authenticate data"; not attached, to keep errors free of internals.

@@ -37,7 +37,9 @@ export function parseSecretKeys(text: string, source: string = SECRET_KEYS_VARIA
     const id = entry.slice(0, colon);
     const material = entry.slice(colon + 1);
     if (colon === -1 || !KEY_ID.test(id) || !KEY_BASE64.test(material)) {
-      fail(`entry ${index + 1} must be "<keyId>:<base64 of ${KEY_BYTES} bytes>" (key id: letters, digits, ".", "_", "-")`);
+      fail(
+        `entry ${index + 1} must be "<keyId>:<base64 of ${KEY_BYTES} bytes>" (key id: letters, digits, ".", "_", "-")`,
+      );
     }
     if (keys.has(id)) fail(`entry ${index + 1} repeats key id "${id}"`);
     keys.set(id, Buffer.from(material, 'base64'));
@@ -62,7 +64,9 @@ async function readKeyFile(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      throw new ConfigError(`Invalid configuration: secret key file ${path} is readable by others; run chmod 600 ${path}`);
+      throw new ConfigError(
+        `Invalid configuration: secret key file ${path} is readable by others; run chmod 600 ${path}`,
+      );
     }
     return await readFile(path, 'utf8');
   } catch (err) {

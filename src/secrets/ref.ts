@@ -47,7 +47,9 @@ export function parseSecretRef(ref: SecretRef): { scheme?: string; name: SecretN
 export function secretNameOf(ref: SecretRef, scheme: string): SecretName {
   const parsed = parseSecretRef(ref);
   if (parsed.scheme !== undefined && parsed.scheme !== scheme) {
-    throw new SecretStoreError(`Secret reference "${ref}" belongs to the "${parsed.scheme}" store, not "${scheme}"`);
+    throw new SecretStoreError(
+      `Secret reference "${ref}" belongs to the "${parsed.scheme}" store, not "${scheme}"`,
+    );
   }
   return parsed.name;
 }

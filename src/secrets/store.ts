@@ -46,7 +46,11 @@ export interface SecretStore {
   /** The reference of a name in this store, whether or not anything is stored under it yet. */
   ref(name: SecretName): SecretRef;
   /** Writes a new version under `name`. */
-  put(name: SecretName, value: string, options?: PutSecretOptions): Promise<{ ref: SecretRef; version: number }>;
+  put(
+    name: SecretName,
+    value: string,
+    options?: PutSecretOptions,
+  ): Promise<{ ref: SecretRef; version: number }>;
   /** The current version, or the given one. Throws SecretNotFound, SecretRevoked or SecretStoreCorrupt. */
   get(ref: SecretRef, options?: { version?: number }): Promise<SecretValue>;
   /** Whether `get(ref)` finds a current version. */

@@ -4,8 +4,8 @@ import type { Activities } from '../activities/index.js';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
 
-/** One IdP call or a handful: bounded by the client's own request timeout. */
-export const idp = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
+/** A handful of IdP calls, each bounded by the client's request timeout; short, so a crashed worker's attempt is retried soon. */
+export const idp = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 
 /** Batches of users: heartbeat per user, so a stuck attempt is noticed and a cancellation reaches it. */
 export const userBatches = proxyActivities<Activities>({

@@ -1,3 +1,8 @@
 /** Every workflow type of the worker (the workflow bundle's entry point). */
+export { disableUsers } from './disable-users.js';
+export { offboardBank } from './offboard-bank.js';
 export { onboardBank } from './onboard-bank.js';
-export { statusQuery } from './status.js';
+export { revokeBankCredentials } from './revoke-bank-credentials.js';
+export { completeRotationUpdate, statusQuery } from './definitions.js';
+export { rotateBankCredentials } from './rotate-bank-credentials.js';
+export { scheduledRotation } from './scheduled-rotation.js';

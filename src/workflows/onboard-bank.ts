@@ -33,7 +33,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
   progress.step('ensuring the bank application');
   const credential = await CancellationScope.nonCancellable(() =>
     idp.ensureBankApplication.executeWithOptions(
-      { startToCloseTimeout: '2m', summary: `Find or create the OAuth application of bank ${bankGuid}` },
+      { summary: `Find or create the OAuth application of bank ${bankGuid}` },
       [
         {
           bankGuid,
@@ -52,7 +52,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
     progress.step('verifying the credential');
     try {
       await idp.verifyBankCredential.executeWithOptions(
-        { startToCloseTimeout: '1m', summary: `Mint a token with the new credential ${credential.clientId}` },
+        { summary: `Mint a token with the new credential ${credential.clientId}` },
         [{ bankGuid, clientId: credential.clientId, secretVersion: credential.secretVersion }],
       );
     } catch (err) {
@@ -72,11 +72,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
   for (let start = 0; start < users.length; start += USER_BATCH_SIZE) {
     const batch = users.slice(start, start + USER_BATCH_SIZE);
     const outcome = await userBatches.ensureUsers.executeWithOptions(
-      {
-        startToCloseTimeout: '15m',
-        heartbeatTimeout: '1m',
-        summary: `Users ${start + 1}–${start + batch.length} of ${users.length}`,
-      },
+      { summary: `Users ${start + 1}–${start + batch.length} of ${users.length}` },
       [{ bankGuid, users: batch }],
     );
     provisioned.push(...outcome.users);

@@ -2,10 +2,9 @@
  * What operators see of a running workflow: the `status` query and the Web UI's current details, kept in
  * step by one small tracker.
  */
-import { defineQuery, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { OperationStatus } from '../contract.js';
-
-export const statusQuery = defineQuery<OperationStatus>('status');
+import { statusQuery } from './definitions.js';
 
 export function trackStatus(operation: string, bankGuid: string | undefined) {
   const status: OperationStatus = { operation, bankGuid, step: 'starting', failures: [] };

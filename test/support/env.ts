@@ -50,7 +50,14 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createTestWorld(options: { faults?: Partial<SandboxFaults>; orphanGraceMs?: number } = {}): Promise<TestWorld> {
+export interface TestWorldOptions {
+  faults?: Partial<SandboxFaults>;
+  orphanGraceMs?: number;
+  /** Payload keys; by default a key file is created in the world's state directory, as in development. */
+  codecKeys?: string;
+}
+
+export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
   const sandbox = await startSandbox({ database: ':memory:', faults: options.faults });
   const stateDir = await mkdtemp(join(tmpdir(), 'provisioner-state-'));
   const taskQueue = `test-${randomGuid().slice(0, 12)}`;
@@ -62,6 +69,7 @@ export async function createTestWorld(options: { faults?: Partial<SandboxFaults>
     CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
     PROVISIONER_TASK_QUEUE: taskQueue,
     PROVISIONER_STATE_DIR: stateDir,
+    ...(options.codecKeys ? { PROVISIONER_CODEC_KEYS: options.codecKeys } : {}),
   };
   const config = parseEnv(WorkerEnv, env);
   const deps = await openDependencies(config, logger, { orphanGraceMs: options.orphanGraceMs ?? 2_000 });

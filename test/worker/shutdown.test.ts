@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statusQuery } from '../../src/workflows/definitions.js';
 import { startCli } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
@@ -24,7 +25,7 @@ describe('worker: graceful shutdown', () => {
     const users = Array.from({ length: 24 }, (_, i) => ({ email: `shutdown-${i}@example.com` }));
     const handle = await world.client.startOnboarding({ bankGuid, users });
     // Wait until the user batch (an activity) is in flight.
-    while ((await handle.query('status').catch(() => undefined))?.step !== 'provisioning users') {
+    while ((await handle.query(statusQuery).catch(() => undefined))?.step !== 'provisioning users') {
       assert.ok(Date.now() < deadline, 'onboarding never reached the user step');
       await sleep(50);
     }

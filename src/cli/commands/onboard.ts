@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { OnboardBankInput, UserSpec } from '../../contract.js';
-import { withClient } from '../connect.js';
-import { CliError, printJson, printLine } from '../output.js';
-import { waitWithProgress } from '../wait.js';
+import type { onboardBank } from '../../workflows/index.js';
+import { runOperation, type OperationFlags } from '../operation.js';
+import { CliError } from '../output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -36,15 +36,13 @@ export async function readUsersFile(path: string): Promise<UserSpec[]> {
   return users as UserSpec[];
 }
 
-interface OnboardFlags {
+interface OnboardFlags extends OperationFlags {
   user: string[];
   usersFile?: string;
   appName?: string;
   ip: string[];
   expiresAt?: string;
   verify: boolean;
-  wait?: boolean;
-  json?: boolean;
 }
 
 export function registerOnboard(program: Command): void {
@@ -71,20 +69,19 @@ export function registerOnboard(program: Command): void {
         users: users.length ? users : undefined,
         verifyCredentials: flags.verify,
       };
-      await withClient(async (client) => {
-        const handle = await client.startOnboarding(input);
-        if (!flags.wait) {
-          if (flags.json) printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, bankGuid });
-          else printLine(`started onboardBank ${handle.workflowId} (run ${handle.firstExecutionRunId})`);
-          return;
-        }
-        const result = await waitWithProgress(handle);
-        if (flags.json) return printJson({ workflowId: handle.workflowId, ...result });
-        printLine(`bank ${result.bankGuid} onboarded (workflow ${handle.workflowId})`);
-        printLine(`application ${result.application.name}: clientId ${result.application.clientId}, secret ${result.application.secretRef}`);
-        printLine(`credential verified: ${result.verified ? 'yes' : 'skipped'}`);
-        const created = result.users.filter((u) => u.created).length;
-        printLine(`users: ${result.users.length} (${created} created, ${result.users.length - created} already present)`);
-      });
+      await runOperation<typeof onboardBank>(
+        flags,
+        (client) => client.startOnboarding(input),
+        (result) => {
+          const created = result.users.filter((u) => u.created).length;
+          return [
+            `bank ${result.bankGuid} onboarded`,
+            `application ${result.application.name}: clientId ${result.application.clientId}, secret ${result.application.secretRef}`,
+            `credential verified: ${result.verified ? 'yes' : 'skipped'}`,
+            `users: ${result.users.length} (${created} created, ${result.users.length - created} already present)`,
+          ];
+        },
+        { bankGuid },
+      );
     });
 }

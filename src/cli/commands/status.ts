@@ -1,5 +1,8 @@
-/** `provisioner status <bankGuid>`: the bank's latest operation and where it stands. */
+/** `provisioner status <bankGuid>`: the bank's latest operation, its rotation schedule and past rotations. */
 import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { join } from 'node:path';
+import { openSqliteLedger } from '../../ledger/ledger.js';
 import { withClient } from '../connect.js';
 import { printJson, printLine } from '../output.js';
 import { describeProgress } from '../wait.js';
@@ -7,16 +10,30 @@ import { describeProgress } from '../wait.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description("show the bank's latest operation and its progress")
+    .description("show the bank's latest operation, its progress, rotation schedule and past rotations")
     .argument('<bankGuid>', 'the bank')
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: { json?: boolean }) => {
-      await withClient(async (client) => {
-        const status = await client.status(bankGuid);
-        if (flags.json) return printJson({ bankGuid, ...status });
-        printLine(`${status.type} ${status.workflowId}: ${status.state}`);
-        if (status.status) printLine(describeProgress(status.status));
-        for (const failure of status.status?.failures ?? []) printLine(`  failed: ${failure.subject} (${failure.type}: ${failure.message})`);
+      await withClient(async (client, state) => {
+        const latest = await client.status(bankGuid).catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        });
+        const schedule = await client.rotationSchedule(bankGuid);
+        const ledger = openSqliteLedger(join(state.stateDir, 'ledger.sqlite'));
+        const rotations = ledger.rotationsOf(bankGuid);
+        ledger.close();
+        if (flags.json) return printJson({ bankGuid, latest: latest ?? null, schedule: schedule ?? null, rotations });
+        if (!latest) printLine(`bank ${bankGuid}: no operation found`);
+        else {
+          printLine(`${latest.type} ${latest.workflowId}: ${latest.state}`);
+          if (latest.status) printLine(describeProgress(latest.status));
+          for (const f of latest.status?.failures ?? []) printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
+        }
+        if (schedule) {
+          printLine(`rotation schedule ${schedule.scheduleId}: ${schedule.paused ? 'paused' : `next run ${schedule.nextRunAt ?? 'none'}`}`);
+        }
+        for (const r of rotations) printLine(`rotated ${r.rotatedAt}: ${r.previousClientId} → ${r.clientId}`);
       });
     });
 }

@@ -1,0 +1,59 @@
+/**
+ * Records the replay fixtures in test/histories: runs every workflow type for real (dev server + sandbox +
+ * worker) with the fixed replay key and saves each history. Run after an intended workflow change:
+ *   npx tsx scripts/record-histories.ts
+ */
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import { statusQuery } from '../src/workflows/definitions.js';
+import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
+
+const server = await startDevServer({ log: console.log });
+process.env.TEMPORAL_ADDRESS = server.address;
+const { createTestWorld, randomGuid } = await import('../test/support/env.js');
+const world = await createTestWorld({ codecKeys: REPLAY_CODEC_KEYS });
+try {
+  await ensureSearchAttributes(world.connection, server.namespace);
+  await world.startWorker();
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  const save = async (name: string, handle: WorkflowHandle) => {
+    await handle.result().catch(() => undefined);
+    await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
+    console.log(`recorded ${name}`);
+  };
+
+  const bankGuid = randomGuid();
+  const users = ['replay-1@example.com', 'replay-2@example.com', 'replay-3@example.com'].map((email) => ({ email }));
+  await save('onboardBank-3-users', await world.client.startOnboarding({ bankGuid, users }));
+  await save('onboardBank-again', await world.client.startOnboarding({ bankGuid, users }));
+  await save('rotateBankCredentials-grace', await world.client.startRotation({ bankGuid, gracePeriod: '1s' }));
+
+  const early = await world.client.startRotation({ bankGuid, gracePeriod: '1h' });
+  while (!(await early.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
+  await world.client.completeRotation(bankGuid);
+  await save('rotateBankCredentials-completed-by-operator', early);
+
+  const cancelled = await world.client.startRotation({ bankGuid, gracePeriod: '1h' });
+  while (!(await cancelled.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
+  await cancelled.cancel();
+  await save('rotateBankCredentials-cancelled', cancelled);
+
+  await save(
+    'scheduledRotation',
+    await world.client.client.workflow.start('scheduledRotation', {
+      workflowId: `scheduled-rotation-${bankGuid}`,
+      taskQueue: world.taskQueue,
+      args: [{ bankGuid, gracePeriod: '1s' }],
+    }),
+  );
+  await save('disableUsers', await world.client.startDisablingUsers({ users: ['replay-1@example.com'], reason: 'replay fixture' }));
+  await save('revokeBankCredentials', await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }));
+  await save('offboardBank', await world.client.startOffboarding({ bankGuid, reason: 'replay fixture' }));
+} finally {
+  await world.close();
+  await server.stop();
+}

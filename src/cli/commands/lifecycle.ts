@@ -1,0 +1,106 @@
+/** Credential lifecycle subcommands: rotate, complete-rotation, revoke, disable-user, offboard, schedule-rotation. */
+import type { Command } from 'commander';
+import type { disableUsers, offboardBank, revokeBankCredentials, rotateBankCredentials } from '../../workflows/index.js';
+import { withClient } from '../connect.js';
+import { runOperation, type OperationFlags } from '../operation.js';
+import { printJson, printLine } from '../output.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const withOperationFlags = (command: Command) =>
+  command
+    .option('--wait', 'wait for the result, showing progress on a terminal')
+    .option('--json', 'print one JSON document on stdout');
+
+export function registerLifecycle(program: Command): void {
+  withOperationFlags(
+    program
+      .command('rotate')
+      .description('rotate the bank credential: new application, verify, make current, grace period, delete the old one')
+      .argument('<bankGuid>', 'the bank')
+      .option('--grace <duration>', 'time for consumers to switch before the old credential is deleted', '24h')
+      .option('--no-verify', 'skip minting a token with the new credential'),
+  ).action((bankGuid: string, flags: OperationFlags & { grace: string; verify: boolean }) =>
+    runOperation<typeof rotateBankCredentials>(
+      flags,
+      (client) => client.startRotation({ bankGuid, gracePeriod: flags.grace, verify: flags.verify }),
+      (r) => [`bank ${r.bankGuid} rotated: ${r.previousClientId} → ${r.clientId} (completed by ${r.completedBy}); secret ${r.secretRef}`],
+      { bankGuid },
+    ),
+  );
+
+  program
+    .command('complete-rotation')
+    .description('finish a rotation that waits for its grace period now')
+    .argument('<bankGuid>', 'the bank')
+    .action((bankGuid: string) =>
+      withClient(async (client) => {
+        await client.completeRotation(bankGuid);
+        printLine(`rotation of bank ${bankGuid}: completion accepted`);
+      }),
+    );
+
+  withOperationFlags(
+    program
+      .command('revoke')
+      .description('emergency: delete the bank applications now and mark their secrets revoked')
+      .argument('<bankGuid>', 'the bank')
+      .option('--client-id <id>', 'only this application (repeatable; default all of the bank)', collect, [])
+      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'revoked by operator'),
+  ).action((bankGuid: string, flags: OperationFlags & { clientId: string[]; reason: string }) =>
+    runOperation<typeof revokeBankCredentials>(
+      flags,
+      (client) =>
+        client.startRevocation({ bankGuid, clientIds: flags.clientId.length ? flags.clientId : undefined, reason: flags.reason }),
+      (r) => [`bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`],
+      { bankGuid },
+    ),
+  );
+
+  withOperationFlags(
+    program
+      .command('disable-user')
+      .description('disable users by email or guid')
+      .argument('<user...>', 'emails or user guids')
+      .option('--bank <bankGuid>', 'tag the workflow with this bank')
+      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator'),
+  ).action((users: string[], flags: OperationFlags & { reason: string; bank?: string }) =>
+    runOperation<typeof disableUsers>(
+      flags,
+      (client) => client.startDisablingUsers({ users, reason: flags.reason, bankGuid: flags.bank }),
+      (r) => r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
+    ),
+  );
+
+  withOperationFlags(
+    program
+      .command('offboard')
+      .description('revoke every application of the bank and disable the users provisioned for it')
+      .argument('<bankGuid>', 'the bank')
+      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'offboarded by operator'),
+  ).action((bankGuid: string, flags: OperationFlags & { reason: string }) =>
+    runOperation<typeof offboardBank>(
+      flags,
+      (client) => client.startOffboarding({ bankGuid, reason: flags.reason }),
+      (r) => [
+        `bank ${r.bankGuid} offboarded: ${r.revokedClientIds.length} applications revoked, ${r.disabledUserGuids.length} users disabled`,
+      ],
+      { bankGuid },
+    ),
+  );
+
+  program
+    .command('schedule-rotation')
+    .description('create or update a Temporal Schedule that rotates the bank credential (overlapping runs skipped)')
+    .argument('<bankGuid>', 'the bank')
+    .requiredOption('--every <duration>', 'interval, e.g. 90d')
+    .option('--grace <duration>', 'grace period of each rotation', '24h')
+    .option('--json', 'print one JSON document on stdout')
+    .action((bankGuid: string, flags: { every: string; grace: string; json?: boolean }) =>
+      withClient(async (client) => {
+        const { scheduleId, created } = await client.scheduleRotation(bankGuid, flags.every, flags.grace);
+        const schedule = await client.rotationSchedule(bankGuid);
+        if (flags.json) return printJson({ bankGuid, scheduleId, created, every: flags.every, nextRunAt: schedule?.nextRunAt });
+        printLine(`${created ? 'created' : 'updated'} schedule ${scheduleId}: every ${flags.every}, next run ${schedule?.nextRunAt ?? 'unknown'}`);
+      }),
+    );
+}

@@ -1,0 +1,33 @@
+/**
+ * The common shape of the workflow-starting subcommands: start, then either print the workflow id or,
+ * with --wait, follow progress and print the result (one JSON document with --json).
+ */
+import type { Workflow, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { ProvisionerClient } from '../client/index.js';
+import { withClient } from './connect.js';
+import { printJson, printLine } from './output.js';
+import { waitWithProgress } from './wait.js';
+
+export interface OperationFlags {
+  wait?: boolean;
+  json?: boolean;
+}
+
+export async function runOperation<W extends Workflow>(
+  flags: OperationFlags,
+  start: (client: ProvisionerClient) => Promise<WorkflowHandleWithFirstExecutionRunId<W>>,
+  describeResult: (result: Awaited<ReturnType<W>>) => string[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await withClient(async (client) => {
+    const handle = await start(client);
+    if (!flags.wait) {
+      if (flags.json) printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...extra });
+      else printLine(`started ${handle.workflowId} (run ${handle.firstExecutionRunId}); follow it with --wait or \`provisioner status\``);
+      return;
+    }
+    const result = await waitWithProgress(handle);
+    if (flags.json) return printJson({ workflowId: handle.workflowId, ...(result as object) });
+    for (const line of describeResult(result)) printLine(line);
+  });
+}

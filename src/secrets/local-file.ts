@@ -1,0 +1,107 @@
+/**
+ * The local store's on-disk format: one JSON file per secret name holding every version (the value
+ * encrypted, the rest in clear), replaced atomically: temp file, fsync, rename, fsync of the directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { SecretStoreCorrupt } from './errors.js';
+import { isSecretName, type SecretName, type SecretRef } from './ref.js';
+
+const SealedValue = z.object({
+  keyId: z.string().min(1),
+  iv: z.base64(),
+  tag: z.base64(),
+  ciphertext: z.base64(),
+});
+
+const StoredVersion = z
+  .object({
+    version: z.number().int().positive(),
+    stage: z.enum(['pending', 'current', 'previous', 'revoked']),
+    createdAt: z.string(),
+    metadata: z.record(z.string(), z.string()),
+    idempotencyKey: z.string().optional(),
+    /** Absent once revoked: a revoked value is deleted, not kept. */
+    sealed: SealedValue.optional(),
+  })
+  .refine((v) => (v.stage === 'revoked') === (v.sealed === undefined), 'only a revoked version has no value');
+export type StoredVersion = z.infer<typeof StoredVersion>;
+
+const StoredSecret = z.object({
+  format: z.literal(1),
+  name: z.string(),
+  versions: z.array(StoredVersion),
+});
+export type StoredSecret = z.infer<typeof StoredSecret>;
+
+const EXTENSION = '.json';
+
+/** `banks/x/client-secret` → `banks~x~client-secret.json`: flat, readable, and reversible ("~" is not allowed in names). */
+export function secretFileName(name: SecretName): string {
+  return name.replaceAll('/', '~') + EXTENSION;
+}
+
+/** The name a directory entry stores, or undefined for anything else (temp files, locks). */
+export function secretNameOfFile(fileName: string): SecretName | undefined {
+  if (!fileName.endsWith(EXTENSION)) return undefined;
+  const name = fileName.slice(0, -EXTENSION.length).replaceAll('~', '/');
+  return isSecretName(name) ? name : undefined;
+}
+
+/** The stored secret, or undefined when nothing is stored under the name. */
+export async function readStoredSecret(
+  path: string,
+  name: SecretName,
+  ref: SecretRef,
+): Promise<StoredSecret | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let parsed;
+  try {
+    parsed = StoredSecret.safeParse(JSON.parse(text));
+  } catch {
+    throw new SecretStoreCorrupt(ref, `has a file that is not valid JSON: ${path}`);
+  }
+  if (!parsed.success) throw new SecretStoreCorrupt(ref, `has a malformed file: ${path}`);
+  if (parsed.data.name !== name) {
+    // Two names differing only in case share a file on a case-insensitive file system.
+    throw new SecretStoreCorrupt(ref, `has its file taken by "${parsed.data.name}": ${path}`);
+  }
+  return parsed.data;
+}
+
+export async function writeStoredSecret(path: string, secret: StoredSecret): Promise<void> {
+  const directory = dirname(path);
+  const temp = join(directory, `${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const file = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await file.writeFile(JSON.stringify(secret, null, 2) + '\n');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined); // best effort: the error that matters is `err`
+    throw err;
+  }
+  await syncDirectory(directory);
+}
+
+/** Makes the rename itself durable. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

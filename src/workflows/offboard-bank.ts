@@ -1,0 +1,18 @@
+/** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
+import { OffboardBankInput, type OffboardBankResult } from '../contract.js';
+import { idp } from './activities.js';
+import { disableInBatches } from './disable-users.js';
+import { parseInput } from './input.js';
+import { revokeApplications } from './revoke.js';
+import { trackStatus } from './status.js';
+
+export async function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+  const input = parseInput(OffboardBankInput, rawInput);
+  const progress = trackStatus('offboardBank', input.bankGuid);
+  progress.step(`revoking every application: ${input.reason}`);
+  const revokedClientIds = await revokeApplications(input.bankGuid);
+  const userGuids = await idp.provisionedUserGuids({ bankGuid: input.bankGuid });
+  await disableInBatches(userGuids, progress);
+  progress.step('done');
+  return { bankGuid: input.bankGuid, revokedClientIds, disabledUserGuids: userGuids };
+}

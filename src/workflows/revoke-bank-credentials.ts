@@ -1,0 +1,14 @@
+/** revokeBankCredentials: emergency revocation of a bank's applications, no grace period. */
+import { RevokeBankCredentialsInput, type RevokeBankCredentialsResult } from '../contract.js';
+import { parseInput } from './input.js';
+import { revokeApplications } from './revoke.js';
+import { trackStatus } from './status.js';
+
+export async function revokeBankCredentials(rawInput: RevokeBankCredentialsInput): Promise<RevokeBankCredentialsResult> {
+  const input = parseInput(RevokeBankCredentialsInput, rawInput);
+  const progress = trackStatus('revokeBankCredentials', input.bankGuid);
+  progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
+  const revokedClientIds = await revokeApplications(input.bankGuid, input.clientIds);
+  progress.step('done');
+  return { bankGuid: input.bankGuid, revokedClientIds };
+}

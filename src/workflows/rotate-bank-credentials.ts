@@ -1,0 +1,123 @@
+/**
+ * rotateBankCredentials, the four-step rotation: create the pending credential, test it, make it current,
+ * and after a grace period (or an operator's completeRotation) finish by deleting the previous one.
+ *
+ * The old credential stays working until the new one is current and its grace period is over, so a crash
+ * at any point never leaves the bank without a working credential. A failed verification, or an operator's
+ * cancellation before the last step, rolls back: the new application is deleted and the old one stays
+ * current. Either way, once the workflow has ended the bank has exactly one credential.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../contract.js';
+import { idp } from './activities.js';
+import { completeRotationUpdate } from './definitions.js';
+import { parseInput } from './input.js';
+import { trackStatus } from './status.js';
+
+const ROTATION_SUFFIX = / \(rotated [0-9TZ:-]+\)$/;
+
+/** Deterministic per rotation: the base name of the current application plus this run's start time. */
+export function rotationName(currentName: string, startedAt: Date): string {
+  const suffix = ` (rotated ${startedAt.toISOString().slice(0, 19)}Z)`;
+  return currentName.replace(ROTATION_SUFFIX, '').slice(0, 128 - suffix.length) + suffix;
+}
+
+export async function rotateBankCredentials(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
+  const input = parseInput(RotateBankCredentialsInput, rawInput);
+  const { bankGuid } = input;
+  const gracePeriod = input.gracePeriod ?? '24h';
+  const progress = trackStatus('rotateBankCredentials', bankGuid);
+
+  let waitingForConsumers = false;
+  let completedByOperator = false;
+  setHandler(
+    completeRotationUpdate,
+    () => {
+      completedByOperator = true;
+      return { accepted: true as const };
+    },
+    {
+      validator: () => {
+        if (!waitingForConsumers) {
+          throw new Error(
+            `completeRotation is accepted only while the rotation waits for consumers to switch; it is now: ${progress.status.step}`,
+          );
+        }
+      },
+    },
+  );
+
+  progress.step('reading the current credential');
+  const current = await idp.currentBankCredential({ bankGuid });
+  if (!current) {
+    throw ApplicationFailure.nonRetryable(
+      `Bank ${bankGuid} has no current credential to rotate; onboard it first`,
+      'NoCurrentCredential',
+    );
+  }
+
+  progress.step('creating the pending credential');
+  const pending = await CancellationScope.nonCancellable(() =>
+    idp.ensureBankApplication.executeWithOptions(
+      { summary: `Create the next OAuth application of bank ${bankGuid}` },
+      [{ bankGuid, name: rotationName(current.applicationName, workflowInfo().startTime), purpose: 'rotation' }],
+    ),
+  );
+  progress.update({ application: { clientId: pending.clientId, name: pending.name } });
+
+  let completedBy: RotateBankCredentialsResult['completedBy'];
+  try {
+    if (input.verify ?? true) {
+      progress.step('verifying the pending credential');
+      await idp.verifyBankCredential.executeWithOptions(
+        { summary: `Mint a token with the pending credential ${pending.clientId}` },
+        [{ bankGuid, clientId: pending.clientId, secretVersion: pending.secretVersion }],
+      );
+    }
+    progress.step('making the new credential current');
+    await idp.promoteBankCredential({ bankGuid, secretVersion: pending.secretVersion });
+
+    progress.step(`waiting ${gracePeriod} for consumers to switch, or for completeRotation`);
+    waitingForConsumers = true;
+    completedBy = (await condition(() => completedByOperator, gracePeriod)) ? 'operator' : 'grace-period';
+    waitingForConsumers = false;
+  } catch (err) {
+    waitingForConsumers = false;
+    await CancellationScope.nonCancellable(async () => {
+      progress.step('rolling back: the previous credential stays current');
+      await idp.promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
+      await idp.deleteBankApplication({ clientId: pending.clientId });
+      await idp.revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
+    });
+    throw err;
+  }
+
+  const rotatedAt = new Date().toISOString();
+  await CancellationScope.nonCancellable(async () => {
+    progress.step('deleting the previous application');
+    await idp.deleteBankApplication.executeWithOptions(
+      { summary: `Delete the previous application ${current.clientId}` },
+      [{ clientId: current.clientId }],
+    );
+    await idp.revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
+    await idp.recordRotation({
+      bankGuid,
+      rotation: { rotatedAt, previousClientId: current.clientId, clientId: pending.clientId, workflowId: workflowInfo().workflowId },
+    });
+  });
+  progress.step('done');
+  return {
+    bankGuid,
+    previousClientId: current.clientId,
+    clientId: pending.clientId,
+    secretRef: pending.secretRef,
+    completedBy,
+    rotatedAt,
+  };
+}

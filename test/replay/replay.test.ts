@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { dataConverterFor, parseCodecKeys } from '../../src/codec/index.js';
+import { WORKFLOWS_PATH } from '../../src/worker.js';
+import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../support/replay.js';
+
+describe('replay: committed histories still replay on the current workflow code', async () => {
+  const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
+
+  it('has a history of every workflow type', () => {
+    for (const type of ['onboardBank', 'rotateBankCredentials', 'revokeBankCredentials', 'disableUsers', 'offboardBank', 'scheduledRotation']) {
+      assert.ok(files.some((f) => f.startsWith(`${type}-`)), `no committed history of ${type}`);
+    }
+  });
+
+  for (const file of files) {
+    it(`replays ${file}`, async () => {
+      const history: unknown = JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'));
+      const bundlePath = process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE;
+      await Worker.runReplayHistory(
+        {
+          ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+          dataConverter: dataConverterFor(parseCodecKeys(REPLAY_CODEC_KEYS)),
+          replayName: file,
+        },
+        history as Parameters<typeof Worker.runReplayHistory>[1],
+      );
+    });
+  }
+});

@@ -1,0 +1,23 @@
+/** Shared steps of the lifecycle tests: onboard a bank, read its credential, try it at /oauth/token. */
+import type { OnboardBankResult } from '../../src/contract.js';
+import { randomGuid, type TestWorld } from './env.js';
+
+export async function onboardedBank(world: TestWorld, users: string[] = []): Promise<OnboardBankResult> {
+  const handle = await world.client.startOnboarding({ bankGuid: randomGuid(), users: users.map((email) => ({ email })) });
+  return handle.result();
+}
+
+/** The stored secret of the bank's current credential. */
+export async function currentSecret(world: TestWorld, bankGuid: string) {
+  return world.deps.secrets.get(`banks/${bankGuid}/client-secret`);
+}
+
+/** Whether these credentials still mint a token. */
+export async function mintsToken(world: TestWorld, clientId: string, clientSecret: string): Promise<boolean> {
+  try {
+    await world.deps.activityDeps.idp.exchangeClientCredentials({ clientId, clientSecret, scopes: ['banks:read'] });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowFailedError } from '@temporalio/client';
+import { statusQuery } from '../../src/workflows/definitions.js';
+import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
+import { createTestWorld, type TestWorld } from '../support/env.js';
+import { listBankApplications } from '../support/idp.js';
+
+describe('rotateBankCredentials', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await createTestWorld();
+    await world.startWorker();
+  });
+  after(() => world.close());
+
+  it('rotates end to end: new clientId, old application gone, new secret works, old one does not', async () => {
+    const bank = await onboardedBank(world);
+    const old = await currentSecret(world, bank.bankGuid);
+    const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1s' });
+    const result = await handle.result();
+
+    assert.equal(result.previousClientId, bank.application.clientId);
+    assert.notEqual(result.clientId, bank.application.clientId);
+    assert.equal(result.completedBy, 'grace-period');
+    await assert.rejects(world.deps.activityDeps.idp.getBankApplication(result.previousClientId), { status: 404 });
+    const apps = await listBankApplications(world, bank.bankGuid);
+    assert.deepEqual(apps.map((a) => a.client_id), [result.clientId]);
+    const fresh = await currentSecret(world, bank.bankGuid);
+    assert.equal(fresh.metadata.clientId, result.clientId);
+    assert.ok(await mintsToken(world, result.clientId, fresh.value));
+    assert.equal(await mintsToken(world, bank.application.clientId, old.value), false);
+  });
+
+  it('rolls back when the new credential fails verification: the old one stays current and working', async () => {
+    const bank = await onboardedBank(world);
+    world.sandbox.setFaults({ dropScopes: ['customers:write'] });
+    try {
+      const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1s' });
+      const err = await handle.result().then(() => assert.fail('rotation should fail'), (e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String(err.cause?.message), /customers:write/);
+    } finally {
+      world.sandbox.setFaults({ dropScopes: [] });
+    }
+    const apps = await listBankApplications(world, bank.bankGuid);
+    assert.deepEqual(apps.map((a) => a.client_id), [bank.application.clientId]);
+    const current = await currentSecret(world, bank.bankGuid);
+    assert.equal(current.metadata.clientId, bank.application.clientId);
+    assert.ok(await mintsToken(world, bank.application.clientId, current.value));
+  });
+
+  it('rolls back when cancelled during the grace period', async () => {
+    const bank = await onboardedBank(world);
+    const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1h' });
+    while (!(await handle.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
+    await handle.cancel();
+    await assert.rejects(handle.result());
+    const apps = await listBankApplications(world, bank.bankGuid);
+    assert.deepEqual(apps.map((a) => a.client_id), [bank.application.clientId]);
+    const current = await currentSecret(world, bank.bankGuid);
+    assert.equal(current.metadata.clientId, bank.application.clientId);
+    assert.ok(await mintsToken(world, bank.application.clientId, current.value));
+  });
+
+  it('accepts completeRotation only while waiting, and then finishes at once', async () => {
+    const bank = await onboardedBank(world);
+    world.sandbox.setFaults({ latencyMs: 300 });
+    const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1h' });
+    try {
+      await assert.rejects(world.client.completeRotation(bank.bankGuid), /accepted only while the rotation waits/);
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
+    }
+    while (!(await handle.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
+    await world.client.completeRotation(bank.bankGuid);
+    const result = await handle.result();
+    assert.equal(result.completedBy, 'operator');
+    assert.equal((await listBankApplications(world, bank.bankGuid)).length, 1);
+  });
+
+  it('refuses to rotate a bank that was never onboarded', async () => {
+    const handle = await world.client.startRotation({ bankGuid: 'f'.repeat(32), gracePeriod: '1s' });
+    await assert.rejects(handle.result(), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String(err.cause?.message), /no current credential/);
+      return true;
+    });
+  });
+});
