@@ -5,7 +5,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { join, resolve } from 'node:path';
 import type { ActivityDeps } from './activities/deps.js';
-import { dataConverterFor, loadOrCreateDevKeys, parseCodecKeys } from './codec/index.js';
+import { dataConverterFor, loadOrCreateDevKeys, parseCodecKeys, type CodecKeyring } from './codec/index.js';
 import type { StateEnv, WorkerEnv } from './config.js';
 import { createIdpClient } from './idp/client.js';
 import { openSqliteLedger, type ProvisioningLedger } from './ledger/ledger.js';
@@ -41,6 +41,13 @@ export interface Dependencies extends StateDependencies {
   close(): void;
 }
 
+/** Payload keys: PROVISIONER_CODEC_KEYS, or the development key file in the state directory. */
+export function loadCodecKeys(config: StateEnv): Promise<CodecKeyring> {
+  return config.PROVISIONER_CODEC_KEYS
+    ? Promise.resolve(parseCodecKeys(config.PROVISIONER_CODEC_KEYS))
+    : loadOrCreateDevKeys(join(resolve(config.PROVISIONER_STATE_DIR), 'codec.key'));
+}
+
 /** What the CLI needs: the secret store and the data converter. */
 export async function openStateDependencies(config: StateEnv): Promise<StateDependencies> {
   const stateDir = resolve(config.PROVISIONER_STATE_DIR);
@@ -49,10 +56,7 @@ export async function openStateDependencies(config: StateEnv): Promise<StateDepe
     keys: config.PROVISIONER_SECRET_KEYS,
     keyFile: join(stateDir, 'secret-store.key'),
   });
-  const codecKeys = config.PROVISIONER_CODEC_KEYS
-    ? parseCodecKeys(config.PROVISIONER_CODEC_KEYS)
-    : await loadOrCreateDevKeys(join(stateDir, 'codec.key'));
-  return { stateDir, secrets, dataConverter: dataConverterFor(codecKeys) };
+  return { stateDir, secrets, dataConverter: dataConverterFor(await loadCodecKeys(config)) };
 }
 
 export async function openDependencies(

@@ -9,9 +9,28 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { createServer, type AddressInfo } from 'node:net';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import {
+  FAILURE_CONVERTER_PATH,
+  generateAuthToken,
+  generateKey,
+  parseCodecKeys,
+  startCodecServer,
+} from '../src/codec/index.js';
 import { WORKFLOWS_PATH } from '../src/worker.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 async function testFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -25,16 +44,28 @@ const log = (line: string) => console.log(`[test-run] ${line}`);
 const files = process.argv.length > 2 ? process.argv.slice(2) : await testFiles('test');
 const work = await mkdtemp(join(tmpdir(), 'provisioner-test-'));
 const started = Date.now();
-const server = await startDevServer({ log });
+// The run's Web UI decodes payloads through a codec server holding the run's own payload key; the
+// operator-facing tests encrypt with that key (PROVISIONER_TEST_CODEC_KEYS).
+const codecKeys = `run:${generateKey()}`;
+const uiPort = await freePort();
+const codec = await startCodecServer({
+  keys: parseCodecKeys(codecKeys),
+  authToken: generateAuthToken(),
+  allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+  acceptTokenInPath: true,
+});
+const server = await startDevServer({ log, uiPort, uiCodecEndpoint: codec.browserEndpoint });
 let exitCode = 1;
 try {
-  log(`Temporal dev server ${server.cli.version} (from ${server.cli.source}) at ${server.address}, started in ${Date.now() - started} ms`);
+  log(
+    `Temporal dev server ${server.cli.version} (from ${server.cli.source}) at ${server.address}, Web UI ${server.uiUrl}, started in ${Date.now() - started} ms`,
+  );
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, server.namespace);
   await connection.close();
 
   const bundleStarted = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: undefined });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
   const bundlePath = join(work, 'workflow-bundle.js');
   await writeFile(bundlePath, code);
   log(`workflow bundle built once in ${Date.now() - bundleStarted} ms (${code.length} bytes)`);
@@ -47,6 +78,9 @@ try {
       TEMPORAL_NAMESPACE: server.namespace,
       PROVISIONER_TEST_WORKFLOW_BUNDLE: bundlePath,
       PROVISIONER_TEST_ARTIFACTS: join(process.cwd(), 'test-artifacts'),
+      PROVISIONER_TEST_CODEC_KEYS: codecKeys,
+      PROVISIONER_TEST_UI_URL: server.uiUrl,
+      PROVISIONER_TEST_TEMPORAL_CLI: server.cli.path,
     },
   });
   const stop = () => child.kill('SIGTERM');
@@ -55,6 +89,7 @@ try {
   exitCode = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 } finally {
   await server.stop();
+  await codec.close();
   await rm(work, { recursive: true, force: true });
   log(`Temporal dev server stopped; tests exited with ${exitCode}`);
 }

@@ -1,5 +1,6 @@
 /** The `provisioner` command. */
 import { Command, CommanderError } from 'commander';
+import { registerCodecServer } from './commands/codec-server.js';
 import { registerDev } from './commands/dev.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerOnboard } from './commands/onboard.js';
@@ -14,7 +15,7 @@ const program = new Command('provisioner')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-for (const register of [registerDev, registerWorker, registerSandbox, registerOnboard, registerLifecycle, registerStatus, registerSecret]) {
+for (const register of [registerDev, registerWorker, registerSandbox, registerOnboard, registerLifecycle, registerStatus, registerSecret, registerCodecServer]) {
   register(program);
 }
 

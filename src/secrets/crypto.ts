@@ -20,14 +20,12 @@ export interface SealedValue {
 }
 
 export function seal(keyring: SecretKeyring, plaintext: string, associatedData: Buffer): SealedValue {
-  const key = keyring.keys.get(keyring.currentKeyId);
-  if (!key) throw new Error('The current secret key is missing from the keyring'); // parseSecretKeys guarantees it
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv(ALGORITHM, keyring.current.key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return {
-    keyId: keyring.currentKeyId,
+    keyId: keyring.current.id,
     iv: iv.toString('base64'),
     tag: cipher.getAuthTag().toString('base64'),
     ciphertext: ciphertext.toString('base64'),

@@ -5,7 +5,6 @@
  * format is created once (0600) and reused.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config.js';
@@ -17,7 +16,9 @@ const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY_BASE64 = /^[A-Za-z0-9+/_-]{43}=?$/;
 
 export interface SecretKeyring {
-  currentKeyId: string;
+  /** Encrypts every new value. */
+  current: { id: string; key: Buffer };
+  /** Every configured key by id, the current one included: any of them decrypts. */
   keys: ReadonlyMap<string, Buffer>;
 }
 
@@ -44,10 +45,10 @@ export function parseSecretKeys(text: string, source: string = SECRET_KEYS_VARIA
     if (keys.has(id)) fail(`entry ${index + 1} repeats key id "${id}"`);
     keys.set(id, Buffer.from(material, 'base64'));
   });
-  const [currentKeyId] = keys.keys();
+  const [first] = keys;
   // Not reachable: `entries` has at least one non-empty entry and every entry was either added or failed.
-  if (currentKeyId === undefined) return fail('has no key');
-  return { currentKeyId, keys };
+  if (first === undefined) return fail('has no key');
+  return { current: { id: first[0], key: first[1] }, keys };
 }
 
 /**
@@ -65,7 +66,7 @@ async function readKeyFile(path: string): Promise<string | undefined> {
     const info = await stat(path);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
       throw new ConfigError(
-        `Invalid configuration: secret key file ${path} is readable by others; run chmod 600 ${path}`,
+        `Invalid configuration: secret key file ${path} is accessible to other users; run chmod 600 ${path}`,
       );
     }
     return await readFile(path, 'utf8');
@@ -79,9 +80,8 @@ async function createKeyFile(path: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const text = `k1:${randomBytes(KEY_BYTES).toString('base64')}\n`;
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const file = await open(temp, 'wx', 0o600);
   try {
-    await file.chmod(0o600); // the umask may only remove bits, but be explicit
     await file.writeFile(text);
     await file.sync();
   } finally {

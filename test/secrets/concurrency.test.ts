@@ -14,7 +14,7 @@ const NAME = 'banks/b1/client-secret';
 const LOCK = 'banks~b1~client-secret.json.lock';
 const CHILD = fileURLToPath(new URL('./child-writer.ts', import.meta.url));
 
-test('parallel writers in two stores and a child process lose nothing', async (t) => {
+void test('parallel writers in two stores and a child process lose nothing', async (t) => {
   const directory = await tempDir(t);
   const keys = keyEntry('k1');
   const [a, b] = await Promise.all([
@@ -56,7 +56,7 @@ test('parallel writers in two stores and a child process lose nothing', async (t
   assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json'], 'no lock or temp file left');
 });
 
-test('a lock left by a dead process is broken', async (t) => {
+void test('a lock left by a dead process is broken', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1'), lockTimeoutMs: 2_000 });
   const dead = spawn(process.execPath, ['-e', '']);
@@ -66,7 +66,7 @@ test('a lock left by a dead process is broken', async (t) => {
   assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json']);
 });
 
-test('a lock held by a live process makes a writer wait, then fail with a clear message', async (t) => {
+void test('a lock held by a live process makes a writer wait, then fail with a clear message', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1'), lockTimeoutMs: 200 });
   const lock = join(directory, LOCK);

@@ -18,7 +18,7 @@ function assertCorrupt(pattern: RegExp, ...forbidden: string[]) {
   };
 }
 
-test('the files hold no plaintext; directory 0700, files 0600', async (t) => {
+void test('the files hold no plaintext; directory 0700, files 0600', async (t) => {
   const directory = join(await tempDir(t), 'state', 'secrets');
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1') });
   const secret = 'plain-text-canary-4f9d2';
@@ -38,7 +38,7 @@ test('the files hold no plaintext; directory 0700, files 0600', async (t) => {
   }
 });
 
-test('reading with the wrong key is SecretStoreCorrupt without key material', async (t) => {
+void test('reading with the wrong key is SecretStoreCorrupt without key material', async (t) => {
   const directory = await tempDir(t);
   const writer = await openLocalSecretStore({ directory, keys: keyEntry('k1') });
   await writer.put(NAME, 'value-1');
@@ -54,7 +54,7 @@ test('reading with the wrong key is SecretStoreCorrupt without key material', as
   await assert.rejects(unknown.get(NAME), assertCorrupt(/key "k1", which is not configured/));
 });
 
-test('key rotation: old values still read, new writes use the new current key', async (t) => {
+void test('key rotation: old values still read, new writes use the new current key', async (t) => {
   const directory = await tempDir(t);
   const k1 = keyEntry('k1');
   const k2 = keyEntry('k2');
@@ -79,7 +79,7 @@ test('key rotation: old values still read, new writes use the new current key', 
   await assert.rejects(onlyK2.get(NAME, { version: 1 }), assertCorrupt(/"k1", which is not configured/));
 });
 
-test('tampering is detected: edited metadata, ciphertext moved to another version, malformed file', async (t) => {
+void test('tampering is detected: edited metadata, ciphertext moved to another version, malformed file', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1') });
   await store.put(NAME, 'one', { metadata: { clientId: 'c1' } });

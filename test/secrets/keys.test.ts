@@ -7,18 +7,19 @@ import { ConfigError } from '../../src/config.js';
 import { openLocalSecretStore, parseSecretKeys } from '../../src/secrets/index.js';
 import { keyEntry, tempDir } from './helpers.js';
 
-test('the key list parses: first entry current, all readable, whitespace ignored', () => {
+void test('the key list parses: first entry current, all readable, whitespace ignored', () => {
   const k2 = keyEntry('k2');
   const k1 = keyEntry('k1');
   const keyring = parseSecretKeys(` ${k2} ,${k1}`);
-  assert.equal(keyring.currentKeyId, 'k2');
+  assert.equal(keyring.current.id, 'k2');
+  assert.deepEqual(keyring.current.key, Buffer.from(k2.slice(3), 'base64'));
   assert.deepEqual([...keyring.keys.keys()], ['k2', 'k1']);
   assert.deepEqual(keyring.keys.get('k1'), Buffer.from(k1.slice(3), 'base64'));
   const urlSafe = randomBytes(32).toString('base64url');
   assert.equal(parseSecretKeys(`dev.1_a-b:${urlSafe}`).keys.get('dev.1_a-b')?.length, 32);
 });
 
-test('bad key configuration is one line naming the variable, never the key material', () => {
+void test('bad key configuration is one line naming the variable, never the key material', () => {
   const material = randomBytes(32).toString('base64');
   const short = randomBytes(16).toString('base64');
   const cases: [string, RegExp][] = [
@@ -47,7 +48,7 @@ test('bad key configuration is one line naming the variable, never the key mater
   }
 });
 
-test('openLocalSecretStore reports a bad PROVISIONER_SECRET_KEYS before touching the disk', async (t) => {
+void test('openLocalSecretStore reports a bad PROVISIONER_SECRET_KEYS before touching the disk', async (t) => {
   const directory = join(await tempDir(t), 'secrets');
   await assert.rejects(
     openLocalSecretStore({ directory, keys: 'k1:nope' }),
@@ -56,7 +57,7 @@ test('openLocalSecretStore reports a bad PROVISIONER_SECRET_KEYS before touching
   await assert.rejects(stat(directory), { code: 'ENOENT' });
 });
 
-test('without configured keys, a key file is created 0600 and reused after', async (t) => {
+void test('without configured keys, a key file is created 0600 and reused after', async (t) => {
   const state = await tempDir(t);
   const directory = join(state, 'secrets');
   const keyFile = join(state, 'secret-store.key');
@@ -72,7 +73,7 @@ test('without configured keys, a key file is created 0600 and reused after', asy
   assert.equal((await second.get('users/u1/invite-url')).value, 'https://invite/1');
 });
 
-test('stores opening together agree on one new key file', async (t) => {
+void test('stores opening together agree on one new key file', async (t) => {
   const state = await tempDir(t);
   const directory = join(state, 'secrets');
   const keyFile = join(state, 'nested', 'dev.key');
@@ -85,7 +86,7 @@ test('stores opening together agree on one new key file', async (t) => {
   assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
 });
 
-test('a key file readable by others is refused with the fix', async (t) => {
+void test('a key file readable by others is refused with the fix', async (t) => {
   const state = await tempDir(t);
   const keyFile = join(state, 'secret-store.key');
   const material = randomBytes(32).toString('base64');
@@ -95,7 +96,7 @@ test('a key file readable by others is refused with the fix', async (t) => {
     openLocalSecretStore({ directory: join(state, 'secrets'), keyFile }),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /readable by others; run chmod 600/);
+      assert.match(err.message, /accessible to other users; run chmod 600/);
       assert.ok(!err.message.includes(material));
       return true;
     },

@@ -17,7 +17,7 @@ async function openStore(t: TestContext) {
 
 const NAME = 'banks/0f3c/client-secret';
 
-test('a value written under a name reads back by the returned ref and by the bare name', async (t) => {
+void test('a value written under a name reads back by the returned ref and by the bare name', async (t) => {
   const store = await openStore(t);
   const { ref, version } = await store.put(NAME, 's3cr3t-ünïcode', { metadata: { clientId: 'c1' } });
   assert.equal(ref, 'local:banks/0f3c/client-secret');
@@ -33,7 +33,7 @@ test('a value written under a name reads back by the returned ref and by the bar
   assert.equal(await store.has('banks/other/client-secret'), false);
 });
 
-test('an unknown name is SecretNotFound naming the ref, and versions() is empty', async (t) => {
+void test('an unknown name is SecretNotFound naming the ref, and versions() is empty', async (t) => {
   const store = await openStore(t);
   await assert.rejects(store.get('users/u1/invite-url'), (err: unknown) => {
     assert.ok(err instanceof SecretNotFound);
@@ -43,7 +43,7 @@ test('an unknown name is SecretNotFound naming the ref, and versions() is empty'
   assert.deepEqual(await store.versions('users/u1/invite-url'), []);
 });
 
-test('invalid names and refs of another store are refused', async (t) => {
+void test('invalid names and refs of another store are refused', async (t) => {
   const store = await openStore(t);
   for (const name of ['../escape', 'a//b', '/abs', 'a/.hidden', 'with space', 'a:b', '']) {
     await assert.rejects(store.put(name, 'v'), SecretStoreError, name);
@@ -51,7 +51,7 @@ test('invalid names and refs of another store are refused', async (t) => {
   await assert.rejects(store.get(`vault:${NAME}`), /belongs to the "vault" store/);
 });
 
-test('versions move pending → current → previous', async (t) => {
+void test('versions move pending → current → previous', async (t) => {
   const store = await openStore(t);
   await store.put(NAME, 'first');
   const second = await store.put(NAME, 'second', { stage: 'pending', metadata: { clientId: 'c2' } });
@@ -82,7 +82,7 @@ test('versions move pending → current → previous', async (t) => {
   await assert.rejects(store.promote(NAME, 9), SecretNotFound);
 });
 
-test('a put retried with the same idempotency key adds no version', async (t) => {
+void test('a put retried with the same idempotency key adds no version', async (t) => {
   const store = await openStore(t);
   const first = await store.put(NAME, 'pw-alpha', { idempotencyKey: 'client-1', stage: 'pending' });
   const retry = await store.put(NAME, 'pw-alpha', { idempotencyKey: 'client-1', stage: 'pending' });
@@ -98,7 +98,7 @@ test('a put retried with the same idempotency key adds no version', async (t) =>
   assert.equal((await store.versions(NAME)).length, 2);
 });
 
-test('revoke deletes the value, refuses reads and cannot be promoted back', async (t) => {
+void test('revoke deletes the value, refuses reads and cannot be promoted back', async (t) => {
   const store = await openStore(t);
   await store.put(NAME, 'old', { metadata: { clientId: 'c1' } });
   await store.put(NAME, 'new', { stage: 'pending' });
@@ -126,7 +126,7 @@ test('revoke deletes the value, refuses reads and cannot be promoted back', asyn
   await assert.rejects(store.revoke(NAME, 7), SecretNotFound);
 });
 
-test('list returns the refs of stored names under a prefix', async (t) => {
+void test('list returns the refs of stored names under a prefix', async (t) => {
   const store = await openStore(t);
   await store.put('users/u2/invite-url', 'https://invite/2');
   await store.put('users/u1/invite-url', 'https://invite/1');

@@ -7,8 +7,9 @@ import type { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { parseEnv, WorkerEnv } from '../../config.js';
-import { openDependencies } from '../../dependencies.js';
+import { generateAuthToken, startCodecServer } from '../../codec/index.js';
+import { parseEnv, StateEnv, WorkerEnv } from '../../config.js';
+import { loadCodecKeys, openDependencies } from '../../dependencies.js';
 import { createLogger, installTemporalRuntime } from '../../log.js';
 import { faultsFromEnv, startSandbox } from '../../sandbox/index.js';
 import { startDevServer } from '../../temporal/dev-server.js';
@@ -34,9 +35,21 @@ export function registerDev(program: Command): void {
       const logger = createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info');
       installTemporalRuntime(logger);
 
+      // The Web UI decodes payloads through a local codec server. The dev UI cannot send a bearer token, so
+      // the token travels in the endpoint path (loopback only); the endpoint is never printed or logged.
+      const uiPort = Number(flags.uiPort);
+      const stateConfig = parseEnv(StateEnv, { ...process.env, PROVISIONER_STATE_DIR: stateDir });
+      const codec = await startCodecServer({
+        keys: await loadCodecKeys(stateConfig),
+        authToken: generateAuthToken(),
+        allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+        acceptTokenInPath: true,
+        logger,
+      });
       const server = await startDevServer({
         port: Number(flags.temporalPort),
-        uiPort: Number(flags.uiPort),
+        uiPort,
+        uiCodecEndpoint: codec.browserEndpoint,
         dbFilename: join(stateDir, 'temporal.sqlite'),
         log: (line) => logger.info(line),
       });
@@ -83,6 +96,7 @@ export function registerDev(program: Command): void {
       } finally {
         await sandbox.close();
         await server.stop();
+        await codec.close();
       }
     });
 }

@@ -1,0 +1,16 @@
+export { dataConverterFor, FAILURE_CONVERTER_PATH } from './data-converter.js';
+export {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from './encryption-codec.js';
+export {
+  CODEC_KEYS_VARIABLE,
+  generateKey,
+  loadOrCreateDevKeys,
+  parseCodecKeys,
+  type CodecKeyring,
+} from './keys.js';
+export { startCodecServer, type CodecServer, type CodecServerOptions } from './server.js';
+export { CodecServerEnv, DEFAULT_CODEC_CORS_ORIGINS, generateAuthToken } from './server-config.js';

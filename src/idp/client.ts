@@ -1,0 +1,274 @@
+/**
+ * The typed Cybrid IdP client (reference §1–§3): one method per endpoint, requests validated with the
+ * request schemas before anything is sent, responses parsed with the response schemas, errors classified
+ * by errors.ts. Every method takes `{ signal }` last so a cancelled activity cancels its HTTP call.
+ */
+import { z } from 'zod';
+import { invalidRequest, IdpError, scopesDropped } from './errors.js';
+import { paginate, PAGE_SIZE } from './paginate.js';
+import {
+  Application,
+  ApplicationList,
+  ApplicationWithSecret,
+  CustomerToken,
+  ListQuery,
+  PatchApplication,
+  PatchUser,
+  PostBankApplication,
+  PostCustomerToken,
+  PostOrganizationApplication,
+  PostUser,
+  User,
+  UserList,
+} from './schemas.js';
+import { TokenCache } from './token-cache.js';
+import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
+import { createTransport, type HttpRequest } from './transport.js';
+
+export type { AccessToken, ClientCredentials } from './token.js';
+
+export interface IdpClientOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: readonly string[];
+  /** Per request, including reading the response body. Default 10 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** A cached token is replaced this long before it expires. Default 60 s. */
+  tokenRefreshMarginMs?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** What a one-off credential exchange proves; the token itself is deliberately not returned. */
+export interface CredentialCheck {
+  grantedScopes: string[];
+  expiresAt: Date;
+}
+
+const Page = { page: ListQuery.shape.page, perPage: ListQuery.shape.per_page };
+const PageQuery = z.object(Page);
+export type PageQuery = z.infer<typeof PageQuery>;
+const BankApplicationQuery = z.object({ ...Page, bankGuid: z.string().min(1).optional() });
+export type BankApplicationQuery = z.infer<typeof BankApplicationQuery>;
+const UserQuery = z.object({
+  ...Page,
+  guids: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .regex(/^[^,]*$/, 'must not contain a comma'),
+    )
+    .min(1)
+    .optional(),
+});
+export type UserQuery = z.infer<typeof UserQuery>;
+/** Path ids are plain strings upstream (reference §2); empty would address the collection instead. */
+const PathId = z.string().min(1);
+
+function validate<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(operation, parsed.error);
+  return parsed.data;
+}
+
+/** The path of one resource, its id checked first and named in the error (e.g. "userGuid: Too small ..."). */
+function resource(
+  operation: string,
+  collection: string,
+  idName: 'clientId' | 'userGuid',
+  id: string,
+): string {
+  validate(operation, z.object({ [idName]: PathId }), { [idName]: id });
+  return `${collection}/${encodeURIComponent(id)}`;
+}
+
+export function createIdpClient(options: IdpClientOptions) {
+  const send = createTransport({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    fetch: options.fetch,
+  });
+  const credentials: ClientCredentials = {
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    scopes: [...options.scopes],
+  };
+  const tokens = new TokenCache(async () => {
+    // Shared by every waiting call, so it is named after the token, not after one of them.
+    const token = await requestToken(send, 'token', credentials);
+    const missing = missingScopes(credentials.scopes, token);
+    if (missing.length > 0) throw scopesDropped('token', missing);
+    return token;
+  }, options.tokenRefreshMarginMs ?? 60_000);
+
+  /** Runs `exchange` with the cached token; on a 401 refreshes it once and retries once (auth precedes any effect). */
+  async function withToken<R>(
+    signal: AbortSignal | undefined,
+    exchange: (bearerToken: string) => Promise<R>,
+  ) {
+    const token = await tokens.get(signal);
+    try {
+      return await exchange(token.accessToken);
+    } catch (err) {
+      if (!(err instanceof IdpError && err.status === 401)) throw err;
+      tokens.invalidate(token);
+    }
+    return exchange((await tokens.get(signal)).accessToken);
+  }
+
+  const call = <T>(request: HttpRequest, schema: z.ZodType<T>, { signal }: CallOptions = {}) =>
+    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, schema, signal));
+  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) =>
+    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, null, signal));
+
+  /** Create, get, update and delete of one application kind: they differ only in path, names and create body. */
+  function applications<Post>(kind: 'Bank' | 'Organization', postSchema: z.ZodType<Post>) {
+    const collection = kind === 'Bank' ? 'api/bank_applications' : 'api/organization_applications';
+    return {
+      create: async (body: Post, opts?: CallOptions) => {
+        const operation = `create${kind}Application`;
+        const json = validate(operation, postSchema, body);
+        return call({ operation, method: 'post', path: collection, json }, ApplicationWithSecret, opts);
+      },
+      get: async (clientId: string, opts?: CallOptions) => {
+        const operation = `get${kind}Application`;
+        const path = resource(operation, collection, 'clientId', clientId);
+        return call({ operation, method: 'get', path }, Application, opts);
+      },
+      update: async (clientId: string, body: PatchApplication, opts?: CallOptions) => {
+        const operation = `update${kind}Application`;
+        const path = resource(operation, collection, 'clientId', clientId);
+        const json = validate(operation, PatchApplication, body);
+        return call({ operation, method: 'patch', path, json }, Application, opts);
+      },
+      delete: async (clientId: string, opts?: CallOptions) => {
+        const operation = `delete${kind}Application`;
+        const path = resource(operation, collection, 'clientId', clientId);
+        return callNoContent({ operation, method: 'delete', path }, opts);
+      },
+    };
+  }
+  const bankApps = applications('Bank', PostBankApplication);
+  const orgApps = applications('Organization', PostOrganizationApplication);
+
+  async function listBankApplications(query: BankApplicationQuery = {}, opts?: CallOptions) {
+    const operation = 'listBankApplications';
+    const { bankGuid, page, perPage } = validate(operation, BankApplicationQuery, query);
+    const searchParams = { bank_guid: bankGuid, page, per_page: perPage };
+    return call(
+      { operation, method: 'get', path: 'api/bank_applications', searchParams },
+      ApplicationList,
+      opts,
+    );
+  }
+
+  async function listOrganizationApplications(query: PageQuery = {}, opts?: CallOptions) {
+    const operation = 'listOrganizationApplications';
+    const { page, perPage } = validate(operation, PageQuery, query);
+    const searchParams = { page, per_page: perPage };
+    return call(
+      { operation, method: 'get', path: 'api/organization_applications', searchParams },
+      ApplicationList,
+      opts,
+    );
+  }
+
+  async function listUsers(query: UserQuery = {}, opts?: CallOptions) {
+    const operation = 'listUsers';
+    const { guids, page, perPage } = validate(operation, UserQuery, query);
+    const searchParams = { guid: guids?.join(','), page, per_page: perPage };
+    return call({ operation, method: 'get', path: 'api/users', searchParams }, UserList, opts);
+  }
+
+  async function createUser(body: PostUser, opts?: CallOptions) {
+    const json = validate('createUser', PostUser, body);
+    return call({ operation: 'createUser', method: 'post', path: 'api/users', json }, User, opts);
+  }
+
+  async function getUser(userGuid: string, opts?: CallOptions) {
+    const path = resource('getUser', 'api/users', 'userGuid', userGuid);
+    return call({ operation: 'getUser', method: 'get', path }, User, opts);
+  }
+
+  async function updateUser(userGuid: string, body: PatchUser, opts?: CallOptions) {
+    const path = resource('updateUser', 'api/users', 'userGuid', userGuid);
+    const json = validate('updateUser', PatchUser, body);
+    return call({ operation: 'updateUser', method: 'patch', path, json }, User, opts);
+  }
+
+  /** The IdP keeps a disabled user's record (reference §2.3). */
+  async function disableUser(userGuid: string, opts?: CallOptions) {
+    const path = resource('disableUser', 'api/users', 'userGuid', userGuid);
+    return callNoContent({ operation: 'disableUser', method: 'delete', path }, opts);
+  }
+
+  /** Needs a bank token: an organization token gets 401 `invalid_subject` (reference §2.4). */
+  async function createCustomerToken(body: PostCustomerToken, opts?: CallOptions) {
+    const json = validate('createCustomerToken', PostCustomerToken, body);
+    const request = {
+      operation: 'createCustomerToken',
+      method: 'post',
+      path: 'api/customer_tokens',
+      json,
+    } as const;
+    return call(request, CustomerToken, opts);
+  }
+
+  return {
+    listBankApplications,
+    createBankApplication: bankApps.create,
+    getBankApplication: bankApps.get,
+    updateBankApplication: bankApps.update,
+    deleteBankApplication: bankApps.delete,
+    /** Every application of the bank (or of all banks the token sees), page after page. */
+    listAllBankApplications: (
+      query: Omit<BankApplicationQuery, 'page' | 'perPage'> = {},
+      opts?: CallOptions,
+    ) => paginate((page) => listBankApplications({ ...query, page, perPage: PAGE_SIZE }, opts)),
+
+    listOrganizationApplications,
+    createOrganizationApplication: orgApps.create,
+    getOrganizationApplication: orgApps.get,
+    updateOrganizationApplication: orgApps.update,
+    deleteOrganizationApplication: orgApps.delete,
+    listAllOrganizationApplications: (opts?: CallOptions) =>
+      paginate((page) => listOrganizationApplications({ page, perPage: PAGE_SIZE }, opts)),
+
+    listUsers,
+    createUser,
+    getUser,
+    updateUser,
+    disableUser,
+    listAllUsers: (query: Omit<UserQuery, 'page' | 'perPage'> = {}, opts?: CallOptions) =>
+      paginate((page) => listUsers({ ...query, page, perPage: PAGE_SIZE }, opts)),
+
+    createCustomerToken,
+
+    /** The access token the client currently uses (fetched when none is fresh). */
+    token: (opts: CallOptions = {}): Promise<AccessToken> => tokens.get(opts.signal),
+
+    /**
+     * A one-off token request, to verify a credential: returns what was granted, never the token, and
+     * does not touch the cache. Scopes the IdP dropped are the caller's to judge (see `grantedScopes`).
+     */
+    async exchangeClientCredentials(
+      check: ClientCredentials,
+      opts: CallOptions = {},
+    ): Promise<CredentialCheck> {
+      const { grantedScopes, expiresAt } = await requestToken(
+        send,
+        'exchangeClientCredentials',
+        check,
+        opts.signal,
+      );
+      return { grantedScopes, expiresAt };
+    },
+  };
+}
+
+export type IdpClient = ReturnType<typeof createIdpClient>;

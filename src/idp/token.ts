@@ -1,0 +1,51 @@
+/** The client-credentials grant at POST /oauth/token (reference §1.3). */
+import { invalidRequest } from './errors.js';
+import { TokenRequest, TokenResponse } from './schemas.js';
+import type { Transport } from './transport.js';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  scopes: readonly string[];
+}
+
+export interface AccessToken {
+  accessToken: string;
+  tokenType: string;
+  grantedScopes: string[];
+  expiresAt: Date;
+}
+
+/**
+ * Requests a token. Expiry is measured on our clock from the moment the request was sent (not from the
+ * IdP's `created_at`), so clock skew cannot make a token look fresher than it is.
+ */
+export async function requestToken(
+  send: Transport,
+  operation: string,
+  credentials: ClientCredentials,
+  signal?: AbortSignal,
+): Promise<AccessToken> {
+  const body = TokenRequest.safeParse({
+    grant_type: 'client_credentials',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    scope: credentials.scopes.length > 0 ? credentials.scopes.join(' ') : undefined,
+  });
+  if (!body.success) throw invalidRequest(operation, body.error);
+  const sentAt = Date.now();
+  const response = await send(
+    { operation, method: 'post', path: 'oauth/token', json: body.data },
+    TokenResponse,
+    signal,
+  );
+  return {
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    grantedScopes: response.scope.split(' ').filter((scope) => scope !== ''),
+    expiresAt: new Date(sentAt + response.expires_in * 1000),
+  };
+}
+
+export const missingScopes = (requested: readonly string[], token: AccessToken): string[] =>
+  requested.filter((scope) => !token.grantedScopes.includes(scope));

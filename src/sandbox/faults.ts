@@ -1,0 +1,75 @@
+/** The sandbox's fault settings: their schema, defaults, and reading them from the environment. */
+import { z } from 'zod';
+
+const rate = z.number().min(0).max(1);
+
+export const SandboxFaultsSchema = z.strictObject({
+  /** Share of requests answered 500/502/503 before handling; nothing is committed. */
+  errorRate: rate,
+  /** Share of requests answered 429 with `Retry-After: 1`. */
+  throttleRate: rate,
+  /** Share of /api/* writes that commit and then lose their response (the connection is destroyed). */
+  lostResponseRate: rate,
+  /** Delay added to every request. */
+  latencyMs: z.number().min(0).max(600_000),
+  /** Requests per second across all clients (token bucket), then 429; 0 = unlimited. */
+  rateLimit: z.number().min(0),
+  /** Seed of the fault generator: the same seed and request sequence give the same faults. */
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  /** Scopes /oauth/token silently drops from every grant (newer IdPs do this, reference §4.3). */
+  dropScopes: z.array(z.string().min(1)),
+});
+
+export type SandboxFaults = z.infer<typeof SandboxFaultsSchema>;
+
+export const SandboxFaultsPatch = SandboxFaultsSchema.partial();
+
+export const DEFAULT_FAULTS: Readonly<SandboxFaults> = {
+  errorRate: 0,
+  throttleRate: 0,
+  lostResponseRate: 0,
+  latencyMs: 0,
+  rateLimit: 0,
+  seed: 0,
+  dropScopes: [],
+};
+
+export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
+  errorRate: 'SANDBOX_ERROR_RATE',
+  throttleRate: 'SANDBOX_THROTTLE_RATE',
+  lostResponseRate: 'SANDBOX_LOST_RESPONSE_RATE',
+  latencyMs: 'SANDBOX_LATENCY_MS',
+  rateLimit: 'SANDBOX_RATE_LIMIT',
+  seed: 'SANDBOX_SEED',
+  dropScopes: 'SANDBOX_DROP_SCOPES',
+};
+
+const describeIssues = (error: z.ZodError) =>
+  error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; ');
+
+/** Faults set in the environment; unset or empty variables are left out. Throws naming a bad variable. */
+export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
+  const faults: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(FAULT_ENV) as [keyof SandboxFaults, string][]) {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value =
+      key === 'dropScopes'
+        ? raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : Number(raw);
+    const parsed = SandboxFaultsSchema.shape[key].safeParse(value);
+    if (!parsed.success) throw new Error(`${variable}="${raw}" is invalid: ${describeIssues(parsed.error)}`);
+    faults[key] = parsed.data;
+  }
+  return faults as Partial<SandboxFaults>;
+}
+
+/** Validates a partial set of faults; throws an Error that names the bad fields. */
+export function parseFaultsPatch(patch: unknown): Partial<SandboxFaults> {
+  const parsed = SandboxFaultsPatch.safeParse(patch);
+  if (!parsed.success) throw new Error(`Invalid sandbox faults: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}

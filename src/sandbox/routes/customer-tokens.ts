@@ -1,0 +1,39 @@
+/**
+ * POST /api/customer_tokens (reference §2.4): bank tokens only (401 invalid_subject), scope
+ * customers:write (the YAML's security block; the description's customers:read is not required [U]).
+ * The bank token need not hold the scopes it grants the customer [U].
+ */
+import type { FastifyInstance } from 'fastify';
+import { PostCustomerToken } from '../../idp/schemas.js';
+import { principalOf } from '../auth.js';
+import type { SandboxContext } from '../context.js';
+import { SandboxError } from '../http-errors.js';
+import { parseBody } from '../validation.js';
+import { rejectOtherMethods } from './method-not-allowed.js';
+
+/**
+ * The sandbox keeps no customers. Our rule: a 32-lowercase-hex guid not starting with 'f' exists, so tests
+ * can name an unknown customer (any guid starting with 'f').
+ */
+const customerExists = (guid: string) => /^[0-9a-e][0-9a-f]{31}$/.test(guid);
+
+export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  app.post(
+    '/api/customer_tokens',
+    { onRequest: ctx.auth({ scope: 'customers:write', subjectType: 'bank' }) },
+    async (request, reply) => {
+      const bank = principalOf(request);
+      const body = parseBody(PostCustomerToken, request.body);
+      if (!customerExists(body.customer_guid)) throw new SandboxError(422, 'no_customer', 'Unknown customer');
+      const { token } = await ctx.tokens.issue({
+        sub: body.customer_guid,
+        sub_type: 'customer',
+        scope: body.scopes,
+        properties: { bank_guid: bank.sub, bank_type: 'sandbox' },
+        client_id: bank.client_id,
+      });
+      return reply.code(201).send({ access_token: token });
+    },
+  );
+  rejectOtherMethods(app, '/api/customer_tokens', ['POST']);
+}

@@ -1,0 +1,84 @@
+/** Organization users (reference §2.3): create with an invite URL, list, get, replace scopes, disable. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PatchUser, PostUser } from '../../idp/schemas.js';
+import type { SandboxContext } from '../context.js';
+import { notFound, SandboxError } from '../http-errors.js';
+import { isoNow, newGuid, newSecret } from '../ids.js';
+import { toUser, type StoredUser } from '../user-store.js';
+import { parseBody, parseListQuery, singleQueryValue } from '../validation.js';
+import { rejectOtherMethods } from './method-not-allowed.js';
+
+type ById = { Params: { user_guid: string } };
+
+/** Invitations point at the real sandbox host's shape [U]; nothing serves them locally. */
+const inviteUrl = () => `https://id.sandbox.cybrid.app/invite/${newSecret()}`;
+
+/** `guid=a,b,c` restricts the list; empty entries are ignored and an empty list means no filter. */
+function guidFilter(query: Record<string, unknown>): string[] | undefined {
+  const guids = (singleQueryValue(query, 'guid') ?? '')
+    .split(',')
+    .map((guid) => guid.trim())
+    .filter(Boolean);
+  return guids.length > 0 ? guids : undefined;
+}
+
+export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  const find = (request: FastifyRequest<ById>): StoredUser => {
+    const found = ctx.users.get(request.params.user_guid);
+    if (!found) throw notFound('user');
+    return found;
+  };
+
+  app.get('/api/users', { onRequest: ctx.auth({ scope: 'users:read' }) }, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const { page, perPage } = parseListQuery(query);
+    const { total, items } = ctx.users.list(page, perPage, guidFilter(query));
+    return { total, page, per_page: perPage, objects: items.map(toUser) };
+  });
+
+  app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, async (request, reply) => {
+    const body = parseBody(PostUser, request.body);
+    const now = isoNow();
+    const user: StoredUser = {
+      guid: newGuid(),
+      email: body.email,
+      allowedScopes: body.allowed_scopes ?? null,
+      createdAt: now,
+      updatedAt: now,
+      disabledAt: null,
+    };
+    // [U] message_code of the 409 is unknown; `user_exists` is our choice. Emails compare case-insensitively [I].
+    if (!ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+    ctx.stats.writes++;
+    return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
+  });
+
+  app.get<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:read' }) }, async (request) =>
+    toUser(find(request)),
+  );
+
+  app.patch<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:write' }) }, async (request) => {
+    const existing = find(request);
+    // [U] The IdP's answer for a disabled user is unknown; a disabled user cannot be changed: 422.
+    if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
+    const patch = parseBody(PatchUser, request.body);
+    const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
+    ctx.users.update(updated);
+    ctx.stats.writes++;
+    return toUser(updated);
+  });
+
+  app.delete<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:execute' }) }, async (request, reply) => {
+    const existing = find(request);
+    // Disabling twice is a 204 that changes nothing [I].
+    if (existing.disabledAt === null) {
+      const now = isoNow();
+      ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });
+      ctx.stats.writes++;
+    }
+    return reply.code(204).send();
+  });
+
+  rejectOtherMethods(app, '/api/users', ['GET', 'POST']);
+  rejectOtherMethods(app, '/api/users/:user_guid', ['GET', 'PATCH', 'DELETE']);
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from '../../src/codec/encryption-codec.js';
+import { generateKey, parseCodecKeys } from '../../src/codec/keys.js';
+
+const K1 = generateKey();
+const K2 = generateKey();
+const ringK1 = parseCodecKeys(`k1:${K1}`);
+const ringK2ThenK1 = parseCodecKeys(`k2:${K2},k1:${K1}`);
+const SECRET_TEXT = 'bank 0123456789abcdef: plaintext that must not be stored';
+
+const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
+const fromPayload = (payload: Payload): unknown => defaultPayloadConverter.fromPayload(payload);
+const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString();
+
+describe('encryption codec', () => {
+  it('round-trips payloads, metadata included', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const originals = [
+      toPayload({ note: SECRET_TEXT, n: 42 }),
+      toPayload(undefined),
+      toPayload(new Uint8Array([0, 1, 255])),
+    ];
+    const decoded = await codec.decode(await codec.encode(originals));
+    assert.deepEqual(fromPayload(decoded[0]!), { note: SECRET_TEXT, n: 42 });
+    assert.equal(fromPayload(decoded[1]!), undefined);
+    assert.deepEqual(fromPayload(decoded[2]!), new Uint8Array([0, 1, 255]));
+    for (const [i, payload] of decoded.entries()) {
+      assert.equal(text(payload.metadata?.encoding), text(originals[i]!.metadata?.encoding));
+    }
+  });
+
+  it('hides the content and the original encoding, and names the key id', async () => {
+    const [encrypted] = await new EncryptionCodec(ringK1).encode([toPayload(SECRET_TEXT)]);
+    assert.equal(text(encrypted!.metadata?.encoding), ENCRYPTED_ENCODING);
+    assert.equal(text(encrypted!.metadata?.[KEY_ID_METADATA]), 'k1');
+    assert.deepEqual(Object.keys(encrypted!.metadata ?? {}).sort(), ['encoding', KEY_ID_METADATA].sort());
+    assert.ok(!Buffer.from(encrypted!.data!).includes(SECRET_TEXT));
+    assert.ok(!Buffer.from(encrypted!.data!).includes('json/plain'));
+  });
+
+  it('uses a fresh IV: the same payload encrypts differently each time', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const [a, b] = await codec.encode([toPayload(SECRET_TEXT), toPayload(SECRET_TEXT)]);
+    assert.notDeepEqual(Buffer.from(a!.data!), Buffer.from(b!.data!));
+  });
+
+  it('rotates: old payloads still decode, new ones use the new current key', async () => {
+    const [old] = await new EncryptionCodec(ringK1).encode([toPayload('before rotation')]);
+    const rotated = new EncryptionCodec(ringK2ThenK1);
+    const [decodedOld] = await rotated.decode([old!]);
+    assert.equal(fromPayload(decodedOld!), 'before rotation');
+    const [fresh] = await rotated.encode([toPayload('after rotation')]);
+    assert.equal(text(fresh!.metadata?.[KEY_ID_METADATA]), 'k2');
+    await assert.rejects(new EncryptionCodec(ringK1).decode([fresh!]), /key id "k2"/);
+  });
+
+  it('fails clearly, naming the key id, when the key is unknown', async () => {
+    const [encrypted] = await new EncryptionCodec(parseCodecKeys(`k9:${generateKey()}`)).encode([
+      toPayload(SECRET_TEXT),
+    ]);
+    await assert.rejects(new EncryptionCodec(ringK2ThenK1).decode([encrypted!]), (err: Error) => {
+      assert.ok(err instanceof PayloadDecryptionError);
+      assert.match(err.message, /key id "k9", which is not configured \(known key ids: k2, k1\)/);
+      assert.ok(!err.message.includes(K1) && !err.message.includes(K2));
+      return true;
+    });
+  });
+
+  it('refuses a tampered ciphertext, IV or tag', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const [encrypted] = await codec.encode([toPayload(SECRET_TEXT)]);
+    const data = Buffer.from(encrypted!.data!);
+    for (const index of [0, 12, Math.floor(data.length / 2), data.length - 1]) {
+      const tampered = Buffer.from(data);
+      tampered[index]! ^= 0x01;
+      await assert.rejects(
+        codec.decode([{ ...encrypted!, data: tampered }]),
+        /key id "k1"\) failed authentication/,
+        `byte ${index} flipped`,
+      );
+    }
+    await assert.rejects(codec.decode([{ ...encrypted!, data: data.subarray(0, 20) }]), /truncated/);
+  });
+
+  it('refuses a payload whose key id was swapped to another known key', async () => {
+    const [encrypted] = await new EncryptionCodec(ringK2ThenK1).encode([toPayload(SECRET_TEXT)]);
+    const swapped = {
+      ...encrypted!,
+      metadata: { ...encrypted!.metadata, [KEY_ID_METADATA]: Buffer.from('k1') },
+    };
+    await assert.rejects(new EncryptionCodec(ringK2ThenK1).decode([swapped]), /failed authentication/);
+  });
+
+  it('refuses an encrypted payload without a key id', async () => {
+    const [encrypted] = await new EncryptionCodec(ringK1).encode([toPayload(SECRET_TEXT)]);
+    const noKeyId = { ...encrypted!, metadata: { encoding: encrypted!.metadata!.encoding! } };
+    await assert.rejects(new EncryptionCodec(ringK1).decode([noKeyId]), /no encryption-key-id metadata/);
+  });
+
+  it('passes payloads that are not encrypted through unchanged', async () => {
+    const plain = [toPayload({ legacy: true }), { data: Buffer.from('raw') }, {}];
+    const decoded = await new EncryptionCodec(ringK1).decode(plain);
+    assert.equal(decoded.length, 3);
+    for (const [i, payload] of decoded.entries()) assert.equal(payload, plain[i]);
+  });
+
+  it('handles an empty list', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    assert.deepEqual(await codec.encode([]), []);
+    assert.deepEqual(await codec.decode([]), []);
+  });
+});

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
+import { CustomerToken } from '../../src/idp/schemas.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { assertError, bankToken, call, guid, orgToken, stats } from './support.js';
+
+describe('sandbox POST /api/customer_tokens', () => {
+  let sandbox: RunningSandbox;
+  let bankGuid: string;
+  let bank: string;
+  before(async () => {
+    sandbox = await startSandbox({ database: ':memory:' });
+    bankGuid = guid();
+    bank = await bankToken(sandbox, bankGuid, 'customers:read customers:write');
+  });
+  after(() => sandbox.close());
+
+  const post = (body: unknown, token = bank) => call(sandbox, 'POST', '/api/customer_tokens', { token, body });
+
+  it('issues a customer JWT (201) for a bank token', async () => {
+    const customerGuid = guid();
+    const writes = (await stats(sandbox)).writes;
+    const answer = await post({ customer_guid: customerGuid, scopes: ['customers:read', 'accounts:read'] });
+    assert.equal(answer.status, 201, answer.text);
+    const { access_token } = CustomerToken.parse(answer.body);
+    assert.deepEqual(Object.keys(answer.body as object), ['access_token']);
+    const claims = decodeJwt(access_token);
+    assert.equal(claims.sub, customerGuid);
+    assert.equal(claims.sub_type, 'customer');
+    assert.deepEqual(claims.scope, ['customers:read', 'accounts:read']);
+    assert.deepEqual(claims.properties, { bank_guid: bankGuid, bank_type: 'sandbox' });
+    assert.equal(claims.exp! - claims.iat!, 1800);
+    assert.equal(claims.iss, sandbox.url);
+    assert.equal((await stats(sandbox)).writes, writes, 'a customer token is not an IdP state change');
+  });
+
+  it('refuses organization tokens with 401 invalid_subject', async () => {
+    const org = await orgToken(sandbox, 'customers:read customers:write');
+    assertError(await post({ customer_guid: guid(), scopes: ['customers:read'] }, org), 401, 'invalid_subject', 'Invalid Subject type. Required: bank');
+  });
+
+  it('answers 422 no_customer for an unknown customer', async () => {
+    for (const customerGuid of [`f${'0'.repeat(31)}`, 'A'.repeat(32)]) {
+      assertError(await post({ customer_guid: customerGuid, scopes: ['customers:read'] }), 422, 'no_customer', 'Unknown customer');
+    }
+  });
+
+  it('validates the body (422 invalid_parameter)', async () => {
+    const ok = guid();
+    const cases: [unknown, RegExp][] = [
+      [{ customer_guid: ok.slice(0, 31), scopes: ['customers:read'] }, /customer_guid/],
+      [{ customer_guid: `${ok}0`, scopes: ['customers:read'] }, /customer_guid/],
+      [{ customer_guid: ok, scopes: [] }, /scopes/],
+      [{ customer_guid: ok, scopes: ['customers:read', 'customers:read'] }, /scopes/],
+      [{ customer_guid: ok, scopes: ['banks:read'] }, /scopes\.0/],
+      [{ customer_guid: ok, scopes: ['customers:execute'] }, /scopes\.0/],
+      [{ scopes: ['customers:read'] }, /customer_guid/],
+      [{ customer_guid: ok }, /scopes/],
+    ];
+    for (const [body, field] of cases) assertError(await post(body), 422, 'invalid_parameter', field);
+    assert.equal((await post({ customer_guid: ok, scopes: ['sardine_sessions:execute'] })).status, 201, 'last enum value accepted');
+  });
+});
