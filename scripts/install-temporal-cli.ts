@@ -2,4 +2,6 @@
 import { findTemporalCli } from '../src/temporal/cli.js';
 
 const cli = await findTemporalCli({ log: (line) => console.log(line) });
-console.log(`Temporal CLI ready: ${cli.path ?? '(SDK download at first use)'} from ${cli.source}, ${cli.version}`);
+console.log(
+  `Temporal CLI ready: ${cli.path ?? '(SDK download at first use)'} from ${cli.source}, ${cli.version}`,
+);

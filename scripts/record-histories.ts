@@ -3,18 +3,21 @@
  * worker) with the fixed replay key and saves each history. Run after an intended workflow change:
  *   npx tsx scripts/record-histories.ts
  */
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
 import { statusQuery } from '../src/workflows/definitions.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
+import { createTestWorld, randomGuid } from '../test/support/env.js';
+
+const run = promisify(execFile);
 const server = await startDevServer({ log: console.log });
 process.env.TEMPORAL_ADDRESS = server.address;
-const { createTestWorld, randomGuid } = await import('../test/support/env.js');
 const world = await createTestWorld({ codecKeys: REPLAY_CODEC_KEYS });
 try {
   await ensureSearchAttributes(world.connection, server.namespace);
@@ -22,15 +25,35 @@ try {
   await mkdir(HISTORIES_DIR, { recursive: true });
   const save = async (name: string, handle: WorkflowHandle) => {
     await handle.result().catch(() => undefined);
-    await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
+    // The Temporal CLI's JSON is the format replay reads (historyFromJSON).
+    const { stdout } = await run(
+      server.cli.path ?? 'temporal',
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        handle.workflowId,
+        '--address',
+        server.address,
+        '--output',
+        'json',
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    await writeFile(new URL(`${name}.json`, HISTORIES_DIR), stdout);
     console.log(`recorded ${name}`);
   };
 
   const bankGuid = randomGuid();
-  const users = ['replay-1@example.com', 'replay-2@example.com', 'replay-3@example.com'].map((email) => ({ email }));
+  const users = ['replay-1@example.com', 'replay-2@example.com', 'replay-3@example.com'].map((email) => ({
+    email,
+  }));
   await save('onboardBank-3-users', await world.client.startOnboarding({ bankGuid, users }));
   await save('onboardBank-again', await world.client.startOnboarding({ bankGuid, users }));
-  await save('rotateBankCredentials-grace', await world.client.startRotation({ bankGuid, gracePeriod: '1s' }));
+  await save(
+    'rotateBankCredentials-grace',
+    await world.client.startRotation({ bankGuid, gracePeriod: '1s' }),
+  );
 
   const early = await world.client.startRotation({ bankGuid, gracePeriod: '1h' });
   while (!(await early.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
@@ -50,8 +73,14 @@ try {
       args: [{ bankGuid, gracePeriod: '1s' }],
     }),
   );
-  await save('disableUsers', await world.client.startDisablingUsers({ users: ['replay-1@example.com'], reason: 'replay fixture' }));
-  await save('revokeBankCredentials', await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }));
+  await save(
+    'disableUsers',
+    await world.client.startDisablingUsers({ users: ['replay-1@example.com'], reason: 'replay fixture' }),
+  );
+  await save(
+    'revokeBankCredentials',
+    await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }),
+  );
   await save('offboardBank', await world.client.startOffboarding({ bankGuid, reason: 'replay fixture' }));
 } finally {
   await world.close();

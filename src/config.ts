@@ -21,8 +21,12 @@ export type StateEnv = z.infer<typeof StateEnv>;
 
 export const WorkerEnv = StateEnv.extend({
   CYBRID_IDP_URL: z.url({ protocol: /^https?$/ }).default('https://id.sandbox.cybrid.app'),
-  CYBRID_CLIENT_ID: z.string({ error: 'is required (organization client id of the worker)' }).min(1, 'is required'),
-  CYBRID_CLIENT_SECRET: z.string({ error: 'is required (organization client secret of the worker)' }).min(1, 'is required'),
+  CYBRID_CLIENT_ID: z
+    .string({ error: 'is required (organization client id of the worker)' })
+    .min(1, 'is required'),
+  CYBRID_CLIENT_SECRET: z
+    .string({ error: 'is required (organization client secret of the worker)' })
+    .min(1, 'is required'),
   PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
   /** host:port for the worker's Prometheus metrics; off when unset. */
   PROVISIONER_METRICS_ADDRESS: z

@@ -10,7 +10,8 @@ import { USER_SCOPES } from './idp/scopes.js';
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;
 
-const uniqueBy = <T>(items: readonly T[], key: (item: T) => string) => new Set(items.map(key)).size === items.length;
+const uniqueBy = <T>(items: readonly T[], key: (item: T) => string) =>
+  new Set(items.map(key)).size === items.length;
 
 /** Durations as Temporal and `ms` write them: 90s, 15m, 24h, 90d, or milliseconds as a number. */
 export const Duration = z.union([

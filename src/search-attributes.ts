@@ -5,6 +5,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const BankGuidKey = defineSearchAttributeKey('BankGuid', SearchAttributeType.KEYWORD);
-export const ProvisioningOperationKey = defineSearchAttributeKey('ProvisioningOperation', SearchAttributeType.KEYWORD);
+export const ProvisioningOperationKey = defineSearchAttributeKey(
+  'ProvisioningOperation',
+  SearchAttributeType.KEYWORD,
+);
 
 export const CUSTOM_SEARCH_ATTRIBUTES = [BankGuidKey, ProvisioningOperationKey] as const;

@@ -3,7 +3,7 @@
  * the IdP client, the secret store and the ledger, and graceful shutdown on SIGINT/SIGTERM (in-flight
  * activities get a grace period; workflows resume on the next worker).
  */
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
 import { parseEnv, WorkerEnv } from './config.js';
@@ -24,7 +24,8 @@ export interface ProvisionerWorkerOptions {
   deps: Dependencies;
   /** A prebuilt bundle (fast start); bundled from source when absent. */
   workflowBundlePath?: string;
-  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Milliseconds running activities get to finish after SIGINT/SIGTERM. */
+  shutdownGraceMs?: number;
 }
 
 export function createProvisionerWorker(options: ProvisionerWorkerOptions): Promise<Worker> {
@@ -38,7 +39,7 @@ export function createProvisionerWorker(options: ProvisionerWorkerOptions): Prom
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter: deps.dataConverter,
-    shutdownGraceTime: options.shutdownGraceTime ?? '20s',
+    shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
   });
 }
 

@@ -65,7 +65,10 @@ try {
   await connection.close();
 
   const bundleStarted = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   const bundlePath = join(work, 'workflow-bundle.js');
   await writeFile(bundlePath, code);
   log(`workflow bundle built once in ${Date.now() - bundleStarted} ms (${code.length} bytes)`);
@@ -86,7 +89,9 @@ try {
   const stop = () => child.kill('SIGTERM');
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  exitCode = await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  exitCode = await new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
 } finally {
   await server.stop();
   await codec.close();

@@ -27,7 +27,9 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
     secretVersion: number;
   }): Promise<{ grantedScopes: string[] }> {
     try {
-      const secret = await secrets.get(bankCredentialSecretName(input.bankGuid), { version: input.secretVersion });
+      const secret = await secrets.get(bankCredentialSecretName(input.bankGuid), {
+        version: input.secretVersion,
+      });
       if (secret.metadata.clientId !== input.clientId) {
         throw ApplicationFailure.nonRetryable(
           `Secret version ${input.secretVersion} of bank ${input.bankGuid} belongs to ${secret.metadata.clientId}, not ${input.clientId}`,
@@ -57,7 +59,10 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
   }
 
   /** Marks the stored secrets of these applications revoked (idempotent). */
-  async function revokeStoredCredentials(input: { bankGuid: string; clientIds: string[] }): Promise<number[]> {
+  async function revokeStoredCredentials(input: {
+    bankGuid: string;
+    clientIds: string[];
+  }): Promise<number[]> {
     const name = bankCredentialSecretName(input.bankGuid);
     const revoked: number[] = [];
     for (const version of await secrets.versions(name)) {

@@ -33,7 +33,8 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     let byEmail: Promise<Map<string, User>> | undefined;
     const load = async () => {
       const map = new Map<string, User>();
-      for await (const user of idp.listAllUsers({}, { signal: signal() })) map.set(user.email.toLowerCase(), user);
+      for await (const user of idp.listAllUsers({}, { signal: signal() }))
+        map.set(user.email.toLowerCase(), user);
       return map;
     };
     return {
@@ -49,8 +50,11 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
         { signal: signal() },
       );
       const inviteRef = created.invite_url
-        ? (await secrets.put(inviteUrlSecretName(created.guid), created.invite_url, { idempotencyKey: created.guid }))
-            .ref
+        ? (
+            await secrets.put(inviteUrlSecretName(created.guid), created.invite_url, {
+              idempotencyKey: created.guid,
+            })
+          ).ref
         : undefined;
       ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
       return { email: spec.email, guid: created.guid, created: true, inviteRef };
@@ -63,7 +67,10 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
       existing = await users.find(spec.email);
     }
     if (!existing) {
-      throw ApplicationFailure.retryable(`User ${spec.email} exists (409) but is not listed yet`, 'UserNotListed');
+      throw ApplicationFailure.retryable(
+        `User ${spec.email} exists (409) but is not listed yet`,
+        'UserNotListed',
+      );
     }
     if (spec.allowedScopes && !sameScopes(existing.allowed_scopes, spec.allowedScopes)) {
       await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
@@ -95,7 +102,11 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
       if (outcome.status === 'fulfilled') return void result.users.push(outcome.value);
       const failure = toApplicationFailure(outcome.reason);
       if (isRetryable(outcome.reason) || !failure.nonRetryable) throw failure;
-      result.failures.push({ subject: input.users[i]!.email, type: failure.type ?? 'Error', message: failure.message });
+      result.failures.push({
+        subject: input.users[i]!.email,
+        type: failure.type ?? 'Error',
+        message: failure.message,
+      });
     });
     return result;
   }
@@ -116,7 +127,10 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
         else unknown.push(user);
       }
       if (unknown.length > 0) {
-        throw ApplicationFailure.nonRetryable(`No IdP user has the email ${unknown.join(', ')}`, 'UnknownUser');
+        throw ApplicationFailure.nonRetryable(
+          `No IdP user has the email ${unknown.join(', ')}`,
+          'UnknownUser',
+        );
       }
       return resolved;
     } catch (err) {

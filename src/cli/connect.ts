@@ -5,7 +5,9 @@ import { parseEnv, StateEnv } from '../config.js';
 import { openStateDependencies, type StateDependencies } from '../dependencies.js';
 import { connectTemporalClient } from '../temporal/connect.js';
 
-const ClientEnv = StateEnv.extend({ PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning') });
+const ClientEnv = StateEnv.extend({
+  PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
+});
 
 export async function withClient<T>(
   run: (client: ProvisionerClient, state: StateDependencies) => Promise<T>,

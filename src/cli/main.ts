@@ -15,7 +15,16 @@ const program = new Command('provisioner')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-for (const register of [registerDev, registerWorker, registerSandbox, registerOnboard, registerLifecycle, registerStatus, registerSecret, registerCodecServer]) {
+for (const register of [
+  registerDev,
+  registerWorker,
+  registerSandbox,
+  registerOnboard,
+  registerLifecycle,
+  registerStatus,
+  registerSecret,
+  registerCodecServer,
+]) {
   register(program);
 }
 

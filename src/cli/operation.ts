@@ -22,8 +22,12 @@ export async function runOperation<W extends Workflow>(
   await withClient(async (client) => {
     const handle = await start(client);
     if (!flags.wait) {
-      if (flags.json) printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...extra });
-      else printLine(`started ${handle.workflowId} (run ${handle.firstExecutionRunId}); follow it with --wait or \`provisioner status\``);
+      if (flags.json)
+        printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...extra });
+      else
+        printLine(
+          `started ${handle.workflowId} (run ${handle.firstExecutionRunId}); follow it with --wait or \`provisioner status\``,
+        );
       return;
     }
     const result = await waitWithProgress(handle);

@@ -1,6 +1,7 @@
 /** `--wait`: live progress from the `status` query on a terminal, then the result or a one-line failure. */
 import { WorkflowFailedError, type WorkflowHandle, type Workflow } from '@temporalio/client';
 import type { OperationStatus } from '../contract.js';
+import { describeFailure } from '../client/failure.js';
 import { CliError, progressLine } from './output.js';
 
 export function describeProgress(status: OperationStatus): string {
@@ -9,7 +10,9 @@ export function describeProgress(status: OperationStatus): string {
   return `${status.operation}: ${status.step}${users}${failures}`;
 }
 
-export async function waitWithProgress<W extends Workflow>(handle: WorkflowHandle<W>): Promise<Awaited<ReturnType<W>>> {
+export async function waitWithProgress<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+): Promise<Awaited<ReturnType<W>>> {
   const progress = progressLine();
   const timer = process.stderr.isTTY
     ? setInterval(() => {
@@ -23,9 +26,7 @@ export async function waitWithProgress<W extends Workflow>(handle: WorkflowHandl
     return (await handle.result()) as Awaited<ReturnType<W>>;
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
-      const cause = err.cause;
-      const type = cause && 'type' in cause && typeof cause.type === 'string' ? `${cause.type}: ` : '';
-      throw new CliError(`workflow ${handle.workflowId} failed: ${type}${cause?.message ?? err.message}`);
+      throw new CliError(`workflow ${handle.workflowId} failed: ${describeFailure(err)}`);
     }
     throw err;
   } finally {

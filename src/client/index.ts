@@ -9,6 +9,7 @@ import {
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
   type Connection,
   type Workflow,
   type WorkflowHandleWithFirstExecutionRunId,
@@ -26,6 +27,7 @@ import {
   RotateBankCredentialsInput,
   type OperationStatus,
 } from '../contract.js';
+import { describeFailure } from './failure.js';
 import { BankGuidKey, ProvisioningOperationKey } from '../search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../workflows/definitions.js';
 import type {
@@ -40,6 +42,11 @@ export const rotationScheduleId = (bankGuid: string) => `rotate-${bankGuid}`;
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
+}
+
+/** completeRotation was refused: the bank's rotation is not waiting for its grace period. */
+export class RotationNotWaitingError extends Error {
+  override name = 'RotationNotWaitingError';
 }
 
 /** Another operation on the same bank is still running (design decision 5). */
@@ -104,7 +111,7 @@ export class ProvisionerClient {
     }
   }
 
-  startOnboarding(input: OnboardBankInput) {
+  async startOnboarding(input: OnboardBankInput) {
     const valid = validate(OnboardBankInput, input);
     const users = valid.users?.length ?? 0;
     return this.startBankOperation<typeof onboardBank>(
@@ -115,7 +122,7 @@ export class ProvisionerClient {
     );
   }
 
-  startRotation(input: RotateBankCredentialsInput) {
+  async startRotation(input: RotateBankCredentialsInput) {
     const valid = validate(RotateBankCredentialsInput, input);
     return this.startBankOperation<typeof rotateBankCredentials>(
       'rotateBankCredentials',
@@ -125,7 +132,7 @@ export class ProvisionerClient {
     );
   }
 
-  startRevocation(input: RevokeBankCredentialsInput) {
+  async startRevocation(input: RevokeBankCredentialsInput) {
     const valid = validate(RevokeBankCredentialsInput, input);
     return this.startBankOperation<typeof revokeBankCredentials>(
       'revokeBankCredentials',
@@ -135,7 +142,7 @@ export class ProvisionerClient {
     );
   }
 
-  startOffboarding(input: OffboardBankInput) {
+  async startOffboarding(input: OffboardBankInput) {
     const valid = validate(OffboardBankInput, input);
     return this.startBankOperation<typeof offboardBank>(
       'offboardBank',
@@ -162,11 +169,22 @@ export class ProvisionerClient {
 
   /** The operator's go-ahead to finish a rotation before its grace period ends. */
   async completeRotation(bankGuid: string): Promise<void> {
-    await this.client.workflow.getHandle(bankWorkflowId(bankGuid)).executeUpdate(completeRotationUpdate);
+    try {
+      await this.client.workflow.getHandle(bankWorkflowId(bankGuid)).executeUpdate(completeRotationUpdate);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new RotationNotWaitingError(`Bank ${bankGuid}: ${describeFailure(err)}`);
+      }
+      throw err;
+    }
   }
 
   /** Creates or updates the bank's rotation Schedule (overlapping runs are skipped). */
-  async scheduleRotation(bankGuid: string, every: string, gracePeriod?: string): Promise<{ scheduleId: string; created: boolean }> {
+  async scheduleRotation(
+    bankGuid: string,
+    every: string,
+    gracePeriod?: string,
+  ): Promise<{ scheduleId: string; created: boolean }> {
     const valid = validate(RotateBankCredentialsInput, { bankGuid, gracePeriod });
     const everyValid = validate(Duration, every);
     const scheduleId = rotationScheduleId(bankGuid);
@@ -189,13 +207,17 @@ export class ProvisionerClient {
       return { scheduleId, created: true };
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies }));
+      await this.client.schedule
+        .getHandle(scheduleId)
+        .update((previous) => ({ ...previous, spec, action, policies }));
       return { scheduleId, created: false };
     }
   }
 
   /** The rotation schedule of the bank, if there is one. */
-  async rotationSchedule(bankGuid: string): Promise<{ scheduleId: string; paused: boolean; nextRunAt?: string } | undefined> {
+  async rotationSchedule(
+    bankGuid: string,
+  ): Promise<{ scheduleId: string; paused: boolean; nextRunAt?: string } | undefined> {
     try {
       const description = await this.client.schedule.getHandle(rotationScheduleId(bankGuid)).describe();
       return {
@@ -210,7 +232,9 @@ export class ProvisionerClient {
   }
 
   /** The `status` query of the bank's latest operation (running or finished). */
-  async status(bankGuid: string): Promise<{ workflowId: string; type: string; state: string; status?: OperationStatus }> {
+  async status(
+    bankGuid: string,
+  ): Promise<{ workflowId: string; type: string; state: string; status?: OperationStatus }> {
     const handle = this.client.workflow.getHandle(bankWorkflowId(bankGuid));
     const description = await handle.describe();
     let status: OperationStatus | undefined;

@@ -106,7 +106,10 @@ export function createIdpClient(options: IdpClientOptions) {
     return token;
   }, options.tokenRefreshMarginMs ?? 60_000);
 
-  /** Runs `exchange` with the cached token; on a 401 refreshes it once and retries once (auth precedes any effect). */
+  /**
+   * Runs `exchange` with the cached token; after a 401 refreshes the token once and retries once, which is
+   * safe for writes too: the IdP checks the token before anything else (reference §5.1).
+   */
   async function withToken<R>(
     signal: AbortSignal | undefined,
     exchange: (bearerToken: string) => Promise<R>,

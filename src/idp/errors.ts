@@ -126,8 +126,14 @@ export function networkFailure(operation: string, err: unknown): IdpError {
   return new IdpError({ type: 'IdpUnavailable', operation, message, retryable: true });
 }
 
+/** "path: problem" per issue. Enum failures would list every known scope, so they just say so. */
 const describeIssues = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+  error.issues
+    .map((issue) => {
+      const problem = issue.code === 'invalid_value' ? 'is not one of the documented values' : issue.message;
+      return `${issue.path.map(String).join('.') || '(root)'}: ${problem}`;
+    })
+    .join('; ');
 
 export function invalidRequest(operation: string, error: z.ZodError): IdpError {
   const message = `${operation} request is invalid: ${describeIssues(error)}`;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ipAllowlistEntryProblem } from './ip.js';
-import { APPLICATION_SCOPES, CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './scopes.js';
+import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './scopes.js';
 
 export const Guid = z
   .string()

@@ -100,9 +100,10 @@ export function buildApp(ctx: SandboxContext, logger: boolean | object): Fastify
   customerTokenRoutes(app, ctx);
   controlRoutes(app, ctx);
   // Form bodies are accepted by /oauth/token only, so the parser lives in its own encapsulated context.
-  void app.register(async (tokenScope) => {
+  void app.register((tokenScope, _options, done) => {
     tokenScope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseForm);
     oauthTokenRoutes(tokenScope, ctx);
+    done();
   });
   return app;
 }

@@ -85,7 +85,11 @@ export class ApplicationStore {
   }
 
   insert(app: StoredApplication): void {
-    this.insertStatement.run({ ...app, scopes: JSON.stringify(app.scopes), ipAllowlist: JSON.stringify(app.ipAllowlist) });
+    this.insertStatement.run({
+      ...app,
+      scopes: JSON.stringify(app.scopes),
+      ipAllowlist: JSON.stringify(app.ipAllowlist),
+    });
   }
 
   get(clientId: string): StoredApplication | undefined {
@@ -102,7 +106,11 @@ export class ApplicationStore {
   }
 
   /** One page, ordered by creation time then insertion order (stable) [U: the IdP's order is unknown]. */
-  list(filter: ApplicationFilter, page: number, perPage: number): { total: number; items: StoredApplication[] } {
+  list(
+    filter: ApplicationFilter,
+    page: number,
+    perPage: number,
+  ): { total: number; items: StoredApplication[] } {
     const where = { kind: filter.kind, bankGuid: filter.bankGuid ?? null };
     const rows = this.page.all({ ...where, limit: perPage, offset: page * perPage });
     return { total: this.count.get(where)!.total, items: rows.map(fromRow) };

@@ -25,10 +25,12 @@ export function authenticator(tokens: TokenIssuer, clients: ClientRegistry) {
   return (rule: AuthRule): AuthHook =>
     async (request) => {
       const match = BEARER.exec(request.headers.authorization ?? '');
-      if (!match) throw new SandboxError(401, 'authentication_malformed', 'Authorization header is malformed.');
+      if (!match)
+        throw new SandboxError(401, 'authentication_malformed', 'Authorization header is malformed.');
       const claims = await tokens.verify(match[1]!);
       // [U] The IdP's message for a revoked token is unknown; deleted applications' tokens stop working.
-      if (!clients.isActive(claims.client_id)) throw new SandboxError(401, 'authentication_failed', 'Token has been revoked');
+      if (!clients.isActive(claims.client_id))
+        throw new SandboxError(401, 'authentication_failed', 'Token has been revoked');
       if (rule.subjectType && claims.sub_type !== rule.subjectType) {
         throw new SandboxError(401, 'invalid_subject', `Invalid Subject type. Required: ${rule.subjectType}`);
       }

@@ -59,7 +59,8 @@ export class FaultInjector {
     const v = this.random();
     const { errorRate, throttleRate, lostResponseRate } = this.faults;
     if (!this.takeToken(nowMs)) return { kind: 'rateLimited' };
-    if (u < errorRate) return { kind: 'error', status: ERROR_STATUSES[Math.floor(v * ERROR_STATUSES.length)]! };
+    if (u < errorRate)
+      return { kind: 'error', status: ERROR_STATUSES[Math.floor(v * ERROR_STATUSES.length)]! };
     if (u < errorRate + throttleRate) return { kind: 'throttle' };
     if (isApiWrite && v < lostResponseRate) return { kind: 'lostResponse' };
     return { kind: 'none' };

@@ -15,7 +15,11 @@ export const SandboxFaultsSchema = z.strictObject({
   /** Requests per second across all clients (token bucket), then 429; 0 = unlimited. */
   rateLimit: z.number().min(0),
   /** Seed of the fault generator: the same seed and request sequence give the same faults. */
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
   /** Scopes /oauth/token silently drops from every grant (newer IdPs do this, reference §4.3). */
   dropScopes: z.array(z.string().min(1)),
 });
@@ -45,7 +49,9 @@ export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
 };
 
 const describeIssues = (error: z.ZodError) =>
-  error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; ');
+  error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
+    .join('; ');
 
 /** Faults set in the environment; unset or empty variables are left out. Throws naming a bad variable. */
 export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
@@ -64,7 +70,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
     if (!parsed.success) throw new Error(`${variable}="${raw}" is invalid: ${describeIssues(parsed.error)}`);
     faults[key] = parsed.data;
   }
-  return faults as Partial<SandboxFaults>;
+  return SandboxFaultsPatch.parse(faults);
 }
 
 /** Validates a partial set of faults; throws an Error that names the bad fields. */

@@ -24,7 +24,12 @@ export class SandboxError extends Error {
 
 export class OAuthTokenError extends SandboxError {
   constructor(status: 400 | 401, error: string, description: string) {
-    super(status, error, description, status === 401 ? { 'www-authenticate': 'Basic realm="cybrid-sandbox"' } : {});
+    super(
+      status,
+      error,
+      description,
+      status === 401 ? { 'www-authenticate': 'Basic realm="cybrid-sandbox"' } : {},
+    );
     this.name = 'OAuthTokenError';
   }
 
@@ -39,7 +44,8 @@ export const errorResponse = (status: number, messageCode: string, errorMessage:
   message_code: messageCode,
 });
 
-export const notFound = (what: 'application' | 'user') => new SandboxError(404, 'not_found', `${what} not found`);
+export const notFound = (what: 'application' | 'user') =>
+  new SandboxError(404, 'not_found', `${what} not found`);
 
 /** 422 for a body that fails validation or a semantic check (reference §2.5). */
 export const unprocessable = (message: string) => new SandboxError(422, 'invalid_parameter', message);

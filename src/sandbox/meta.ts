@@ -7,7 +7,9 @@ export class MetaStore {
 
   constructor(db: Db) {
     this.select = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-    this.insertIfMissing = db.prepare<[string, string]>('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
+    this.insertIfMissing = db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)',
+    );
   }
 
   get(key: string): string | undefined {

@@ -40,7 +40,8 @@ export interface RunningSandbox {
 
 /** The URL clients use; wildcard binds are reached through loopback. */
 function urlOf(address: AddressInfo): string {
-  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const host =
+    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
   return `http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`;
 }
 

@@ -2,7 +2,13 @@
  * Access tokens: RS512 JWTs signed with a key pair generated at first start and kept in the database, so
  * tokens survive a restart (reference §1.4). Verification answers with the IdP's 401 messages.
  */
-import { generateKeyPairSync, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  generateKeyPairSync,
+  createPrivateKey,
+  createPublicKey,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { SandboxError } from './http-errors.js';

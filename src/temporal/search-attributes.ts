@@ -40,7 +40,10 @@ export async function ensureSearchAttributes(
     const stillMissing = missing.filter((key) => !(key.name in (after.customAttributes ?? {})));
     if (stillMissing.length === 0) return [];
     const commands = stillMissing
-      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'KEYWORD' ? 'Keyword' : key.type}`)
+      .map(
+        (key) =>
+          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'KEYWORD' ? 'Keyword' : key.type}`,
+      )
       .join(' && ');
     throw new SearchAttributesMissing(
       `Search attributes ${stillMissing.map((k) => k.name).join(', ')} are missing in namespace ${namespace} and could not be created (${(err as Error).message}); create them with: ${commands}`,

@@ -7,7 +7,10 @@ import { trackStatus } from './status.js';
 const BATCH_SIZE = 100;
 
 /** Disables user guids in batches, reporting progress; 404 counts as done. */
-export async function disableInBatches(guids: string[], progress: ReturnType<typeof trackStatus>): Promise<void> {
+export async function disableInBatches(
+  guids: string[],
+  progress: ReturnType<typeof trackStatus>,
+): Promise<void> {
   progress.update({ step: 'disabling users', users: { done: 0, total: guids.length } });
   for (let start = 0; start < guids.length; start += BATCH_SIZE) {
     const batch = guids.slice(start, start + BATCH_SIZE);

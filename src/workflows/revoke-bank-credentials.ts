@@ -4,7 +4,9 @@ import { parseInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';
 
-export async function revokeBankCredentials(rawInput: RevokeBankCredentialsInput): Promise<RevokeBankCredentialsResult> {
+export async function revokeBankCredentials(
+  rawInput: RevokeBankCredentialsInput,
+): Promise<RevokeBankCredentialsResult> {
   const input = parseInput(RevokeBankCredentialsInput, rawInput);
   const progress = trackStatus('revokeBankCredentials', input.bankGuid);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);

@@ -28,7 +28,9 @@ export function rotationName(currentName: string, startedAt: Date): string {
   return currentName.replace(ROTATION_SUFFIX, '').slice(0, 128 - suffix.length) + suffix;
 }
 
-export async function rotateBankCredentials(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
+export async function rotateBankCredentials(
+  rawInput: RotateBankCredentialsInput,
+): Promise<RotateBankCredentialsResult> {
   const input = parseInput(RotateBankCredentialsInput, rawInput);
   const { bankGuid } = input;
   const gracePeriod = input.gracePeriod ?? '24h';
@@ -66,7 +68,13 @@ export async function rotateBankCredentials(rawInput: RotateBankCredentialsInput
   const pending = await CancellationScope.nonCancellable(() =>
     idp.ensureBankApplication.executeWithOptions(
       { summary: `Create the next OAuth application of bank ${bankGuid}` },
-      [{ bankGuid, name: rotationName(current.applicationName, workflowInfo().startTime), purpose: 'rotation' }],
+      [
+        {
+          bankGuid,
+          name: rotationName(current.applicationName, workflowInfo().startTime),
+          purpose: 'rotation',
+        },
+      ],
     ),
   );
   progress.update({ application: { clientId: pending.clientId, name: pending.name } });
@@ -108,7 +116,12 @@ export async function rotateBankCredentials(rawInput: RotateBankCredentialsInput
     await idp.revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
     await idp.recordRotation({
       bankGuid,
-      rotation: { rotatedAt, previousClientId: current.clientId, clientId: pending.clientId, workflowId: workflowInfo().workflowId },
+      rotation: {
+        rotatedAt,
+        previousClientId: current.clientId,
+        clientId: pending.clientId,
+        workflowId: workflowInfo().workflowId,
+      },
     });
   });
   progress.step('done');

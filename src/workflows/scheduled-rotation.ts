@@ -11,10 +11,11 @@ import { parseInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 
 export type ScheduledRotationResult =
-  | { outcome: 'rotated'; rotation: RotateBankCredentialsResult }
-  | { outcome: 'skipped'; reason: string };
+  { outcome: 'rotated'; rotation: RotateBankCredentialsResult } | { outcome: 'skipped'; reason: string };
 
-export async function scheduledRotation(rawInput: RotateBankCredentialsInput): Promise<ScheduledRotationResult> {
+export async function scheduledRotation(
+  rawInput: RotateBankCredentialsInput,
+): Promise<ScheduledRotationResult> {
   const input = parseInput(RotateBankCredentialsInput, rawInput);
   try {
     const child = await startChild(rotateBankCredentials, {

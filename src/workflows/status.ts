@@ -13,7 +13,9 @@ export function trackStatus(operation: string, bankGuid: string | undefined) {
   const publish = () => {
     const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
     const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
-    setCurrentDetails(`**${operation}**${bankGuid ? ` bank \`${bankGuid}\`` : ''}: ${status.step}${users}${failures}`);
+    setCurrentDetails(
+      `**${operation}**${bankGuid ? ` bank \`${bankGuid}\`` : ''}: ${status.step}${users}${failures}`,
+    );
   };
 
   return {

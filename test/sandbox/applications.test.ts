@@ -3,9 +3,20 @@ import { after, before, describe, it } from 'node:test';
 import { Application, ApplicationList, ApplicationWithSecret } from '../../src/idp/schemas.js';
 import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { assertError, bankToken, call, createBankApplication, guid, ISO_MILLIS_UTC, orgToken, stats } from './support.js';
+import {
+  assertError,
+  bankToken,
+  call,
+  createBankApplication,
+  guid,
+  ISO_MILLIS_UTC,
+  orgToken,
+  stats,
+} from './support.js';
 
-const BANK_SCOPES = APPLICATION_SCOPES.filter((s) => !/^(organization_applications|organizations|users):/.test(s));
+const BANK_SCOPES = APPLICATION_SCOPES.filter(
+  (s) => !/^(organization_applications|organizations|users):/.test(s),
+);
 
 describe('sandbox applications', () => {
   let sandbox: RunningSandbox;
@@ -61,28 +72,41 @@ describe('sandbox applications', () => {
     });
 
     it('requires bank_guid from organization tokens (422)', async () => {
-      const answer = await call(sandbox, 'POST', '/api/bank_applications', { token: admin, body: { name: 'x' } });
+      const answer = await call(sandbox, 'POST', '/api/bank_applications', {
+        token: admin,
+        body: { name: 'x' },
+      });
       assertError(answer, 422, 'invalid_parameter', /bank_guid/);
     });
 
     it('paginates: page, per_page, total, default 10, ordered by creation', async () => {
       const bankGuid = guid();
       const ids: string[] = [];
-      for (let i = 0; i < 12; i++) ids.push((await createBankApplication(sandbox, admin, bankGuid, `app ${i}`)).client_id);
+      for (let i = 0; i < 12; i++)
+        ids.push((await createBankApplication(sandbox, admin, bankGuid, `app ${i}`)).client_id);
       const base = `/api/bank_applications?bank_guid=${bankGuid}`;
 
       const first = await list(base);
       assert.equal(first.total, 12);
       assert.equal(first.page, 0);
       assert.equal(first.per_page, 10);
-      assert.deepEqual(first.objects.map((a) => a.client_id), ids.slice(0, 10));
+      assert.deepEqual(
+        first.objects.map((a) => a.client_id),
+        ids.slice(0, 10),
+      );
 
       const second = await list(`${base}&page=1&per_page=5`);
-      assert.deepEqual(second.objects.map((a) => a.client_id), ids.slice(5, 10));
+      assert.deepEqual(
+        second.objects.map((a) => a.client_id),
+        ids.slice(5, 10),
+      );
       assert.equal(second.page, 1);
       assert.equal(second.per_page, 5);
       const last = await list(`${base}&page=2&per_page=5`);
-      assert.deepEqual(last.objects.map((a) => a.client_id), ids.slice(10));
+      assert.deepEqual(
+        last.objects.map((a) => a.client_id),
+        ids.slice(10),
+      );
       const beyond = await list(`${base}&page=9&per_page=5`);
       assert.deepEqual(beyond.objects, []);
       assert.equal(beyond.total, 12);
@@ -102,7 +126,10 @@ describe('sandbox applications', () => {
       const path = `/api/bank_applications/${app.client_id}`;
       await new Promise((resolve) => setTimeout(resolve, 5)); // updated_at has millisecond precision
 
-      const withList = await call(sandbox, 'PATCH', path, { token: admin, body: { ip_allowlist: ['203.0.114.7'] } });
+      const withList = await call(sandbox, 'PATCH', path, {
+        token: admin,
+        body: { ip_allowlist: ['203.0.114.7'] },
+      });
       assert.equal(withList.status, 200, withList.text);
       const patched = Application.parse(withList.body);
       assert.deepEqual(patched.ip_allowlist, ['203.0.114.7']);
@@ -110,11 +137,15 @@ describe('sandbox applications', () => {
       assert.ok(patched.updated_at! > app.created_at);
       assert.ok(!('secret' in patched));
 
-      const renamed = Application.parse((await call(sandbox, 'PATCH', path, { token: admin, body: { name: 'after' } })).body);
+      const renamed = Application.parse(
+        (await call(sandbox, 'PATCH', path, { token: admin, body: { name: 'after' } })).body,
+      );
       assert.equal(renamed.name, 'after');
       assert.deepEqual(renamed.ip_allowlist, ['203.0.114.7'], 'omitted ip_allowlist is kept');
 
-      const cleared = Application.parse((await call(sandbox, 'PATCH', path, { token: admin, body: { ip_allowlist: [] } })).body);
+      const cleared = Application.parse(
+        (await call(sandbox, 'PATCH', path, { token: admin, body: { ip_allowlist: [] } })).body,
+      );
       assert.deepEqual(cleared.ip_allowlist, []);
 
       const writes = (await stats(sandbox)).writes;
@@ -132,15 +163,34 @@ describe('sandbox applications', () => {
       const deleted = await call(sandbox, 'DELETE', path, { token: admin });
       assert.equal(deleted.status, 204);
       assert.equal(deleted.text, '');
-      assertError(await call(sandbox, 'GET', path, { token: admin }), 404, 'not_found', 'application not found');
-      assertError(await call(sandbox, 'PATCH', path, { token: admin, body: { name: 'x' } }), 404, 'not_found', 'application not found');
-      assertError(await call(sandbox, 'DELETE', path, { token: admin }), 404, 'not_found', 'application not found');
+      assertError(
+        await call(sandbox, 'GET', path, { token: admin }),
+        404,
+        'not_found',
+        'application not found',
+      );
+      assertError(
+        await call(sandbox, 'PATCH', path, { token: admin, body: { name: 'x' } }),
+        404,
+        'not_found',
+        'application not found',
+      );
+      assertError(
+        await call(sandbox, 'DELETE', path, { token: admin }),
+        404,
+        'not_found',
+        'application not found',
+      );
       assert.equal((await list(`/api/bank_applications?bank_guid=${bankGuid}`)).total, 0);
     });
 
     it('is not reachable through the organization-application paths', async () => {
       const app = await createBankApplication(sandbox, admin, guid());
-      assertError(await call(sandbox, 'GET', `/api/organization_applications/${app.client_id}`, { token: admin }), 404, 'not_found');
+      assertError(
+        await call(sandbox, 'GET', `/api/organization_applications/${app.client_id}`, { token: admin }),
+        404,
+        'not_found',
+      );
       const orgApps = await list('/api/organization_applications?per_page=100');
       assert.ok(!orgApps.objects.some((a) => a.client_id === app.client_id));
     });
@@ -152,11 +202,25 @@ describe('sandbox applications', () => {
         const otherApp = await createBankApplication(sandbox, admin, other);
         const token = await bankToken(sandbox, own); // creates one application of `own`
 
-        const created = await call(sandbox, 'POST', '/api/bank_applications', { token, body: { name: 'self-made' } });
+        const created = await call(sandbox, 'POST', '/api/bank_applications', {
+          token,
+          body: { name: 'self-made' },
+        });
         assert.equal(created.status, 201, created.text);
-        const explicit = await call(sandbox, 'POST', '/api/bank_applications', { token, body: { name: 'x', bank_guid: own } });
+        const explicit = await call(sandbox, 'POST', '/api/bank_applications', {
+          token,
+          body: { name: 'x', bank_guid: own },
+        });
         assert.equal(explicit.status, 201, explicit.text);
-        assertError(await call(sandbox, 'POST', '/api/bank_applications', { token, body: { name: 'x', bank_guid: other } }), 422, 'invalid_parameter', /bank_guid/);
+        assertError(
+          await call(sandbox, 'POST', '/api/bank_applications', {
+            token,
+            body: { name: 'x', bank_guid: other },
+          }),
+          422,
+          'invalid_parameter',
+          /bank_guid/,
+        );
 
         const mine = await list('/api/bank_applications?per_page=100', token);
         assert.equal(mine.total, 3);
@@ -164,15 +228,35 @@ describe('sandbox applications', () => {
         const foreign = await list(`/api/bank_applications?bank_guid=${other}`, token);
         assert.equal(foreign.total, 0);
         assert.deepEqual(foreign.objects, []);
-        assertError(await call(sandbox, 'GET', `/api/bank_applications/${otherApp.client_id}`, { token }), 404, 'not_found');
-        assertError(await call(sandbox, 'DELETE', `/api/bank_applications/${otherApp.client_id}`, { token }), 404, 'not_found');
-        assert.equal((await call(sandbox, 'GET', `/api/bank_applications/${otherApp.client_id}`, { token: admin })).status, 200);
+        assertError(
+          await call(sandbox, 'GET', `/api/bank_applications/${otherApp.client_id}`, { token }),
+          404,
+          'not_found',
+        );
+        assertError(
+          await call(sandbox, 'DELETE', `/api/bank_applications/${otherApp.client_id}`, { token }),
+          404,
+          'not_found',
+        );
+        assert.equal(
+          (await call(sandbox, 'GET', `/api/bank_applications/${otherApp.client_id}`, { token: admin }))
+            .status,
+          200,
+        );
       });
 
       it('cannot touch organization applications (403)', async () => {
         const token = await bankToken(sandbox, guid());
-        assertError(await call(sandbox, 'GET', '/api/organization_applications', { token }), 403, 'invalid_scopes');
-        assertError(await call(sandbox, 'POST', '/api/organization_applications', { token, body: { name: 'x' } }), 403, 'invalid_scopes');
+        assertError(
+          await call(sandbox, 'GET', '/api/organization_applications', { token }),
+          403,
+          'invalid_scopes',
+        );
+        assertError(
+          await call(sandbox, 'POST', '/api/organization_applications', { token, body: { name: 'x' } }),
+          403,
+          'invalid_scopes',
+        );
       });
     });
   });
@@ -198,15 +282,27 @@ describe('sandbox applications', () => {
       assert.equal(Application.parse(patched.body).name, 'Ops 2');
 
       assert.equal((await call(sandbox, 'DELETE', path, { token: admin })).status, 204);
-      assertError(await call(sandbox, 'GET', path, { token: admin }), 404, 'not_found', 'application not found');
-      assert.ok(!(await list('/api/organization_applications?per_page=100')).objects.some((a) => a.client_id === created.client_id));
+      assertError(
+        await call(sandbox, 'GET', path, { token: admin }),
+        404,
+        'not_found',
+        'application not found',
+      );
+      assert.ok(
+        !(await list('/api/organization_applications?per_page=100')).objects.some(
+          (a) => a.client_id === created.client_id,
+        ),
+      );
     });
   });
 
   it('counts committed writes in /__sandbox/stats', async () => {
     const before = await stats(sandbox);
     const app = await createBankApplication(sandbox, admin, guid());
-    await call(sandbox, 'PATCH', `/api/bank_applications/${app.client_id}`, { token: admin, body: { name: 'n' } });
+    await call(sandbox, 'PATCH', `/api/bank_applications/${app.client_id}`, {
+      token: admin,
+      body: { name: 'n' },
+    });
     await call(sandbox, 'DELETE', `/api/bank_applications/${app.client_id}`, { token: admin });
     await call(sandbox, 'DELETE', `/api/bank_applications/${app.client_id}`, { token: admin }); // 404: nothing committed
     await call(sandbox, 'POST', '/api/bank_applications', { token: admin, body: { name: '' } }); // 422

@@ -56,11 +56,23 @@ describe('sandbox authentication and check order', () => {
 
   it('accepts a forged-alike token (control for the failure cases below)', async () => {
     assert.equal((await listUsers({ authorization: `Bearer ${await forge({})}` })).status, 200);
-    assert.equal((await listUsers({ authorization: `bearer ${await forge({})}` })).status, 200, 'scheme is case-insensitive');
+    assert.equal(
+      (await listUsers({ authorization: `bearer ${await forge({})}` })).status,
+      200,
+      'scheme is case-insensitive',
+    );
   });
 
   it('answers 401 authentication_malformed for a missing or malformed Authorization header', async () => {
-    for (const authorization of [undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Token abc', 'Bearer a b']) {
+    for (const authorization of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic dXNlcjpwYXNz',
+      'Token abc',
+      'Bearer a b',
+    ]) {
       const answer = await listUsers(authorization === undefined ? {} : { authorization });
       assertError(answer, 401, 'authentication_malformed', 'Authorization header is malformed.');
     }
@@ -77,7 +89,12 @@ describe('sandbox authentication and check order', () => {
       [await forge({ aud: ['https://bank.sandbox.cybrid.app'] }), 'Invalid audience'],
     ];
     for (const [token, message] of cases) {
-      assertError(await listUsers({ authorization: `Bearer ${token}` }), 401, 'authentication_failed', message);
+      assertError(
+        await listUsers({ authorization: `Bearer ${token}` }),
+        401,
+        'authentication_failed',
+        message,
+      );
     }
   });
 
@@ -85,14 +102,34 @@ describe('sandbox authentication and check order', () => {
     const unknownApp = `/api/bank_applications/${guid()}`;
     const badBody = { raw: '{not json', contentType: 'application/json' };
     assertError(await call(sandbox, 'PATCH', unknownApp, badBody), 401, 'authentication_malformed');
-    assertError(await call(sandbox, 'PATCH', unknownApp, { ...badBody, token: 'x.y.z' }), 401, 'authentication_failed');
+    assertError(
+      await call(sandbox, 'PATCH', unknownApp, { ...badBody, token: 'x.y.z' }),
+      401,
+      'authentication_failed',
+    );
 
     const noScope = await orgToken(sandbox, 'users:read');
-    assertError(await call(sandbox, 'PATCH', unknownApp, { ...badBody, token: noScope }), 403, 'invalid_scopes');
+    assertError(
+      await call(sandbox, 'PATCH', unknownApp, { ...badBody, token: noScope }),
+      403,
+      'invalid_scopes',
+    );
     const writer = await orgToken(sandbox, 'bank_applications:write');
-    assertError(await call(sandbox, 'PATCH', unknownApp, { token: writer, body: { name: '' } }), 404, 'not_found', 'application not found');
+    assertError(
+      await call(sandbox, 'PATCH', unknownApp, { token: writer, body: { name: '' } }),
+      404,
+      'not_found',
+      'application not found',
+    );
     const app = await createBankApplication(sandbox, await orgToken(sandbox), guid());
-    assertError(await call(sandbox, 'PATCH', `/api/bank_applications/${app.client_id}`, { token: writer, body: { name: '' } }), 422, 'invalid_parameter');
+    assertError(
+      await call(sandbox, 'PATCH', `/api/bank_applications/${app.client_id}`, {
+        token: writer,
+        body: { name: '' },
+      }),
+      422,
+      'invalid_parameter',
+    );
 
     // Subject type comes before scope: an organization token without customers:write still gets invalid_subject.
     assertError(
@@ -111,39 +148,93 @@ describe('sandbox authentication and check order', () => {
       body?: () => unknown;
       success: number;
     }
-    const bankApp = async () => `/api/bank_applications/${(await createBankApplication(sandbox, await orgToken(sandbox), guid())).client_id}`;
+    const bankApp = async () =>
+      `/api/bank_applications/${(await createBankApplication(sandbox, await orgToken(sandbox), guid())).client_id}`;
     const orgApp = async () => {
-      const created = await call(sandbox, 'POST', '/api/organization_applications', { token: await orgToken(sandbox), body: { name: 'o' } });
+      const created = await call(sandbox, 'POST', '/api/organization_applications', {
+        token: await orgToken(sandbox),
+        body: { name: 'o' },
+      });
       return `/api/organization_applications/${(created.body as { client_id: string }).client_id}`;
     };
     const user = async () => {
-      const created = await call(sandbox, 'POST', '/api/users', { token: await orgToken(sandbox), body: { email: `${guid()}@example.com` } });
+      const created = await call(sandbox, 'POST', '/api/users', {
+        token: await orgToken(sandbox),
+        body: { email: `${guid()}@example.com` },
+      });
       return `/api/users/${(created.body as { guid: string }).guid}`;
     };
     const fixed = (path: string) => () => Promise.resolve(path);
     const operations: Operation[] = [
       { method: 'GET', path: fixed('/api/bank_applications'), scope: 'banks:read', success: 200 },
-      { method: 'POST', path: fixed('/api/bank_applications'), scope: 'bank_applications:execute', body: () => ({ name: 'n', bank_guid: guid() }), success: 201 },
+      {
+        method: 'POST',
+        path: fixed('/api/bank_applications'),
+        scope: 'bank_applications:execute',
+        body: () => ({ name: 'n', bank_guid: guid() }),
+        success: 201,
+      },
       { method: 'GET', path: bankApp, scope: 'bank_applications:read', success: 200 },
-      { method: 'PATCH', path: bankApp, scope: 'bank_applications:write', body: () => ({ name: 'm' }), success: 200 },
+      {
+        method: 'PATCH',
+        path: bankApp,
+        scope: 'bank_applications:write',
+        body: () => ({ name: 'm' }),
+        success: 200,
+      },
       { method: 'DELETE', path: bankApp, scope: 'bank_applications:execute', success: 204 },
-      { method: 'GET', path: fixed('/api/organization_applications'), scope: 'organizations:read', success: 200 },
-      { method: 'POST', path: fixed('/api/organization_applications'), scope: 'organization_applications:execute', body: () => ({ name: 'n' }), success: 201 },
+      {
+        method: 'GET',
+        path: fixed('/api/organization_applications'),
+        scope: 'organizations:read',
+        success: 200,
+      },
+      {
+        method: 'POST',
+        path: fixed('/api/organization_applications'),
+        scope: 'organization_applications:execute',
+        body: () => ({ name: 'n' }),
+        success: 201,
+      },
       { method: 'GET', path: orgApp, scope: 'organization_applications:read', success: 200 },
-      { method: 'PATCH', path: orgApp, scope: 'organization_applications:write', body: () => ({ name: 'm' }), success: 200 },
+      {
+        method: 'PATCH',
+        path: orgApp,
+        scope: 'organization_applications:write',
+        body: () => ({ name: 'm' }),
+        success: 200,
+      },
       { method: 'DELETE', path: orgApp, scope: 'organization_applications:execute', success: 204 },
       { method: 'GET', path: fixed('/api/users'), scope: 'users:read', success: 200 },
-      { method: 'POST', path: fixed('/api/users'), scope: 'users:execute', body: () => ({ email: `${guid()}@example.com` }), success: 201 },
+      {
+        method: 'POST',
+        path: fixed('/api/users'),
+        scope: 'users:execute',
+        body: () => ({ email: `${guid()}@example.com` }),
+        success: 201,
+      },
       { method: 'GET', path: user, scope: 'users:read', success: 200 },
-      { method: 'PATCH', path: user, scope: 'users:write', body: () => ({ allowed_scopes: ['users:read'] }), success: 200 },
+      {
+        method: 'PATCH',
+        path: user,
+        scope: 'users:write',
+        body: () => ({ allowed_scopes: ['users:read'] }),
+        success: 200,
+      },
       { method: 'DELETE', path: user, scope: 'users:execute', success: 204 },
     ];
     for (const op of operations) {
       it(`${op.method} ${op.scope}`, async () => {
         const allButRequired = APPLICATION_SCOPES.filter((s) => s !== op.scope).join(' ');
-        const denied = await call(sandbox, op.method, await op.path(), { token: await orgToken(sandbox, allButRequired), body: op.body?.() });
+        const denied = await call(sandbox, op.method, await op.path(), {
+          token: await orgToken(sandbox, allButRequired),
+          body: op.body?.(),
+        });
         assertError(denied, 403, 'invalid_scopes', `Invalid scopes. Required: ${op.scope}`);
-        const allowed = await call(sandbox, op.method, await op.path(), { token: await orgToken(sandbox, op.scope), body: op.body?.() });
+        const allowed = await call(sandbox, op.method, await op.path(), {
+          token: await orgToken(sandbox, op.scope),
+          body: op.body?.(),
+        });
         assert.equal(allowed.status, op.success, allowed.text);
       });
     }
@@ -151,16 +242,31 @@ describe('sandbox authentication and check order', () => {
     it('POST customer_tokens needs customers:write (customers:read is not required)', async () => {
       const body = { customer_guid: guid(), scopes: ['customers:read'] };
       const withoutWrite = await bankToken(sandbox, guid(), 'customers:read banks:read');
-      assertError(await call(sandbox, 'POST', '/api/customer_tokens', { token: withoutWrite, body }), 403, 'invalid_scopes', 'Invalid scopes. Required: customers:write');
+      assertError(
+        await call(sandbox, 'POST', '/api/customer_tokens', { token: withoutWrite, body }),
+        403,
+        'invalid_scopes',
+        'Invalid scopes. Required: customers:write',
+      );
       const onlyWrite = await bankToken(sandbox, guid(), 'customers:write');
-      assert.equal((await call(sandbox, 'POST', '/api/customer_tokens', { token: onlyWrite, body })).status, 201);
+      assert.equal(
+        (await call(sandbox, 'POST', '/api/customer_tokens', { token: onlyWrite, body })).status,
+        201,
+      );
     });
 
     it('customer tokens hold no IdP scope', async () => {
       const bank = await bankToken(sandbox, guid(), 'customers:write');
-      const created = await call(sandbox, 'POST', '/api/customer_tokens', { token: bank, body: { customer_guid: guid(), scopes: ['customers:read'] } });
+      const created = await call(sandbox, 'POST', '/api/customer_tokens', {
+        token: bank,
+        body: { customer_guid: guid(), scopes: ['customers:read'] },
+      });
       const customer = (created.body as { access_token: string }).access_token;
-      assertError(await call(sandbox, 'GET', '/api/bank_applications', { token: customer }), 403, 'invalid_scopes');
+      assertError(
+        await call(sandbox, 'GET', '/api/bank_applications', { token: customer }),
+        403,
+        'invalid_scopes',
+      );
     });
   });
 });

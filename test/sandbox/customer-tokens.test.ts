@@ -16,7 +16,8 @@ describe('sandbox POST /api/customer_tokens', () => {
   });
   after(() => sandbox.close());
 
-  const post = (body: unknown, token = bank) => call(sandbox, 'POST', '/api/customer_tokens', { token, body });
+  const post = (body: unknown, token = bank) =>
+    call(sandbox, 'POST', '/api/customer_tokens', { token, body });
 
   it('issues a customer JWT (201) for a bank token', async () => {
     const customerGuid = guid();
@@ -37,12 +38,22 @@ describe('sandbox POST /api/customer_tokens', () => {
 
   it('refuses organization tokens with 401 invalid_subject', async () => {
     const org = await orgToken(sandbox, 'customers:read customers:write');
-    assertError(await post({ customer_guid: guid(), scopes: ['customers:read'] }, org), 401, 'invalid_subject', 'Invalid Subject type. Required: bank');
+    assertError(
+      await post({ customer_guid: guid(), scopes: ['customers:read'] }, org),
+      401,
+      'invalid_subject',
+      'Invalid Subject type. Required: bank',
+    );
   });
 
   it('answers 422 no_customer for an unknown customer', async () => {
     for (const customerGuid of [`f${'0'.repeat(31)}`, 'A'.repeat(32)]) {
-      assertError(await post({ customer_guid: customerGuid, scopes: ['customers:read'] }), 422, 'no_customer', 'Unknown customer');
+      assertError(
+        await post({ customer_guid: customerGuid, scopes: ['customers:read'] }),
+        422,
+        'no_customer',
+        'Unknown customer',
+      );
     }
   });
 
@@ -59,6 +70,10 @@ describe('sandbox POST /api/customer_tokens', () => {
       [{ customer_guid: ok }, /scopes/],
     ];
     for (const [body, field] of cases) assertError(await post(body), 422, 'invalid_parameter', field);
-    assert.equal((await post({ customer_guid: ok, scopes: ['sardine_sessions:execute'] })).status, 201, 'last enum value accepted');
+    assert.equal(
+      (await post({ customer_guid: ok, scopes: ['sardine_sessions:execute'] })).status,
+      201,
+      'last enum value accepted',
+    );
   });
 });

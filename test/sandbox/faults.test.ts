@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { faultsFromEnv, startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/sandbox/index.js';
+import {
+  faultsFromEnv,
+  startSandbox,
+  type RunningSandbox,
+  type SandboxFaults,
+} from '../../src/sandbox/index.js';
 import { assertError, call, guid, orgToken, stats } from './support.js';
 
 const NO_FAULTS: SandboxFaults = {
@@ -37,7 +42,8 @@ describe('sandbox fault injection', () => {
   };
   const statuses = async (n: number) => {
     const seen: number[] = [];
-    for (let i = 0; i < n; i++) seen.push((await call(sandbox, 'GET', '/api/users', { token: admin })).status);
+    for (let i = 0; i < n; i++)
+      seen.push((await call(sandbox, 'GET', '/api/users', { token: admin })).status);
     return seen;
   };
 
@@ -46,13 +52,22 @@ describe('sandbox fault injection', () => {
     const before = await stats(sandbox);
     await withFaults({ errorRate: 1 }, async () => {
       for (let i = 0; i < 6; i++) {
-        const answer = await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: `${guid()}@x.io` } });
+        const answer = await call(sandbox, 'POST', '/api/users', {
+          token: admin,
+          body: { email: `${guid()}@x.io` },
+        });
         assert.ok([500, 502, 503].includes(answer.status), `got ${answer.status}`);
         assertError(answer, answer.status, 'internal_server_error');
       }
-      const token = await call(sandbox, 'POST', '/oauth/token', { body: { grant_type: 'client_credentials' } });
+      const token = await call(sandbox, 'POST', '/oauth/token', {
+        body: { grant_type: 'client_credentials' },
+      });
       assert.ok(token.status >= 500);
-      assert.equal((await call(sandbox, 'GET', '/__sandbox/stats')).status, 200, '/__sandbox is never faulted');
+      assert.equal(
+        (await call(sandbox, 'GET', '/__sandbox/stats')).status,
+        200,
+        '/__sandbox is never faulted',
+      );
     });
     const afterwards = await stats(sandbox);
     assert.equal(afterwards.writes, before.writes);
@@ -78,7 +93,10 @@ describe('sandbox fault injection', () => {
     await withFaults(faults, async () => {
       first = await statuses(40);
     });
-    assert.ok(first.some((s) => s >= 500) && first.includes(429) && first.includes(200), `mixed outcomes: ${first.join(',')}`);
+    assert.ok(
+      first.some((s) => s >= 500) && first.includes(429) && first.includes(200),
+      `mixed outcomes: ${first.join(',')}`,
+    );
     await withFaults(faults, async () => {
       assert.deepEqual(await statuses(40), first);
     });
@@ -111,12 +129,26 @@ describe('sandbox fault injection', () => {
         TypeError,
       );
       assert.equal((await call(sandbox, 'GET', '/api/users', { token: admin })).status, 200);
-      assert.equal((await call(sandbox, 'POST', '/oauth/token', { body: { grant_type: 'client_credentials', client_id: sandbox.orgCredentials.clientId, client_secret: sandbox.orgCredentials.clientSecret } })).status, 200);
+      assert.equal(
+        (
+          await call(sandbox, 'POST', '/oauth/token', {
+            body: {
+              grant_type: 'client_credentials',
+              client_id: sandbox.orgCredentials.clientId,
+              client_secret: sandbox.orgCredentials.clientSecret,
+            },
+          })
+        ).status,
+        200,
+      );
       const rejected = await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: '' } });
       assertError(rejected, 422, 'invalid_parameter'); // nothing committed, so the answer arrives
     });
     const users = await call(sandbox, 'GET', '/api/users?per_page=100', { token: admin });
-    assert.ok((users.body as { objects: { email: string }[] }).objects.some((u) => u.email === email), 'the write committed');
+    assert.ok(
+      (users.body as { objects: { email: string }[] }).objects.some((u) => u.email === email),
+      'the write committed',
+    );
     assert.equal((await stats(sandbox)).writes - before.writes, 1);
   });
 
@@ -133,7 +165,9 @@ describe('sandbox fault injection', () => {
 
   it('rateLimit: beyond N requests per second → 429 with Retry-After, then recovers', async () => {
     await withFaults({ rateLimit: 5 }, async () => {
-      const burst = await Promise.all(Array.from({ length: 20 }, () => call(sandbox, 'GET', '/api/users', { token: admin })));
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => call(sandbox, 'GET', '/api/users', { token: admin })),
+      );
       const ok = burst.filter((a) => a.status === 200).length;
       const limited = burst.filter((a) => a.status === 429);
       assert.ok(ok >= 5 && ok <= 10, `${ok} passed`);
@@ -148,7 +182,9 @@ describe('sandbox fault injection', () => {
     it('GET returns the current faults; PUT changes some and returns all', async () => {
       assert.deepEqual((await call(sandbox, 'GET', '/__sandbox/faults')).body, NO_FAULTS);
       try {
-        const put = await call(sandbox, 'PUT', '/__sandbox/faults', { body: { latencyMs: 5, dropScopes: ['users:write'] } });
+        const put = await call(sandbox, 'PUT', '/__sandbox/faults', {
+          body: { latencyMs: 5, dropScopes: ['users:write'] },
+        });
         assert.equal(put.status, 200, put.text);
         const expected = { ...NO_FAULTS, latencyMs: 5, dropScopes: ['users:write'] };
         assert.deepEqual(put.body, expected);
@@ -160,7 +196,14 @@ describe('sandbox fault injection', () => {
     });
 
     it('PUT refuses bad input with 400 and changes nothing', async () => {
-      for (const body of [{ errorRate: 1.5 }, { seed: -1 }, { latencyMs: 'slow' }, { dropScopes: 'a,b' }, { typo: 1 }, [1]]) {
+      for (const body of [
+        { errorRate: 1.5 },
+        { seed: -1 },
+        { latencyMs: 'slow' },
+        { dropScopes: 'a,b' },
+        { typo: 1 },
+        [1],
+      ]) {
         assertError(await call(sandbox, 'PUT', '/__sandbox/faults', { body }), 400, 'invalid_parameter');
       }
       assertError(await call(sandbox, 'PUT', '/__sandbox/faults', { raw: '{' }), 400, 'invalid_json');

@@ -27,23 +27,52 @@ describe('sandbox malformed requests', () => {
   });
 
   it('a content type other than JSON → 415 (form bodies only on /oauth/token)', async () => {
-    assertError(await call(sandbox, 'POST', '/api/users', { token: admin, raw: 'email=a@b.c', contentType: 'text/plain' }), 415, 'unsupported_media_type');
     assertError(
-      await call(sandbox, 'POST', '/api/users', { token: admin, raw: 'email=a@b.c', contentType: 'application/x-www-form-urlencoded' }),
+      await call(sandbox, 'POST', '/api/users', {
+        token: admin,
+        raw: 'email=a@b.c',
+        contentType: 'text/plain',
+      }),
       415,
       'unsupported_media_type',
     );
-    assertError(await call(sandbox, 'POST', '/oauth/token', { raw: '<x/>', contentType: 'application/xml' }), 415, 'unsupported_media_type');
-    const charset = await call(sandbox, 'POST', '/api/users', { token: admin, raw: JSON.stringify({ email: `${guid()}@x.io` }), contentType: 'application/json; charset=utf-8' });
+    assertError(
+      await call(sandbox, 'POST', '/api/users', {
+        token: admin,
+        raw: 'email=a@b.c',
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+      415,
+      'unsupported_media_type',
+    );
+    assertError(
+      await call(sandbox, 'POST', '/oauth/token', { raw: '<x/>', contentType: 'application/xml' }),
+      415,
+      'unsupported_media_type',
+    );
+    const charset = await call(sandbox, 'POST', '/api/users', {
+      token: admin,
+      raw: JSON.stringify({ email: `${guid()}@x.io` }),
+      contentType: 'application/json; charset=utf-8',
+    });
     assert.equal(charset.status, 201, charset.text);
   });
 
   it('bodies over 1 MiB → 413; just under is read (and then validated)', async () => {
     const over = JSON.stringify({ name: 'a'.repeat(1024 * 1024) });
-    assertError(await call(sandbox, 'POST', '/api/organization_applications', { token: admin, raw: over }), 413, 'payload_too_large');
+    assertError(
+      await call(sandbox, 'POST', '/api/organization_applications', { token: admin, raw: over }),
+      413,
+      'payload_too_large',
+    );
     const under = JSON.stringify({ name: 'a'.repeat(1024 * 1024 - 20) });
     assert.ok(Buffer.byteLength(under) <= 1024 * 1024);
-    assertError(await call(sandbox, 'POST', '/api/organization_applications', { token: admin, raw: under }), 422, 'invalid_parameter', /^name/);
+    assertError(
+      await call(sandbox, 'POST', '/api/organization_applications', { token: admin, raw: under }),
+      422,
+      'invalid_parameter',
+      /^name/,
+    );
     assertError(await call(sandbox, 'POST', '/oauth/token', { raw: over }), 413, 'payload_too_large');
   });
 
@@ -70,14 +99,24 @@ describe('sandbox malformed requests', () => {
   });
 
   it('an empty body labelled JSON is accepted on DELETE', async () => {
-    const created = await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: `${guid()}@x.io` } });
+    const created = await call(sandbox, 'POST', '/api/users', {
+      token: admin,
+      body: { email: `${guid()}@x.io` },
+    });
     const path = `/api/users/${(created.body as { guid: string }).guid}`;
-    const answer = await call(sandbox, 'DELETE', path, { token: admin, raw: '', contentType: 'application/json' });
+    const answer = await call(sandbox, 'DELETE', path, {
+      token: admin,
+      raw: '',
+      contentType: 'application/json',
+    });
     assert.equal(answer.status, 204, answer.text);
   });
 
   it('answers HEAD on list paths', async () => {
-    const response = await fetch(`${sandbox.url}/api/users`, { method: 'HEAD', headers: { authorization: `Bearer ${admin}` } });
+    const response = await fetch(`${sandbox.url}/api/users`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${admin}` },
+    });
     assert.equal(response.status, 200);
   });
 });

@@ -6,7 +6,9 @@ import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
 
-const BANK_SCOPES = APPLICATION_SCOPES.filter((s) => !/^(organization_applications|organizations|users):/.test(s));
+const BANK_SCOPES = APPLICATION_SCOPES.filter(
+  (s) => !/^(organization_applications|organizations|users):/.test(s),
+);
 
 describe('sandbox POST /oauth/token', () => {
   let sandbox: RunningSandbox;
@@ -17,11 +19,18 @@ describe('sandbox POST /oauth/token', () => {
 
   const tokenCall = (body: unknown, headers?: Record<string, string>) =>
     call(sandbox, 'POST', '/oauth/token', { body, headers });
-  const org = () => ({ client_id: sandbox.orgCredentials.clientId, client_secret: sandbox.orgCredentials.clientSecret });
+  const org = () => ({
+    client_id: sandbox.orgCredentials.clientId,
+    client_secret: sandbox.orgCredentials.clientSecret,
+  });
 
   it('issues an organization token: response fields and JWT claims', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const answer = await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 'users:read banks:read' });
+    const answer = await tokenCall({
+      grant_type: 'client_credentials',
+      ...org(),
+      scope: 'users:read banks:read',
+    });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.headers.get('cache-control'), 'no-store');
     const token = TokenResponse.parse(answer.body);
@@ -62,14 +71,22 @@ describe('sandbox POST /oauth/token', () => {
   });
 
   it('collapses repeated and extra whitespace in the requested scope', async () => {
-    const answer = await tokenCall({ grant_type: 'client_credentials', ...org(), scope: ' users:read  users:read\tbanks:read ' });
+    const answer = await tokenCall({
+      grant_type: 'client_credentials',
+      ...org(),
+      scope: ' users:read  users:read\tbanks:read ',
+    });
     assert.equal(TokenResponse.parse(answer.body).scope, 'users:read banks:read');
   });
 
   it('issues bank tokens to bank applications: sub is the bank, properties type sandbox, bank scope set', async () => {
     const bankGuid = guid();
     const app = await createBankApplication(sandbox, await orgToken(sandbox), bankGuid);
-    const answer = await tokenCall({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.secret });
+    const answer = await tokenCall({
+      grant_type: 'client_credentials',
+      client_id: app.client_id,
+      client_secret: app.secret,
+    });
     assert.equal(answer.status, 200, answer.text);
     const token = TokenResponse.parse(answer.body);
     assert.deepEqual(token.scope.split(' '), BANK_SCOPES);
@@ -82,7 +99,12 @@ describe('sandbox POST /oauth/token', () => {
   it('answers invalid_scope (400, OAuth2 and ErrorResponse fields) for a scope the credential cannot hold', async () => {
     const app = await createBankApplication(sandbox, await orgToken(sandbox), guid());
     for (const scope of ['banks:read users:read', 'organization_applications:read', 'no_such:scope']) {
-      const answer = await tokenCall({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.secret, scope });
+      const answer = await tokenCall({
+        grant_type: 'client_credentials',
+        client_id: app.client_id,
+        client_secret: app.secret,
+        scope,
+      });
       assertError(answer, 400, 'invalid_scope');
       const oauth = OAuthError.parse(answer.body);
       assert.equal(oauth.error, 'invalid_scope');
@@ -109,24 +131,43 @@ describe('sandbox POST /oauth/token', () => {
   it('answers invalid_request without grant_type and unsupported_grant_type for other grants', async () => {
     assertError(await tokenCall({ ...org() }), 400, 'invalid_request');
     assertError(await tokenCall({ grant_type: 'password', ...org() }), 400, 'unsupported_grant_type');
-    assertError(await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 7 }), 400, 'invalid_request');
+    assertError(
+      await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 7 }),
+      400,
+      'invalid_request',
+    );
     assertError(await tokenCall(['client_credentials']), 400, 'invalid_request');
   });
 
   it('accepts HTTP Basic client authentication', async () => {
     const { clientId, clientSecret } = sandbox.orgCredentials;
     const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-    const answer = await tokenCall({ grant_type: 'client_credentials', scope: 'users:read' }, { authorization: `Basic ${basic}` });
+    const answer = await tokenCall(
+      { grant_type: 'client_credentials', scope: 'users:read' },
+      { authorization: `Basic ${basic}` },
+    );
     assert.equal(answer.status, 200, answer.text);
     assert.equal(TokenResponse.parse(answer.body).scope, 'users:read');
     const wrong = Buffer.from(`${clientId}:nope`).toString('base64');
-    assertError(await tokenCall({ grant_type: 'client_credentials' }, { authorization: `Basic ${wrong}` }), 401, 'invalid_client');
+    assertError(
+      await tokenCall({ grant_type: 'client_credentials' }, { authorization: `Basic ${wrong}` }),
+      401,
+      'invalid_client',
+    );
   });
 
   it('accepts form-encoded bodies', async () => {
     const { clientId, clientSecret } = sandbox.orgCredentials;
-    const raw = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'users:read users:write' });
-    const answer = await call(sandbox, 'POST', '/oauth/token', { raw: raw.toString(), contentType: 'application/x-www-form-urlencoded' });
+    const raw = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope: 'users:read users:write',
+    });
+    const answer = await call(sandbox, 'POST', '/oauth/token', {
+      raw: raw.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(TokenResponse.parse(answer.body).scope, 'users:read users:write');
   });
@@ -134,20 +175,31 @@ describe('sandbox POST /oauth/token', () => {
   it('silently drops the scopes listed in dropScopes', async () => {
     sandbox.setFaults({ dropScopes: ['customers:write', 'users:execute'] });
     try {
-      const requested = await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 'customers:read customers:write users:execute' });
+      const requested = await tokenCall({
+        grant_type: 'client_credentials',
+        ...org(),
+        scope: 'customers:read customers:write users:execute',
+      });
       assert.equal(requested.status, 200, requested.text);
       const token = TokenResponse.parse(requested.body);
       assert.equal(token.scope, 'customers:read');
       assert.deepEqual(decodeJwt(token.access_token).scope, ['customers:read']);
 
-      const everything = TokenResponse.parse((await tokenCall({ grant_type: 'client_credentials', ...org() })).body);
+      const everything = TokenResponse.parse(
+        (await tokenCall({ grant_type: 'client_credentials', ...org() })).body,
+      );
       const granted = everything.scope.split(' ');
       assert.ok(!granted.includes('customers:write') && !granted.includes('users:execute'));
       assert.equal(granted.length, APPLICATION_SCOPES.length - 2);
     } finally {
       sandbox.setFaults({ dropScopes: [] });
     }
-    assert.equal(TokenResponse.parse((await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 'customers:write' })).body).scope, 'customers:write');
+    assert.equal(
+      TokenResponse.parse(
+        (await tokenCall({ grant_type: 'client_credentials', ...org(), scope: 'customers:write' })).body,
+      ).scope,
+      'customers:write',
+    );
   });
 
   it('refuses the credentials and tokens of a deleted application', async () => {
@@ -156,15 +208,29 @@ describe('sandbox POST /oauth/token', () => {
     const { access_token } = await tokenFor(sandbox, app.client_id, app.secret, 'banks:read');
     assert.equal((await call(sandbox, 'GET', '/api/bank_applications', { token: access_token })).status, 200);
 
-    assert.equal((await call(sandbox, 'DELETE', `/api/bank_applications/${app.client_id}`, { token: admin })).status, 204);
-    assertError(await call(sandbox, 'GET', '/api/bank_applications', { token: access_token }), 401, 'authentication_failed');
-    const again = await tokenCall({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.secret });
+    assert.equal(
+      (await call(sandbox, 'DELETE', `/api/bank_applications/${app.client_id}`, { token: admin })).status,
+      204,
+    );
+    assertError(
+      await call(sandbox, 'GET', '/api/bank_applications', { token: access_token }),
+      401,
+      'authentication_failed',
+    );
+    const again = await tokenCall({
+      grant_type: 'client_credentials',
+      client_id: app.client_id,
+      client_secret: app.secret,
+    });
     assertError(again, 401, 'invalid_client');
   });
 
   it('issues organization tokens to organization applications', async () => {
     const admin = await orgToken(sandbox);
-    const created = await call(sandbox, 'POST', '/api/organization_applications', { token: admin, body: { name: 'ops' } });
+    const created = await call(sandbox, 'POST', '/api/organization_applications', {
+      token: admin,
+      body: { name: 'ops' },
+    });
     assert.equal(created.status, 201, created.text);
     const app = created.body as { client_id: string; secret: string };
     const { access_token, scope } = await tokenFor(sandbox, app.client_id, app.secret);

@@ -39,12 +39,21 @@ describe('sandbox persistence (SQLite file)', () => {
     const admin = await orgToken(first);
     const bankGuid = guid();
     const app = await createBankApplication(first, admin, bankGuid, 'persisted');
-    await call(first, 'PATCH', `/api/bank_applications/${app.client_id}`, { token: admin, body: { ip_allowlist: ['203.0.114.7'] } });
+    await call(first, 'PATCH', `/api/bank_applications/${app.client_id}`, {
+      token: admin,
+      body: { ip_allowlist: ['203.0.114.7'] },
+    });
     const deleted = await createBankApplication(first, admin, bankGuid, 'deleted');
     await call(first, 'DELETE', `/api/bank_applications/${deleted.client_id}`, { token: admin });
-    const user = (await call(first, 'POST', '/api/users', { token: admin, body: { email: 'keep@example.com', allowed_scopes: ['users:read'] } })).body as { guid: string };
+    const user = (
+      await call(first, 'POST', '/api/users', {
+        token: admin,
+        body: { email: 'keep@example.com', allowed_scopes: ['users:read'] },
+      })
+    ).body as { guid: string };
     await call(first, 'DELETE', `/api/users/${user.guid}`, { token: admin });
-    const appBefore = (await call(first, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin })).body;
+    const appBefore = (await call(first, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin }))
+      .body;
     const userBefore = (await call(first, 'GET', `/api/users/${user.guid}`, { token: admin })).body;
     const port = Number(new URL(first.url).port);
     await stop(first);
@@ -52,15 +61,37 @@ describe('sandbox persistence (SQLite file)', () => {
     const second = await start({ port });
     assert.equal(second.url, first.url);
     assert.deepEqual(second.orgCredentials, first.orgCredentials);
-    assert.equal((await call(second, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin })).status, 200, 'the old token still verifies');
-    assert.deepEqual((await call(second, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin })).body, appBefore);
-    assert.deepEqual((await call(second, 'GET', `/api/users/${user.guid}`, { token: admin })).body, userBefore);
-    assertError(await call(second, 'GET', `/api/bank_applications/${deleted.client_id}`, { token: admin }), 404, 'not_found');
-    assertError(await call(second, 'POST', '/api/users', { token: admin, body: { email: 'KEEP@example.com' } }), 409, 'user_exists');
+    assert.equal(
+      (await call(second, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin })).status,
+      200,
+      'the old token still verifies',
+    );
+    assert.deepEqual(
+      (await call(second, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin })).body,
+      appBefore,
+    );
+    assert.deepEqual(
+      (await call(second, 'GET', `/api/users/${user.guid}`, { token: admin })).body,
+      userBefore,
+    );
+    assertError(
+      await call(second, 'GET', `/api/bank_applications/${deleted.client_id}`, { token: admin }),
+      404,
+      'not_found',
+    );
+    assertError(
+      await call(second, 'POST', '/api/users', { token: admin, body: { email: 'KEEP@example.com' } }),
+      409,
+      'user_exists',
+    );
     const bank = await tokenFor(second, app.client_id, app.secret, 'banks:read');
     const own = await call(second, 'GET', '/api/bank_applications', { token: bank.access_token });
     assert.deepEqual((own.body as { objects: unknown[] }).objects, [appBefore]);
-    assert.deepEqual((await call(second, 'GET', '/__sandbox/stats')).body, { requests: 7, writes: 0 }, 'stats count since start');
+    assert.deepEqual(
+      (await call(second, 'GET', '/__sandbox/stats')).body,
+      { requests: 7, writes: 0 },
+      'stats count since start',
+    );
     await stop(second);
   });
 
@@ -70,10 +101,21 @@ describe('sandbox persistence (SQLite file)', () => {
     await stop(persisted);
 
     const fromOptions = await start({ orgClientId: 'b'.repeat(32), orgClientSecret: 'configured-secret' });
-    assert.deepEqual(fromOptions.orgCredentials, { clientId: 'b'.repeat(32), clientSecret: 'configured-secret', generated: false });
-    assert.equal((await tokenFor(fromOptions, 'b'.repeat(32), 'configured-secret', 'users:read')).scope, 'users:read');
+    assert.deepEqual(fromOptions.orgCredentials, {
+      clientId: 'b'.repeat(32),
+      clientSecret: 'configured-secret',
+      generated: false,
+    });
+    assert.equal(
+      (await tokenFor(fromOptions, 'b'.repeat(32), 'configured-secret', 'users:read')).scope,
+      'users:read',
+    );
     const stale = await call(fromOptions, 'POST', '/oauth/token', {
-      body: { grant_type: 'client_credentials', client_id: generated.clientId, client_secret: generated.clientSecret },
+      body: {
+        grant_type: 'client_credentials',
+        client_id: generated.clientId,
+        client_secret: generated.clientSecret,
+      },
     });
     assertError(stale, 401, 'invalid_client');
     await stop(fromOptions);
@@ -83,17 +125,28 @@ describe('sandbox persistence (SQLite file)', () => {
     process.env.SANDBOX_ORG_CLIENT_SECRET = 'env-secret';
     try {
       const fromEnv = await start();
-      assert.deepEqual(fromEnv.orgCredentials, { clientId: 'c'.repeat(32), clientSecret: 'env-secret', generated: false });
+      assert.deepEqual(fromEnv.orgCredentials, {
+        clientId: 'c'.repeat(32),
+        clientSecret: 'env-secret',
+        generated: false,
+      });
       await stop(fromEnv);
     } finally {
-      for (const [name, value] of [['SANDBOX_ORG_CLIENT_ID', saved.id], ['SANDBOX_ORG_CLIENT_SECRET', saved.secret]] as const) {
+      for (const [name, value] of [
+        ['SANDBOX_ORG_CLIENT_ID', saved.id],
+        ['SANDBOX_ORG_CLIENT_SECRET', saved.secret],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
     }
 
     const again = await start();
-    assert.deepEqual(again.orgCredentials, generated, 'the generated credentials are still there for the next start');
+    assert.deepEqual(
+      again.orgCredentials,
+      generated,
+      'the generated credentials are still there for the next start',
+    );
     await stop(again);
   });
 });

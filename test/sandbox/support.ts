@@ -20,7 +20,12 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function call(sandbox: RunningSandbox, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+export async function call(
+  sandbox: RunningSandbox,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -29,11 +34,21 @@ export async function call(sandbox: RunningSandbox, method: string, path: string
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   const response = await fetch(`${sandbox.url}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text ? (JSON.parse(text) as unknown) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
 }
 
 /** Asserts an ErrorResponse with this status and message_code (and message, when given). */
-export function assertError(answer: Answer, status: number, messageCode: string, message?: string | RegExp): void {
+export function assertError(
+  answer: Answer,
+  status: number,
+  messageCode: string,
+  message?: string | RegExp,
+): void {
   assert.equal(answer.status, status, `expected ${status}, got ${answer.status}: ${answer.text}`);
   const error = ErrorResponse.parse(answer.body);
   assert.equal(error.status, status);
@@ -77,7 +92,10 @@ export async function createBankApplication(
   bankGuid: string,
   name = 'bank app',
 ): Promise<CreatedApplication> {
-  const answer = await call(sandbox, 'POST', '/api/bank_applications', { token, body: { name, bank_guid: bankGuid } });
+  const answer = await call(sandbox, 'POST', '/api/bank_applications', {
+    token,
+    body: { name, bank_guid: bankGuid },
+  });
   assert.equal(answer.status, 201, answer.text);
   return answer.body as CreatedApplication;
 }

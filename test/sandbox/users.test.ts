@@ -18,7 +18,8 @@ describe('sandbox users', () => {
     assert.equal(answer.status, 201, answer.text);
     return User.parse(answer.body);
   };
-  const list = async (query = '') => UserList.parse((await call(sandbox, 'GET', `/api/users${query}`, { token: admin })).body);
+  const list = async (query = '') =>
+    UserList.parse((await call(sandbox, 'GET', `/api/users${query}`, { token: admin })).body);
 
   it('creates (201) with invite_url only in the create response; username is the email', async () => {
     const email = `${guid()}@Example.com`;
@@ -43,7 +44,10 @@ describe('sandbox users', () => {
 
   it('stores allowed_scopes null when omitted or null', async () => {
     assert.equal((await create({ email: `${guid()}@example.com` })).allowed_scopes, null);
-    assert.equal((await create({ email: `${guid()}@example.com`, allowed_scopes: null })).allowed_scopes, null);
+    assert.equal(
+      (await create({ email: `${guid()}@example.com`, allowed_scopes: null })).allowed_scopes,
+      null,
+    );
   });
 
   it('answers 409 user_exists for an email already taken, case-insensitively', async () => {
@@ -51,7 +55,11 @@ describe('sandbox users', () => {
     await create({ email });
     const writes = (await stats(sandbox)).writes;
     for (const duplicate of [email, email.toUpperCase()]) {
-      assertError(await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: duplicate } }), 409, 'user_exists');
+      assertError(
+        await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: duplicate } }),
+        409,
+        'user_exists',
+      );
     }
     assert.equal((await stats(sandbox)).writes, writes);
   });
@@ -62,27 +70,61 @@ describe('sandbox users', () => {
     const [a, b, c] = users as [User, User, User];
     const filtered = await list(`?guid=${a.guid},${c.guid},${'0'.repeat(32)}`);
     assert.equal(filtered.total, 2);
-    assert.deepEqual(filtered.objects.map((u) => u.guid), [a.guid, c.guid]);
-    assert.deepEqual((await list(`?guid=${b.guid},`)).objects.map((u) => u.guid), [b.guid], 'empty entries are ignored');
+    assert.deepEqual(
+      filtered.objects.map((u) => u.guid),
+      [a.guid, c.guid],
+    );
+    assert.deepEqual(
+      (await list(`?guid=${b.guid},`)).objects.map((u) => u.guid),
+      [b.guid],
+      'empty entries are ignored',
+    );
 
     const all = await list('?per_page=100');
     assert.equal(all.total, all.objects.length);
     const paged = await list(`?guid=${a.guid},${b.guid},${c.guid}&per_page=2&page=1`);
     assert.equal(paged.total, 3);
-    assert.deepEqual(paged.objects.map((u) => u.guid), [c.guid]);
+    assert.deepEqual(
+      paged.objects.map((u) => u.guid),
+      [c.guid],
+    );
   });
 
   it('PATCH replaces allowed_scopes; {} and [] are 422; unknown user 404', async () => {
     const user = await create({ email: `${guid()}@example.com`, allowed_scopes: ['users:read'] });
     const path = `/api/users/${user.guid}`;
-    const patched = await call(sandbox, 'PATCH', path, { token: admin, body: { allowed_scopes: ['banks:read', 'email'] } });
+    const patched = await call(sandbox, 'PATCH', path, {
+      token: admin,
+      body: { allowed_scopes: ['banks:read', 'email'] },
+    });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(User.parse(patched.body).allowed_scopes, ['banks:read', 'email']);
-    assert.deepEqual(User.parse((await call(sandbox, 'GET', path, { token: admin })).body).allowed_scopes, ['banks:read', 'email']);
+    assert.deepEqual(User.parse((await call(sandbox, 'GET', path, { token: admin })).body).allowed_scopes, [
+      'banks:read',
+      'email',
+    ]);
 
-    assertError(await call(sandbox, 'PATCH', path, { token: admin, body: {} }), 422, 'invalid_parameter', /allowed_scopes/);
-    assertError(await call(sandbox, 'PATCH', path, { token: admin, body: { allowed_scopes: [] } }), 422, 'invalid_parameter', /allowed_scopes/);
-    assertError(await call(sandbox, 'PATCH', `/api/users/${guid()}`, { token: admin, body: { allowed_scopes: ['users:read'] } }), 404, 'not_found', 'user not found');
+    assertError(
+      await call(sandbox, 'PATCH', path, { token: admin, body: {} }),
+      422,
+      'invalid_parameter',
+      /allowed_scopes/,
+    );
+    assertError(
+      await call(sandbox, 'PATCH', path, { token: admin, body: { allowed_scopes: [] } }),
+      422,
+      'invalid_parameter',
+      /allowed_scopes/,
+    );
+    assertError(
+      await call(sandbox, 'PATCH', `/api/users/${guid()}`, {
+        token: admin,
+        body: { allowed_scopes: ['users:read'] },
+      }),
+      404,
+      'not_found',
+      'user not found',
+    );
   });
 
   it('DELETE disables (204) and keeps the record; repeating is 204; a disabled user cannot be patched', async () => {
@@ -101,10 +143,27 @@ describe('sandbox users', () => {
 
     assert.equal((await call(sandbox, 'DELETE', path, { token: admin })).status, 204);
     assert.equal((await stats(sandbox)).writes - before.writes, 1, 'disabling again commits nothing');
-    assert.equal(((await call(sandbox, 'GET', path, { token: admin })).body as { disabled_at: string }).disabled_at, disabledAt);
+    assert.equal(
+      ((await call(sandbox, 'GET', path, { token: admin })).body as { disabled_at: string }).disabled_at,
+      disabledAt,
+    );
 
-    assertError(await call(sandbox, 'PATCH', path, { token: admin, body: { allowed_scopes: ['users:read'] } }), 422, 'user_disabled');
-    assertError(await call(sandbox, 'DELETE', `/api/users/${guid()}`, { token: admin }), 404, 'not_found', 'user not found');
-    assertError(await call(sandbox, 'GET', `/api/users/${guid()}`, { token: admin }), 404, 'not_found', 'user not found');
+    assertError(
+      await call(sandbox, 'PATCH', path, { token: admin, body: { allowed_scopes: ['users:read'] } }),
+      422,
+      'user_disabled',
+    );
+    assertError(
+      await call(sandbox, 'DELETE', `/api/users/${guid()}`, { token: admin }),
+      404,
+      'not_found',
+      'user not found',
+    );
+    assertError(
+      await call(sandbox, 'GET', `/api/users/${guid()}`, { token: admin }),
+      404,
+      'not_found',
+      'user not found',
+    );
   });
 });

@@ -16,7 +16,12 @@ describe('sandbox request validation boundaries', () => {
   const expect = async (method: string, path: string, body: unknown, status: number, field?: RegExp) => {
     const answer = await call(sandbox, method, path, { token: admin, body });
     if (status === 422) assertError(answer, 422, 'invalid_parameter', field);
-    else assert.equal(answer.status, status, `${JSON.stringify(body).slice(0, 80)} → ${answer.text.slice(0, 200)}`);
+    else
+      assert.equal(
+        answer.status,
+        status,
+        `${JSON.stringify(body).slice(0, 80)} → ${answer.text.slice(0, 200)}`,
+      );
   };
   const email = (length: number) => {
     const domain = '@example.com';
@@ -28,22 +33,52 @@ describe('sandbox request validation boundaries', () => {
     await expect('POST', '/api/bank_applications', { name: 'a', bank_guid: bank }, 201);
     await expect('POST', '/api/bank_applications', { name: 'a'.repeat(128), bank_guid: bank }, 201);
     await expect('POST', '/api/bank_applications', { name: '', bank_guid: bank }, 422, /^name: .*1/);
-    await expect('POST', '/api/bank_applications', { name: 'a'.repeat(129), bank_guid: bank }, 422, /^name: .*128/);
+    await expect(
+      'POST',
+      '/api/bank_applications',
+      { name: 'a'.repeat(129), bank_guid: bank },
+      422,
+      /^name: .*128/,
+    );
     await expect('POST', '/api/bank_applications', { bank_guid: bank }, 422, /^name/);
     await expect('POST', '/api/bank_applications', { name: 5, bank_guid: bank }, 422, /^name/);
   });
 
   it('PostBankApplication: bank_guid exactly 32 lowercase hex', async () => {
     await expect('POST', '/api/bank_applications', { name: 'n', bank_guid: 'a'.repeat(32) }, 201);
-    await expect('POST', '/api/bank_applications', { name: 'n', bank_guid: 'a'.repeat(31) }, 422, /bank_guid.*32/);
-    await expect('POST', '/api/bank_applications', { name: 'n', bank_guid: 'a'.repeat(33) }, 422, /bank_guid.*32/);
-    await expect('POST', '/api/bank_applications', { name: 'n', bank_guid: 'A'.repeat(32) }, 422, /bank_guid/);
+    await expect(
+      'POST',
+      '/api/bank_applications',
+      { name: 'n', bank_guid: 'a'.repeat(31) },
+      422,
+      /bank_guid.*32/,
+    );
+    await expect(
+      'POST',
+      '/api/bank_applications',
+      { name: 'n', bank_guid: 'a'.repeat(33) },
+      422,
+      /bank_guid.*32/,
+    );
+    await expect(
+      'POST',
+      '/api/bank_applications',
+      { name: 'n', bank_guid: 'A'.repeat(32) },
+      422,
+      /bank_guid/,
+    );
   });
 
   it('ip_allowlist: public IPv4/CIDR, unique; [] accepted', async () => {
     const bank = guid();
     const post = (ip_allowlist: unknown, status: number) =>
-      expect('POST', '/api/bank_applications', { name: 'n', bank_guid: bank, ip_allowlist }, status, /ip_allowlist/);
+      expect(
+        'POST',
+        '/api/bank_applications',
+        { name: 'n', bank_guid: bank, ip_allowlist },
+        status,
+        /ip_allowlist/,
+      );
     await post([], 201);
     await post(['203.0.114.7', '198.51.101.0/24', '8.8.8.8/32'], 201);
     await post(['10.0.0.1'], 422);
@@ -58,7 +93,13 @@ describe('sandbox request validation boundaries', () => {
     await expect('POST', '/api/organization_applications', { name: 'a'.repeat(128) }, 201);
     await expect('POST', '/api/organization_applications', { name: 'a'.repeat(129) }, 422, /^name/);
     await expect('POST', '/api/organization_applications', { name: '' }, 422, /^name/);
-    await expect('POST', '/api/organization_applications', { name: 'n', ip_allowlist: ['127.0.0.1'] }, 422, /ip_allowlist/);
+    await expect(
+      'POST',
+      '/api/organization_applications',
+      { name: 'n', ip_allowlist: ['127.0.0.1'] },
+      422,
+      /ip_allowlist/,
+    );
   });
 
   it('PatchApplication: name 1..128, ip_allowlist checked', async () => {
@@ -79,8 +120,20 @@ describe('sandbox request validation boundaries', () => {
     await expect('POST', '/api/users', {}, 422, /^email/);
     await expect('POST', '/api/users', { email: email(60), allowed_scopes: ['openid'] }, 201);
     await expect('POST', '/api/users', { email: email(60), allowed_scopes: [] }, 422, /allowed_scopes/);
-    await expect('POST', '/api/users', { email: email(60), allowed_scopes: ['users:read', 'users:read'] }, 422, /allowed_scopes/);
-    await expect('POST', '/api/users', { email: email(60), allowed_scopes: ['users:admin'] }, 422, /allowed_scopes\.0/);
+    await expect(
+      'POST',
+      '/api/users',
+      { email: email(60), allowed_scopes: ['users:read', 'users:read'] },
+      422,
+      /allowed_scopes/,
+    );
+    await expect(
+      'POST',
+      '/api/users',
+      { email: email(60), allowed_scopes: ['users:admin'] },
+      422,
+      /allowed_scopes\.0/,
+    );
   });
 
   it('PatchUser: allowed_scopes required, 1+ unique known scopes', async () => {
@@ -100,7 +153,10 @@ describe('sandbox request validation boundaries', () => {
   });
 
   it('ignores unknown body fields', async () => {
-    const answer = await call(sandbox, 'POST', '/api/users', { token: admin, body: { email: email(60), role: 'admin', disabled_at: 'x' } });
+    const answer = await call(sandbox, 'POST', '/api/users', {
+      token: admin,
+      body: { email: email(60), role: 'admin', disabled_at: 'x' },
+    });
     assert.equal(answer.status, 201, answer.text);
     assert.ok(!('role' in (answer.body as object)));
     assert.equal((answer.body as { disabled_at: unknown }).disabled_at, null);
@@ -122,7 +178,12 @@ describe('sandbox request validation boundaries', () => {
         ['per_page=10&per_page=20', /per_page/],
       ];
       for (const [query, message] of bad) {
-        assertError(await call(sandbox, 'GET', `${path}?${query}`, { token: admin }), 400, 'invalid_parameter', message);
+        assertError(
+          await call(sandbox, 'GET', `${path}?${query}`, { token: admin }),
+          400,
+          'invalid_parameter',
+          message,
+        );
       }
     }
   });

@@ -3,7 +3,10 @@ import type { OnboardBankResult } from '../../src/contract.js';
 import { randomGuid, type TestWorld } from './env.js';
 
 export async function onboardedBank(world: TestWorld, users: string[] = []): Promise<OnboardBankResult> {
-  const handle = await world.client.startOnboarding({ bankGuid: randomGuid(), users: users.map((email) => ({ email })) });
+  const handle = await world.client.startOnboarding({
+    bankGuid: randomGuid(),
+    users: users.map((email) => ({ email })),
+  });
   return handle.result();
 }
 
@@ -15,7 +18,11 @@ export async function currentSecret(world: TestWorld, bankGuid: string) {
 /** Whether these credentials still mint a token. */
 export async function mintsToken(world: TestWorld, clientId: string, clientSecret: string): Promise<boolean> {
   try {
-    await world.deps.activityDeps.idp.exchangeClientCredentials({ clientId, clientSecret, scopes: ['banks:read'] });
+    await world.deps.activityDeps.idp.exchangeClientCredentials({
+      clientId,
+      clientSecret,
+      scopes: ['banks:read'],
+    });
     return true;
   } catch {
     return false;

@@ -27,7 +27,10 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
   return { child, done, output: () => ({ stdout, stderr }) };
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
   return startCli(args, options).done;
 }
 

@@ -31,7 +31,10 @@ installTemporalRuntime(logger);
 
 export const temporalAddress = () => {
   const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test` (test/run.ts starts the dev server)');
+  if (!address)
+    throw new Error(
+      'TEMPORAL_ADDRESS is not set: run the tests with `npm test` (test/run.ts starts the dev server)',
+    );
   return address;
 };
 
@@ -90,7 +93,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
       taskQueue,
       deps,
       workflowBundlePath: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
-      shutdownGraceTime: '5s',
+      shutdownGraceMs: 5_000,
     });
     running = { worker, native, done: worker.run() };
     return worker;

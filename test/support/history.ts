@@ -16,11 +16,14 @@ function collectPayloads(value: unknown, into: Payload[]): void {
 
 export async function historyText(handle: WorkflowHandle, dataConverter: DataConverter) {
   const history = await handle.fetchHistory();
-  const raw = JSON.stringify(history, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+  const raw = JSON.stringify(history, (_key, v: unknown) =>
+    v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v,
+  );
   const payloads: Payload[] = [];
   collectPayloads(history, payloads);
   let decoded = payloads;
-  for (const codec of [...(dataConverter.payloadCodecs ?? [])].reverse()) decoded = await codec.decode(decoded);
+  for (const codec of [...(dataConverter.payloadCodecs ?? [])].reverse())
+    decoded = await codec.decode(decoded);
   const plain = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
   return { raw, plain, events: history.events?.length ?? 0, bytes: raw.length };
 }

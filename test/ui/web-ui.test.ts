@@ -36,10 +36,22 @@ describe('operators: encrypted history, decoded in the Web UI', () => {
     assert.ok(cli, 'run the tests through npm test (test/run.ts provides the Temporal CLI)');
     const { stdout } = await run(
       cli,
-      ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', process.env.TEMPORAL_ADDRESS!, '--output', 'json'],
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        handle.workflowId,
+        '--address',
+        process.env.TEMPORAL_ADDRESS!,
+        '--output',
+        'json',
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
-    assert.ok(stdout.includes('binary/encrypted') || stdout.includes(Buffer.from('binary/encrypted').toString('base64')));
+    assert.ok(
+      stdout.includes('binary/encrypted') ||
+        stdout.includes(Buffer.from('binary/encrypted').toString('base64')),
+    );
     assert.equal(stdout.includes(email), false, 'the raw history shows the email');
     assert.equal(stdout.includes(Buffer.from(email).toString('base64')), false);
   });

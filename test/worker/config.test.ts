@@ -10,7 +10,11 @@ describe('provisioner worker: configuration errors', () => {
   before(async () => (cwd = await mkdtemp(join(tmpdir(), 'provisioner-config-'))));
   after(() => rm(cwd, { recursive: true, force: true }));
 
-  const valid = { CYBRID_CLIENT_ID: 'client', CYBRID_CLIENT_SECRET: 'not-a-real-secret', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const valid = {
+    CYBRID_CLIENT_ID: 'client',
+    CYBRID_CLIENT_SECRET: 'not-a-real-secret',
+    TEMPORAL_ADDRESS: '127.0.0.1:1',
+  };
 
   const expectOneLineNaming = async (env: NodeJS.ProcessEnv, name: string) => {
     const run = await runCli(['worker'], { env: cleanEnv(env), cwd });
@@ -26,7 +30,10 @@ describe('provisioner worker: configuration errors', () => {
   });
 
   it('names a missing CYBRID_CLIENT_SECRET without printing any value', async () => {
-    const line = await expectOneLineNaming({ ...valid, CYBRID_CLIENT_SECRET: undefined }, 'CYBRID_CLIENT_SECRET');
+    const line = await expectOneLineNaming(
+      { ...valid, CYBRID_CLIENT_SECRET: undefined },
+      'CYBRID_CLIENT_SECRET',
+    );
     assert.doesNotMatch(line, /not-a-real-secret/);
   });
 
@@ -35,11 +42,17 @@ describe('provisioner worker: configuration errors', () => {
   });
 
   it('names a malformed PROVISIONER_METRICS_ADDRESS', async () => {
-    await expectOneLineNaming({ ...valid, PROVISIONER_METRICS_ADDRESS: 'nine' }, 'PROVISIONER_METRICS_ADDRESS');
+    await expectOneLineNaming(
+      { ...valid, PROVISIONER_METRICS_ADDRESS: 'nine' },
+      'PROVISIONER_METRICS_ADDRESS',
+    );
   });
 
   it('names a malformed PROVISIONER_USER_CONCURRENCY', async () => {
-    await expectOneLineNaming({ ...valid, PROVISIONER_USER_CONCURRENCY: '0' }, 'PROVISIONER_USER_CONCURRENCY');
+    await expectOneLineNaming(
+      { ...valid, PROVISIONER_USER_CONCURRENCY: '0' },
+      'PROVISIONER_USER_CONCURRENCY',
+    );
   });
 
   it('says clearly when the Temporal server does not answer', async () => {

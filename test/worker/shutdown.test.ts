@@ -13,7 +13,11 @@ describe('worker: graceful shutdown', () => {
 
   it('exits cleanly on SIGTERM mid-workflow, and the workflow completes on a new worker', async () => {
     const worker = startCli(['worker'], {
-      env: { ...process.env, ...world.env, PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE },
+      env: {
+        ...process.env,
+        ...world.env,
+        PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
+      },
     });
     const deadline = Date.now() + 60_000;
     while (!worker.output().stdout.includes('worker started')) {

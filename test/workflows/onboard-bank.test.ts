@@ -1,3 +1,4 @@
+import { describeFailure } from '../../src/client/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -35,7 +36,9 @@ describe('onboardBank', () => {
     assert.equal(apps[0]!.client_id, result.application.clientId);
     const sandboxUsers = (await listUsers(world)).filter((u) => emails.includes(u.email));
     assert.equal(sandboxUsers.length, 3);
-    assert.deepEqual(sandboxUsers.find((u) => u.email === 'alice@example.com')!.allowed_scopes, ['users:read']);
+    assert.deepEqual(sandboxUsers.find((u) => u.email === 'alice@example.com')!.allowed_scopes, [
+      'users:read',
+    ]);
 
     const secret = await world.deps.secrets.get(result.application.secretRef);
     secretsSeen.push(secret.value);
@@ -87,7 +90,7 @@ describe('onboardBank', () => {
         (e: unknown) => e,
       );
       assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String(err.cause?.message), /customers:write/);
+      assert.match(describeFailure(err), /customers:write/);
       assert.equal((await listBankApplications(world, bankGuid)).length, 0);
       const versions = await world.deps.secrets.versions(`banks/${bankGuid}/client-secret`);
       assert.ok(versions.every((v) => v.stage === 'revoked'));
@@ -100,7 +103,10 @@ describe('onboardBank', () => {
     const bankGuid = randomGuid();
     world.sandbox.setFaults({ latencyMs: 150 });
     try {
-      const handle = await world.client.startOnboarding({ bankGuid, users: [{ email: 'cancel@example.com' }] });
+      const handle = await world.client.startOnboarding({
+        bankGuid,
+        users: [{ email: 'cancel@example.com' }],
+      });
       handles.push(handle);
       await new Promise((r) => setTimeout(r, 200));
       await handle.cancel();

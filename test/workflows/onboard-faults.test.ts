@@ -18,7 +18,10 @@ describe('onboardBank on a faulty IdP', () => {
       for (let bank = 0; bank < 3; bank++) {
         const bankGuid = randomGuid();
         const emails = Array.from({ length: 6 }, (_, i) => `lost-${bank}-${i}@example.com`);
-        const handle = await world.client.startOnboarding({ bankGuid, users: emails.map((email) => ({ email })) });
+        const handle = await world.client.startOnboarding({
+          bankGuid,
+          users: emails.map((email) => ({ email })),
+        });
         results.push({ bankGuid, emails, result: await handle.result() });
       }
     } finally {
@@ -32,7 +35,11 @@ describe('onboardBank on a faulty IdP', () => {
       const versions = await world.deps.secrets.versions(result.application.secretRef);
       assert.ok(versions.some((v) => v.metadata.clientId === apps[0]!.client_id && v.stage === 'current'));
       for (const email of emails) {
-        assert.equal(allUsers.filter((u) => u.email === email).length, 1, `${email} is not there exactly once`);
+        assert.equal(
+          allUsers.filter((u) => u.email === email).length,
+          1,
+          `${email} is not there exactly once`,
+        );
       }
       assert.equal(new Set(result.users.map((u) => u.guid)).size, emails.length);
     }
@@ -42,7 +49,10 @@ describe('onboardBank on a faulty IdP', () => {
     world.sandbox.setFaults({ errorRate: 0.2, throttleRate: 0.2, seed: 7 });
     try {
       const bankGuid = randomGuid();
-      const handle = await world.client.startOnboarding({ bankGuid, users: [{ email: 'flaky@example.com' }] });
+      const handle = await world.client.startOnboarding({
+        bankGuid,
+        users: [{ email: 'flaky@example.com' }],
+      });
       const result = await handle.result();
       assert.equal(result.users.length, 1);
       const history = await handle.fetchHistory();

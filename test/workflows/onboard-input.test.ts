@@ -1,3 +1,4 @@
+import { describeFailure } from '../../src/client/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -16,20 +17,56 @@ const BAD_INPUTS: [string, unknown, RegExp][] = [
   ['uppercase bankGuid', { bankGuid: guid.toUpperCase() }, /bankGuid.*lowercase/],
   ['33-character bankGuid', { bankGuid: `${guid}0` }, /bankGuid/],
   ['empty application name', { bankGuid: guid, application: { name: '' } }, /application\.name/],
-  ['129-character application name', { bankGuid: guid, application: { name: 'n'.repeat(129) } }, /application\.name/],
-  ['bad CIDR', { bankGuid: guid, application: { ipAllowlist: ['203.0.113.300/24'] } }, /application\.ipAllowlist/],
+  [
+    '129-character application name',
+    { bankGuid: guid, application: { name: 'n'.repeat(129) } },
+    /application\.name/,
+  ],
+  [
+    'bad CIDR',
+    { bankGuid: guid, application: { ipAllowlist: ['203.0.113.300/24'] } },
+    /application\.ipAllowlist/,
+  ],
   ['CIDR prefix over 32', { bankGuid: guid, application: { ipAllowlist: ['8.8.8.0/33'] } }, /ipAllowlist/],
   ['private address', { bankGuid: guid, application: { ipAllowlist: ['10.1.2.3'] } }, /not a public address/],
-  ['loopback address', { bankGuid: guid, application: { ipAllowlist: ['127.0.0.1'] } }, /not a public address/],
-  ['duplicate allowlist entries', { bankGuid: guid, application: { ipAllowlist: ['8.8.8.8', '8.8.8.8'] } }, /duplicates/],
+  [
+    'loopback address',
+    { bankGuid: guid, application: { ipAllowlist: ['127.0.0.1'] } },
+    /not a public address/,
+  ],
+  [
+    'duplicate allowlist entries',
+    { bankGuid: guid, application: { ipAllowlist: ['8.8.8.8', '8.8.8.8'] } },
+    /duplicates/,
+  ],
   ['bad expiresAt', { bankGuid: guid, application: { expiresAt: 'tomorrow' } }, /expiresAt/],
   ['email without @', { bankGuid: guid, users: [{ email: 'alice.example.com' }] }, /users\.0\.email/],
   ['empty email', { bankGuid: guid, users: [{ email: '' }] }, /users\.0\.email/],
-  ['255-character email', { bankGuid: guid, users: [{ email: `${'a'.repeat(243)}@example.com` }] }, /users\.0\.email/],
-  ['duplicate emails', { bankGuid: guid, users: [{ email: 'a@example.com' }, { email: 'A@example.com' }] }, /same email twice/],
-  ['unknown scope', { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: ['users:fly'] }] }, /allowedScopes/],
-  ['empty scopes', { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: [] }] }, /allowedScopes.*at least one/],
-  ['duplicate scopes', { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: ['users:read', 'users:read'] }] }, /allowedScopes.*duplicates/],
+  [
+    '255-character email',
+    { bankGuid: guid, users: [{ email: `${'a'.repeat(243)}@example.com` }] },
+    /users\.0\.email/,
+  ],
+  [
+    'duplicate emails',
+    { bankGuid: guid, users: [{ email: 'a@example.com' }, { email: 'A@example.com' }] },
+    /same email twice/,
+  ],
+  [
+    'unknown scope',
+    { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: ['users:fly'] }] },
+    /allowedScopes/,
+  ],
+  [
+    'empty scopes',
+    { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: [] }] },
+    /allowedScopes.*at least one/,
+  ],
+  [
+    'duplicate scopes',
+    { bankGuid: guid, users: [{ email: 'a@example.com', allowedScopes: ['users:read', 'users:read'] }] },
+    /allowedScopes.*duplicates/,
+  ],
   ['too many users', { bankGuid: guid, users: many(MAX_USERS_PER_ONBOARDING + 1) }, /users.*at most/],
   ['verifyCredentials not a boolean', { bankGuid: guid, verifyCredentials: 'yes' }, /verifyCredentials/],
 ];
@@ -63,8 +100,8 @@ describe('onboardBank: bad input is rejected with a clear error and no IdP write
         (e: unknown) => e,
       );
       assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String(err.cause?.message), /Invalid input/);
-      assert.match(String(err.cause?.message), names);
+      assert.match(describeFailure(err), /Invalid input/);
+      assert.match(describeFailure(err), names);
       assert.equal((await sandboxStats(world)).writes, before.writes, 'bad input caused an IdP write');
     });
   }

@@ -22,7 +22,11 @@ describe('rotateBankCredentials survives a worker killed at each step', () => {
 
   const startWorkerProcess = async () => {
     const worker = startCli(['worker'], {
-      env: { ...process.env, ...world.env, PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE },
+      env: {
+        ...process.env,
+        ...world.env,
+        PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
+      },
     });
     while (!worker.output().stdout.includes('worker started')) {
       assert.equal(worker.child.exitCode, null, `worker exited: ${worker.output().stderr}`);

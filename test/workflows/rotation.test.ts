@@ -1,3 +1,4 @@
+import { describeFailure } from '../../src/client/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,9 +25,14 @@ describe('rotateBankCredentials', () => {
     assert.equal(result.previousClientId, bank.application.clientId);
     assert.notEqual(result.clientId, bank.application.clientId);
     assert.equal(result.completedBy, 'grace-period');
-    await assert.rejects(world.deps.activityDeps.idp.getBankApplication(result.previousClientId), { status: 404 });
+    await assert.rejects(world.deps.activityDeps.idp.getBankApplication(result.previousClientId), {
+      status: 404,
+    });
     const apps = await listBankApplications(world, bank.bankGuid);
-    assert.deepEqual(apps.map((a) => a.client_id), [result.clientId]);
+    assert.deepEqual(
+      apps.map((a) => a.client_id),
+      [result.clientId],
+    );
     const fresh = await currentSecret(world, bank.bankGuid);
     assert.equal(fresh.metadata.clientId, result.clientId);
     assert.ok(await mintsToken(world, result.clientId, fresh.value));
@@ -38,14 +44,20 @@ describe('rotateBankCredentials', () => {
     world.sandbox.setFaults({ dropScopes: ['customers:write'] });
     try {
       const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1s' });
-      const err = await handle.result().then(() => assert.fail('rotation should fail'), (e: unknown) => e);
+      const err = await handle.result().then(
+        () => assert.fail('rotation should fail'),
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String(err.cause?.message), /customers:write/);
+      assert.match(describeFailure(err), /customers:write/);
     } finally {
       world.sandbox.setFaults({ dropScopes: [] });
     }
     const apps = await listBankApplications(world, bank.bankGuid);
-    assert.deepEqual(apps.map((a) => a.client_id), [bank.application.clientId]);
+    assert.deepEqual(
+      apps.map((a) => a.client_id),
+      [bank.application.clientId],
+    );
     const current = await currentSecret(world, bank.bankGuid);
     assert.equal(current.metadata.clientId, bank.application.clientId);
     assert.ok(await mintsToken(world, bank.application.clientId, current.value));
@@ -58,7 +70,10 @@ describe('rotateBankCredentials', () => {
     await handle.cancel();
     await assert.rejects(handle.result());
     const apps = await listBankApplications(world, bank.bankGuid);
-    assert.deepEqual(apps.map((a) => a.client_id), [bank.application.clientId]);
+    assert.deepEqual(
+      apps.map((a) => a.client_id),
+      [bank.application.clientId],
+    );
     const current = await currentSecret(world, bank.bankGuid);
     assert.equal(current.metadata.clientId, bank.application.clientId);
     assert.ok(await mintsToken(world, bank.application.clientId, current.value));
@@ -69,7 +84,10 @@ describe('rotateBankCredentials', () => {
     world.sandbox.setFaults({ latencyMs: 300 });
     const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1h' });
     try {
-      await assert.rejects(world.client.completeRotation(bank.bankGuid), /accepted only while the rotation waits/);
+      await assert.rejects(
+        world.client.completeRotation(bank.bankGuid),
+        /accepted only while the rotation waits/,
+      );
     } finally {
       world.sandbox.setFaults({ latencyMs: 0 });
     }
@@ -84,7 +102,7 @@ describe('rotateBankCredentials', () => {
     const handle = await world.client.startRotation({ bankGuid: 'f'.repeat(32), gracePeriod: '1s' });
     await assert.rejects(handle.result(), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String(err.cause?.message), /no current credential/);
+      assert.match(describeFailure(err), /no current credential/);
       return true;
     });
   });

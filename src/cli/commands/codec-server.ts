@@ -21,8 +21,12 @@ export function registerCodecServer(program: Command): void {
         allowedOrigins: config.PROVISIONER_CODEC_CORS_ORIGINS,
         logger: createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info'),
       });
-      process.stderr.write(`codec server on ${server.url} for origins ${config.PROVISIONER_CODEC_CORS_ORIGINS.join(', ')}\n`);
-      process.stderr.write(`Temporal CLI: temporal workflow show --codec-endpoint ${server.url} --codec-auth "Bearer $PROVISIONER_CODEC_AUTH_TOKEN" ...\n`);
+      process.stderr.write(
+        `codec server on ${server.url} for origins ${config.PROVISIONER_CODEC_CORS_ORIGINS.join(', ')}\n`,
+      );
+      process.stderr.write(
+        `Temporal CLI: temporal workflow show --codec-endpoint ${server.url} --codec-auth "Bearer $PROVISIONER_CODEC_AUTH_TOKEN" ...\n`,
+      );
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);

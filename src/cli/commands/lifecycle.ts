@@ -1,6 +1,11 @@
 /** Credential lifecycle subcommands: rotate, complete-rotation, revoke, disable-user, offboard, schedule-rotation. */
 import type { Command } from 'commander';
-import type { disableUsers, offboardBank, revokeBankCredentials, rotateBankCredentials } from '../../workflows/index.js';
+import type {
+  disableUsers,
+  offboardBank,
+  revokeBankCredentials,
+  rotateBankCredentials,
+} from '../../workflows/index.js';
 import { withClient } from '../connect.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';
@@ -15,15 +20,23 @@ export function registerLifecycle(program: Command): void {
   withOperationFlags(
     program
       .command('rotate')
-      .description('rotate the bank credential: new application, verify, make current, grace period, delete the old one')
+      .description(
+        'rotate the bank credential: new application, verify, make current, grace period, delete the old one',
+      )
       .argument('<bankGuid>', 'the bank')
-      .option('--grace <duration>', 'time for consumers to switch before the old credential is deleted', '24h')
+      .option(
+        '--grace <duration>',
+        'time for consumers to switch before the old credential is deleted',
+        '24h',
+      )
       .option('--no-verify', 'skip minting a token with the new credential'),
   ).action((bankGuid: string, flags: OperationFlags & { grace: string; verify: boolean }) =>
     runOperation<typeof rotateBankCredentials>(
       flags,
       (client) => client.startRotation({ bankGuid, gracePeriod: flags.grace, verify: flags.verify }),
-      (r) => [`bank ${r.bankGuid} rotated: ${r.previousClientId} → ${r.clientId} (completed by ${r.completedBy}); secret ${r.secretRef}`],
+      (r) => [
+        `bank ${r.bankGuid} rotated: ${r.previousClientId} → ${r.clientId} (completed by ${r.completedBy}); secret ${r.secretRef}`,
+      ],
       { bankGuid },
     ),
   );
@@ -50,8 +63,14 @@ export function registerLifecycle(program: Command): void {
     runOperation<typeof revokeBankCredentials>(
       flags,
       (client) =>
-        client.startRevocation({ bankGuid, clientIds: flags.clientId.length ? flags.clientId : undefined, reason: flags.reason }),
-      (r) => [`bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`],
+        client.startRevocation({
+          bankGuid,
+          clientIds: flags.clientId.length ? flags.clientId : undefined,
+          reason: flags.reason,
+        }),
+      (r) => [
+        `bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`,
+      ],
       { bankGuid },
     ),
   );
@@ -90,7 +109,9 @@ export function registerLifecycle(program: Command): void {
 
   program
     .command('schedule-rotation')
-    .description('create or update a Temporal Schedule that rotates the bank credential (overlapping runs skipped)')
+    .description(
+      'create or update a Temporal Schedule that rotates the bank credential (overlapping runs skipped)',
+    )
     .argument('<bankGuid>', 'the bank')
     .requiredOption('--every <duration>', 'interval, e.g. 90d')
     .option('--grace <duration>', 'grace period of each rotation', '24h')
@@ -99,8 +120,17 @@ export function registerLifecycle(program: Command): void {
       withClient(async (client) => {
         const { scheduleId, created } = await client.scheduleRotation(bankGuid, flags.every, flags.grace);
         const schedule = await client.rotationSchedule(bankGuid);
-        if (flags.json) return printJson({ bankGuid, scheduleId, created, every: flags.every, nextRunAt: schedule?.nextRunAt });
-        printLine(`${created ? 'created' : 'updated'} schedule ${scheduleId}: every ${flags.every}, next run ${schedule?.nextRunAt ?? 'unknown'}`);
+        if (flags.json)
+          return printJson({
+            bankGuid,
+            scheduleId,
+            created,
+            every: flags.every,
+            nextRunAt: schedule?.nextRunAt,
+          });
+        printLine(
+          `${created ? 'created' : 'updated'} schedule ${scheduleId}: every ${flags.every}, next run ${schedule?.nextRunAt ?? 'unknown'}`,
+        );
       }),
     );
 }

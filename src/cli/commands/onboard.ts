@@ -14,7 +14,10 @@ export function parseUserFlag(flag: string): UserSpec {
   const colon = flag.indexOf(':');
   if (colon === -1) return { email: flag };
   const scopes = flag.slice(colon + 1);
-  return { email: flag.slice(0, colon), allowedScopes: scopes === '' ? [] : (scopes.split(',') as UserSpec['allowedScopes']) };
+  return {
+    email: flag.slice(0, colon),
+    allowedScopes: scopes === '' ? [] : (scopes.split(',') as UserSpec['allowedScopes']),
+  };
 }
 
 /** A JSON or YAML file: a list of users, or an object with a `users` list. */
@@ -29,10 +32,13 @@ export async function readUsersFile(path: string): Promise<UserSpec[]> {
   try {
     parsed = parseYaml(text); // YAML is a superset of JSON
   } catch (err) {
-    throw new CliError(`--users-file ${path} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new CliError(
+      `--users-file ${path} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const users = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown } | null)?.users;
-  if (!Array.isArray(users)) throw new CliError(`--users-file ${path} must hold a list of users or {users: [...]}`);
+  if (!Array.isArray(users))
+    throw new CliError(`--users-file ${path} must hold a list of users or {users: [...]}`);
   return users as UserSpec[];
 }
 
@@ -50,7 +56,12 @@ export function registerOnboard(program: Command): void {
     .command('onboard')
     .description('onboard a bank: its OAuth application (secret stored), verification, organization users')
     .argument('<bankGuid>', 'the bank (32 lowercase hex characters)')
-    .option('--user <EMAIL[:SCOPE,SCOPE...]>', 'a user to provision, with optional allowed scopes (repeatable)', collect, [])
+    .option(
+      '--user <EMAIL[:SCOPE,SCOPE...]>',
+      'a user to provision, with optional allowed scopes (repeatable)',
+      collect,
+      [],
+    )
     .option('--users-file <path>', 'users from a JSON or YAML file: [{email, allowedScopes?}]')
     .option('--app-name <name>', 'the application name (default bank-<bankGuid>)')
     .option('--ip <CIDR>', 'an IP allowlist entry of the application (repeatable)', collect, [])
@@ -59,12 +70,19 @@ export function registerOnboard(program: Command): void {
     .option('--wait', 'wait for the result, showing progress on a terminal')
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: OnboardFlags) => {
-      const users = [...flags.user.map(parseUserFlag), ...(flags.usersFile ? await readUsersFile(flags.usersFile) : [])];
+      const users = [
+        ...flags.user.map(parseUserFlag),
+        ...(flags.usersFile ? await readUsersFile(flags.usersFile) : []),
+      ];
       const input: OnboardBankInput = {
         bankGuid,
         application:
           flags.appName || flags.ip.length || flags.expiresAt
-            ? { name: flags.appName, ipAllowlist: flags.ip.length ? flags.ip : undefined, expiresAt: flags.expiresAt }
+            ? {
+                name: flags.appName,
+                ipAllowlist: flags.ip.length ? flags.ip : undefined,
+                expiresAt: flags.expiresAt,
+              }
             : undefined,
         users: users.length ? users : undefined,
         verifyCredentials: flags.verify,

@@ -7,7 +7,8 @@ import { CliError } from '../output.js';
 function number(name: string, min: number, max: number) {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`${name} must be a number from ${min} to ${max}`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new CliError(`${name} must be a number from ${min} to ${max}`);
     return n;
   };
 }
@@ -26,16 +27,35 @@ export function registerSandbox(program: Command): void {
     .option('--port <n>', 'port', number('--port', 0, 65535), 8900)
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--database <path>', "SQLite file (':memory:' for none)", '.provisioner/sandbox.sqlite')
-    .addOption(new Option('--error-rate <r>', 'share of requests answered 5xx').argParser(number('--error-rate', 0, 1)))
-    .addOption(new Option('--throttle-rate <r>', 'share answered 429 with Retry-After').argParser(number('--throttle-rate', 0, 1)))
     .addOption(
-      new Option('--lost-response-rate <r>', 'share of writes that commit and then lose the response').argParser(
-        number('--lost-response-rate', 0, 1),
+      new Option('--error-rate <r>', 'share of requests answered 5xx').argParser(
+        number('--error-rate', 0, 1),
       ),
     )
-    .addOption(new Option('--latency-ms <n>', 'delay added to every request').argParser(number('--latency-ms', 0, 60_000)))
-    .addOption(new Option('--rate-limit <n>', 'requests per second before 429 (0 = none)').argParser(number('--rate-limit', 0, 1e6)))
-    .addOption(new Option('--seed <n>', 'seed of the fault generator').argParser(number('--seed', 0, 2 ** 32 - 1)))
+    .addOption(
+      new Option('--throttle-rate <r>', 'share answered 429 with Retry-After').argParser(
+        number('--throttle-rate', 0, 1),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--lost-response-rate <r>',
+        'share of writes that commit and then lose the response',
+      ).argParser(number('--lost-response-rate', 0, 1)),
+    )
+    .addOption(
+      new Option('--latency-ms <n>', 'delay added to every request').argParser(
+        number('--latency-ms', 0, 60_000),
+      ),
+    )
+    .addOption(
+      new Option('--rate-limit <n>', 'requests per second before 429 (0 = none)').argParser(
+        number('--rate-limit', 0, 1e6),
+      ),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the fault generator').argParser(number('--seed', 0, 2 ** 32 - 1)),
+    )
     .option('--drop-scopes <a,b>', 'scopes /oauth/token silently drops (newer IdP behaviour)')
     .action(async (flags: SandboxFlags) => {
       const { port, host, database, dropScopes, ...rates } = flags;

@@ -23,15 +23,19 @@ export function registerStatus(program: Command): void {
         const ledger = openSqliteLedger(join(state.stateDir, 'ledger.sqlite'));
         const rotations = ledger.rotationsOf(bankGuid);
         ledger.close();
-        if (flags.json) return printJson({ bankGuid, latest: latest ?? null, schedule: schedule ?? null, rotations });
+        if (flags.json)
+          return printJson({ bankGuid, latest: latest ?? null, schedule: schedule ?? null, rotations });
         if (!latest) printLine(`bank ${bankGuid}: no operation found`);
         else {
           printLine(`${latest.type} ${latest.workflowId}: ${latest.state}`);
           if (latest.status) printLine(describeProgress(latest.status));
-          for (const f of latest.status?.failures ?? []) printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
+          for (const f of latest.status?.failures ?? [])
+            printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
         }
         if (schedule) {
-          printLine(`rotation schedule ${schedule.scheduleId}: ${schedule.paused ? 'paused' : `next run ${schedule.nextRunAt ?? 'none'}`}`);
+          printLine(
+            `rotation schedule ${schedule.scheduleId}: ${schedule.paused ? 'paused' : `next run ${schedule.nextRunAt ?? 'none'}`}`,
+          );
         }
         for (const r of rotations) printLine(`rotated ${r.rotatedAt}: ${r.previousClientId} → ${r.clientId}`);
       });

@@ -76,19 +76,23 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
     return found;
   };
 
-  app.get(path, { onRequest: ctx.auth({ scope: scopes.list }) }, async (request) => {
+  app.get(path, { onRequest: ctx.auth({ scope: scopes.list }) }, (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const { page, perPage } = parseListQuery(query);
     const filter = visibleTo(request, kind);
     const requestedBank = kind === 'bank' ? singleQueryValue(query, 'bank_guid') : undefined;
     if (requestedBank !== undefined && filter.bankGuid !== undefined && requestedBank !== filter.bankGuid) {
-      return { total: 0, page, per_page: perPage, objects: [] }; // another bank's applications: none visible
+      return reply.send({ total: 0, page, per_page: perPage, objects: [] }); // another bank's: none visible
     }
-    const { total, items } = ctx.applications.list({ kind, bankGuid: filter.bankGuid ?? requestedBank }, page, perPage);
-    return { total, page, per_page: perPage, objects: items.map(toApplication) };
+    const { total, items } = ctx.applications.list(
+      { kind, bankGuid: filter.bankGuid ?? requestedBank },
+      page,
+      perPage,
+    );
+    return reply.send({ total, page, per_page: perPage, objects: items.map(toApplication) });
   });
 
-  app.post(path, { onRequest: ctx.auth({ scope: scopes.execute }) }, async (request, reply) => {
+  app.post(path, { onRequest: ctx.auth({ scope: scopes.execute }) }, (request, reply) => {
     const body =
       kind === 'bank'
         ? parseBody(PostBankApplication, request.body)
@@ -112,13 +116,16 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
     return reply.code(201).send({ ...toApplication(app), secret });
   });
 
-  app.get<ById>(byId, { onRequest: ctx.auth({ scope: scopes.read }) }, async (request) => toApplication(find(request)));
+  app.get<ById>(byId, { onRequest: ctx.auth({ scope: scopes.read }) }, (request, reply) =>
+    reply.send(toApplication(find(request))),
+  );
 
-  app.patch<ById>(byId, { onRequest: ctx.auth({ scope: scopes.write }) }, async (request) => {
+  app.patch<ById>(byId, { onRequest: ctx.auth({ scope: scopes.write }) }, (request, reply) => {
     const existing = find(request);
     const patch = parseBody(PatchApplication, request.body);
     // `{}` is a 200 no-op that leaves updated_at alone [U: the IdP may answer 422].
-    if (patch.name === undefined && patch.ip_allowlist === undefined) return toApplication(existing);
+    if (patch.name === undefined && patch.ip_allowlist === undefined)
+      return reply.send(toApplication(existing));
     const updated: StoredApplication = {
       ...existing,
       name: patch.name ?? existing.name,
@@ -127,10 +134,10 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
     };
     ctx.applications.update(updated);
     ctx.stats.writes++;
-    return toApplication(updated);
+    return reply.send(toApplication(updated));
   });
 
-  app.delete<ById>(byId, { onRequest: ctx.auth({ scope: scopes.execute }) }, async (request, reply) => {
+  app.delete<ById>(byId, { onRequest: ctx.auth({ scope: scopes.execute }) }, (request, reply) => {
     const existing = find(request);
     ctx.applications.delete(existing.clientId); // its tokens and credentials stop working with it
     ctx.stats.writes++;

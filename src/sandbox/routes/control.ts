@@ -6,19 +6,21 @@ import { SandboxError } from '../http-errors.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
 
 export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
-  app.get('/__sandbox/faults', async () => ctx.faults.current());
+  app.get('/__sandbox/faults', (_request, reply) => reply.send(ctx.faults.current()));
 
-  app.put('/__sandbox/faults', async (request) => {
+  app.put('/__sandbox/faults', (request, reply) => {
     let patch;
     try {
       patch = parseFaultsPatch(request.body ?? {});
     } catch (err) {
       throw new SandboxError(400, 'invalid_parameter', (err as Error).message);
     }
-    return ctx.faults.update(patch);
+    return reply.send(ctx.faults.update(patch));
   });
 
-  app.get('/__sandbox/stats', async () => ({ requests: ctx.stats.requests, writes: ctx.stats.writes }));
+  app.get('/__sandbox/stats', (_request, reply) =>
+    reply.send({ requests: ctx.stats.requests, writes: ctx.stats.writes }),
+  );
 
   rejectOtherMethods(app, '/__sandbox/faults', ['GET', 'PUT']);
   rejectOtherMethods(app, '/__sandbox/stats', ['GET']);

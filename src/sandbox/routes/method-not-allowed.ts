@@ -9,10 +9,16 @@ export function rejectOtherMethods(app: FastifyInstance, url: string, allowed: r
   app.route({
     method: METHODS.filter((method) => !allowed.includes(method)),
     url,
-    handler: async (request, reply) =>
+    handler: (request, reply) =>
       reply
         .code(405)
         .header('allow', allow)
-        .send(errorResponse(405, 'method_not_allowed', `Method ${request.method} is not allowed here; use ${allow}`)),
+        .send(
+          errorResponse(
+            405,
+            'method_not_allowed',
+            `Method ${request.method} is not allowed here; use ${allow}`,
+          ),
+        ),
   });
 }

@@ -42,7 +42,11 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
  * `dropScopes` are removed silently before anything else (as newer IdPs do, reference §4.3), so a dropped
  * scope never causes invalid_scope; the grant may then be empty [U].
  */
-function grantedScopes(client: Client, requested: string | undefined, dropScopes: readonly string[]): string[] {
+function grantedScopes(
+  client: Client,
+  requested: string | undefined,
+  dropScopes: readonly string[],
+): string[] {
   const holdable = CREDENTIAL_SCOPES[client.kind];
   const asked = [...new Set((requested ?? '').split(/\s+/).filter(Boolean))];
   const wanted = (asked.length > 0 ? asked : holdable).filter((scope) => !dropScopes.includes(scope));
@@ -60,16 +64,22 @@ function grantedScopes(client: Client, requested: string | undefined, dropScopes
 export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post('/oauth/token', async (request, reply) => {
     const form = TokenForm.safeParse(request.body ?? {});
-    if (!form.success) throw new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings');
+    if (!form.success)
+      throw new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings');
     const { grant_type, scope } = form.data;
     if (grant_type === undefined) throw new OAuthTokenError(400, 'invalid_request', 'grant_type is required');
     if (grant_type !== 'client_credentials') {
-      throw new OAuthTokenError(400, 'unsupported_grant_type', 'Only grant_type client_credentials is supported');
+      throw new OAuthTokenError(
+        400,
+        'unsupported_grant_type',
+        'Only grant_type client_credentials is supported',
+      );
     }
     const basic = basicCredentials(request);
     const clientId = form.data.client_id ?? basic?.id;
     const clientSecret = form.data.client_secret ?? basic?.secret;
-    const client = clientId && clientSecret !== undefined ? ctx.clients.authenticate(clientId, clientSecret) : undefined;
+    const client =
+      clientId && clientSecret !== undefined ? ctx.clients.authenticate(clientId, clientSecret) : undefined;
     if (!client) throw new OAuthTokenError(401, 'invalid_client', 'Client authentication failed');
 
     const scopes = grantedScopes(client, scope, ctx.faults.current().dropScopes);
@@ -84,7 +94,13 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
     return reply
       .header('cache-control', 'no-store')
       .header('pragma', 'no-cache')
-      .send({ access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' '), created_at: issuedAt });
+      .send({
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+        scope: scopes.join(' '),
+        created_at: issuedAt,
+      });
   });
   rejectOtherMethods(app, '/oauth/token', ['POST']);
 }

@@ -29,14 +29,14 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return found;
   };
 
-  app.get('/api/users', { onRequest: ctx.auth({ scope: 'users:read' }) }, async (request) => {
+  app.get('/api/users', { onRequest: ctx.auth({ scope: 'users:read' }) }, (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const { page, perPage } = parseListQuery(query);
     const { total, items } = ctx.users.list(page, perPage, guidFilter(query));
-    return { total, page, per_page: perPage, objects: items.map(toUser) };
+    return reply.send({ total, page, per_page: perPage, objects: items.map(toUser) });
   });
 
-  app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, async (request, reply) => {
+  app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, (request, reply) => {
     const body = parseBody(PostUser, request.body);
     const now = isoNow();
     const user: StoredUser = {
@@ -53,31 +53,39 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
   });
 
-  app.get<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:read' }) }, async (request) =>
-    toUser(find(request)),
+  app.get<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:read' }) }, (request, reply) =>
+    reply.send(toUser(find(request))),
   );
 
-  app.patch<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:write' }) }, async (request) => {
-    const existing = find(request);
-    // [U] The IdP's answer for a disabled user is unknown; a disabled user cannot be changed: 422.
-    if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
-    const patch = parseBody(PatchUser, request.body);
-    const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
-    ctx.users.update(updated);
-    ctx.stats.writes++;
-    return toUser(updated);
-  });
-
-  app.delete<ById>('/api/users/:user_guid', { onRequest: ctx.auth({ scope: 'users:execute' }) }, async (request, reply) => {
-    const existing = find(request);
-    // Disabling twice is a 204 that changes nothing [I].
-    if (existing.disabledAt === null) {
-      const now = isoNow();
-      ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });
+  app.patch<ById>(
+    '/api/users/:user_guid',
+    { onRequest: ctx.auth({ scope: 'users:write' }) },
+    (request, reply) => {
+      const existing = find(request);
+      // [U] The IdP's answer for a disabled user is unknown; a disabled user cannot be changed: 422.
+      if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
+      const patch = parseBody(PatchUser, request.body);
+      const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
+      ctx.users.update(updated);
       ctx.stats.writes++;
-    }
-    return reply.code(204).send();
-  });
+      return reply.send(toUser(updated));
+    },
+  );
+
+  app.delete<ById>(
+    '/api/users/:user_guid',
+    { onRequest: ctx.auth({ scope: 'users:execute' }) },
+    (request, reply) => {
+      const existing = find(request);
+      // Disabling twice is a 204 that changes nothing [I].
+      if (existing.disabledAt === null) {
+        const now = isoNow();
+        ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });
+        ctx.stats.writes++;
+      }
+      return reply.code(204).send();
+    },
+  );
 
   rejectOtherMethods(app, '/api/users', ['GET', 'POST']);
   rejectOtherMethods(app, '/api/users/:user_guid', ['GET', 'PATCH', 'DELETE']);

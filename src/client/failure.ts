@@ -1,0 +1,16 @@
+/** What a failed workflow means to a person: the innermost cause (an activity's ApplicationFailure) with its type. */
+import { ApplicationFailure } from '@temporalio/common';
+
+export function rootCause(err: unknown): Error | undefined {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current : undefined;
+}
+
+/** "IdpScopeDropped: ..." for the deepest cause, e.g. of a WorkflowFailedError. */
+export function describeFailure(err: unknown): string {
+  const root = rootCause(err);
+  if (!root) return String(err);
+  const type = root instanceof ApplicationFailure && root.type ? `${root.type}: ` : '';
+  return `${type}${root.message}`;
+}
