@@ -118,7 +118,7 @@ export class ProvisionerClient {
       'onboardBank',
       valid.bankGuid,
       valid,
-      `Onboard bank ${valid.bankGuid}: application${users ? ` and ${users} users` : ''}`,
+      `Onboard bank ${valid.bankGuid}: application${users ? ` and ${users} user${users === 1 ? '' : 's'}` : ''}`,
     );
   }
 

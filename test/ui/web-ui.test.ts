@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -14,16 +13,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 describe('operators: encrypted history, decoded in the Web UI', () => {
   let world: TestWorld;
   let browser: Browser;
-  let userData: string;
   before(async () => {
     world = await createTestWorld({ codecKeys: process.env.PROVISIONER_TEST_CODEC_KEYS });
     await world.startWorker();
-    userData = await mkdtemp(join(tmpdir(), 'chromium-'));
   });
   after(async () => {
     await browser?.close();
     await world.close();
-    await rm(userData, { recursive: true, force: true });
   });
 
   const email = `ui-${randomGuid().slice(0, 8)}@example.com`;
@@ -70,15 +66,26 @@ describe('operators: encrypted history, decoded in the Web UI', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${userData}`,
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
-    await page.goto(`${uiUrl}/namespaces/default/workflows/bank-${bankGuid}`, { waitUntil: 'networkidle' });
-    await page.getByText(email).first().waitFor({ timeout: 30_000 });
-    await page.getByText(`Onboard bank ${bankGuid}`).first().waitFor({ timeout: 10_000 });
     const dir = process.env.PROVISIONER_TEST_ARTIFACTS ?? 'test-artifacts';
     await mkdir(dir, { recursive: true });
-    await page.screenshot({ path: join(dir, 'web-ui-onboarding.png'), fullPage: true });
+    try {
+      await page.goto(`${uiUrl}/namespaces/default/workflows/bank-${bankGuid}`, { waitUntil: 'networkidle' });
+      await page.getByText(email).first().waitFor({ timeout: 30_000 });
+      await page.getByText('User Metadata').first().click(); // the static summary lives in this tab
+      // The UI renders summaries (markdown) inside a sandboxed iframe.
+      const summary = `Onboard bank ${bankGuid}`;
+      const deadline = Date.now() + 10_000;
+      const frameTexts = () => Promise.all(page.frames().map((f) => f.content().catch(() => '')));
+      while (!(await frameTexts()).some((html) => html.includes(summary))) {
+        assert.ok(Date.now() < deadline, 'the summary is not on the page');
+        await page.waitForTimeout(200);
+      }
+    } finally {
+      // Kept as a test artifact, pass or fail: what the operator saw.
+      await page.screenshot({ path: join(dir, 'web-ui-onboarding.png'), fullPage: true });
+    }
   });
 });

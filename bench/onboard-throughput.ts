@@ -1,0 +1,44 @@
+/**
+ * Benchmark: how fast onboardBank provisions users, by user concurrency and IdP latency, on a real Temporal
+ * dev server and the IdP sandbox (in memory). Measures; asserts nothing.
+ *   npx tsx bench/onboard-throughput.ts [users=1000] [latencyMs=0,20] [concurrency=1,8,16]
+ */
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import { createTestWorld, randomGuid } from '../test/support/env.js';
+
+const users = Number(process.argv[2] ?? 1000);
+const latencies = (process.argv[3] ?? '0,20').split(',').map(Number);
+const concurrencies = (process.argv[4] ?? '1,8,16').split(',').map(Number);
+
+const server = await startDevServer();
+process.env.TEMPORAL_ADDRESS = server.address;
+const rows: Record<string, number | string>[] = [];
+try {
+  for (const latencyMs of latencies) {
+    for (const concurrency of concurrencies) {
+      process.env.PROVISIONER_USER_CONCURRENCY = String(concurrency);
+      const world = await createTestWorld({ faults: { latencyMs } });
+      try {
+        await ensureSearchAttributes(world.connection, server.namespace);
+        await world.startWorker();
+        const bankGuid = randomGuid();
+        const started = performance.now();
+        const handle = await world.client.startOnboarding({
+          bankGuid,
+          users: Array.from({ length: users }, (_, i) => ({ email: `bench-${i}@bank.example.com` })),
+        });
+        await handle.result();
+        const seconds = (performance.now() - started) / 1000;
+        const events = (await handle.fetchHistory()).events?.length ?? 0;
+        rows.push({ users, latencyMs, concurrency, seconds: seconds.toFixed(2), usersPerSecond: Math.round(users / seconds), events });
+        console.log(JSON.stringify(rows.at(-1)));
+      } finally {
+        await world.close();
+      }
+    }
+  }
+} finally {
+  await server.stop();
+}
+console.table(rows);
