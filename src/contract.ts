@@ -25,7 +25,7 @@ export const EmailAddress = Email.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be a
 export const UserSpec = z.object({
   email: EmailAddress,
   allowedScopes: z
-    .array(z.enum(USER_SCOPES))
+    .array(z.enum(USER_SCOPES, { error: (issue) => `${String(issue.input)} is not a known user scope` }))
     .min(1, 'must contain at least one scope (omit it for the IdP default)')
     .refine((s) => new Set(s).size === s.length, 'must not contain duplicates')
     .optional(),

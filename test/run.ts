@@ -9,7 +9,6 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { createServer, type AddressInfo } from 'node:net';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
 import {
@@ -20,17 +19,7 @@ import {
   startCodecServer,
 } from '../src/codec/index.js';
 import { WORKFLOWS_PATH } from '../src/worker.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './support/ports.js';
 
 async function testFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

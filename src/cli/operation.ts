@@ -3,7 +3,8 @@
  * with --wait, follow progress and print the result (one JSON document with --json).
  */
 import type { Workflow, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { ProvisionerClient } from '../client/index.js';
+import type { z } from 'zod';
+import { validate, type ProvisionerClient } from '../client/index.js';
 import { withClient } from './connect.js';
 import { printJson, printLine } from './output.js';
 import { waitWithProgress } from './wait.js';
@@ -13,14 +14,18 @@ export interface OperationFlags {
   json?: boolean;
 }
 
-export async function runOperation<W extends Workflow>(
+/** Validates `input` with `schema` before connecting anywhere, then runs the operation. */
+export async function runOperation<W extends Workflow, S extends z.ZodType>(
   flags: OperationFlags,
-  start: (client: ProvisionerClient) => Promise<WorkflowHandleWithFirstExecutionRunId<W>>,
+  schema: S,
+  input: z.input<S>,
+  start: (client: ProvisionerClient, input: z.infer<S>) => Promise<WorkflowHandleWithFirstExecutionRunId<W>>,
   describeResult: (result: Awaited<ReturnType<W>>) => string[],
   extra: Record<string, unknown> = {},
 ): Promise<void> {
+  const valid = validate(schema, input);
   await withClient(async (client) => {
-    const handle = await start(client);
+    const handle = await start(client, valid);
     if (!flags.wait) {
       if (flags.json)
         printJson({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...extra });

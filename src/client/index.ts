@@ -61,7 +61,8 @@ export interface ProvisionerClientOptions {
   dataConverter?: DataConverter;
 }
 
-function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+/** Validates input at the edge: InvalidInputError naming each bad field. */
+export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(`Invalid input: ${describeIssues(parsed.error)}`);
   return parsed.data;

@@ -1,11 +1,12 @@
 /** Credential lifecycle subcommands: rotate, complete-rotation, revoke, disable-user, offboard, schedule-rotation. */
 import type { Command } from 'commander';
-import type {
-  disableUsers,
-  offboardBank,
-  revokeBankCredentials,
-  rotateBankCredentials,
-} from '../../workflows/index.js';
+import {
+  DisableUsersInput,
+  type DisableUsersResult,
+  OffboardBankInput,
+  RevokeBankCredentialsInput,
+  RotateBankCredentialsInput,
+} from '../../contract.js';
 import { withClient } from '../connect.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';
@@ -31,9 +32,11 @@ export function registerLifecycle(program: Command): void {
       )
       .option('--no-verify', 'skip minting a token with the new credential'),
   ).action((bankGuid: string, flags: OperationFlags & { grace: string; verify: boolean }) =>
-    runOperation<typeof rotateBankCredentials>(
+    runOperation(
       flags,
-      (client) => client.startRotation({ bankGuid, gracePeriod: flags.grace, verify: flags.verify }),
+      RotateBankCredentialsInput,
+      { bankGuid, gracePeriod: flags.grace, verify: flags.verify },
+      (client, input) => client.startRotation(input),
       (r) => [
         `bank ${r.bankGuid} rotated: ${r.previousClientId} → ${r.clientId} (completed by ${r.completedBy}); secret ${r.secretRef}`,
       ],
@@ -60,14 +63,11 @@ export function registerLifecycle(program: Command): void {
       .option('--client-id <id>', 'only this application (repeatable; default all of the bank)', collect, [])
       .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'revoked by operator'),
   ).action((bankGuid: string, flags: OperationFlags & { clientId: string[]; reason: string }) =>
-    runOperation<typeof revokeBankCredentials>(
+    runOperation(
       flags,
-      (client) =>
-        client.startRevocation({
-          bankGuid,
-          clientIds: flags.clientId.length ? flags.clientId : undefined,
-          reason: flags.reason,
-        }),
+      RevokeBankCredentialsInput,
+      { bankGuid, clientIds: flags.clientId.length ? flags.clientId : undefined, reason: flags.reason },
+      (client, input) => client.startRevocation(input),
       (r) => [
         `bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`,
       ],
@@ -83,10 +83,13 @@ export function registerLifecycle(program: Command): void {
       .option('--bank <bankGuid>', 'tag the workflow with this bank')
       .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator'),
   ).action((users: string[], flags: OperationFlags & { reason: string; bank?: string }) =>
-    runOperation<typeof disableUsers>(
+    runOperation(
       flags,
-      (client) => client.startDisablingUsers({ users, reason: flags.reason, bankGuid: flags.bank }),
-      (r) => r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
+      DisableUsersInput,
+      { users, reason: flags.reason, bankGuid: flags.bank },
+      (client, input) => client.startDisablingUsers(input),
+      (r: DisableUsersResult) =>
+        r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
     ),
   );
 
@@ -97,9 +100,11 @@ export function registerLifecycle(program: Command): void {
       .argument('<bankGuid>', 'the bank')
       .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'offboarded by operator'),
   ).action((bankGuid: string, flags: OperationFlags & { reason: string }) =>
-    runOperation<typeof offboardBank>(
+    runOperation(
       flags,
-      (client) => client.startOffboarding({ bankGuid, reason: flags.reason }),
+      OffboardBankInput,
+      { bankGuid, reason: flags.reason },
+      (client, input) => client.startOffboarding(input),
       (r) => [
         `bank ${r.bankGuid} offboarded: ${r.revokedClientIds.length} applications revoked, ${r.disabledUserGuids.length} users disabled`,
       ],

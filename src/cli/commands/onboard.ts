@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { OnboardBankInput, UserSpec } from '../../contract.js';
-import type { onboardBank } from '../../workflows/index.js';
+import { OnboardBankInput, type UserSpec } from '../../contract.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { CliError } from '../output.js';
 
@@ -87,9 +86,11 @@ export function registerOnboard(program: Command): void {
         users: users.length ? users : undefined,
         verifyCredentials: flags.verify,
       };
-      await runOperation<typeof onboardBank>(
+      await runOperation(
         flags,
-        (client) => client.startOnboarding(input),
+        OnboardBankInput,
+        input,
+        (client, valid) => client.startOnboarding(valid),
         (result) => {
           const created = result.users.filter((u) => u.created).length;
           return [

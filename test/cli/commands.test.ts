@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { mintsToken } from '../support/banks.js';
+import { runCli } from '../support/cli.js';
+import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+import { listBankApplications } from '../support/idp.js';
+
+describe('the provisioner command', () => {
+  let world: TestWorld;
+  let files: string;
+  before(async () => {
+    world = await createTestWorld();
+    await world.startWorker();
+    files = await mkdtemp(join(tmpdir(), 'provisioner-cli-'));
+  });
+  after(async () => {
+    await world.close();
+    await rm(files, { recursive: true, force: true });
+  });
+
+  const cli = async (...args: string[]) => {
+    const run = await runCli(args, { env: { ...process.env, ...world.env } });
+    return { ...run, json: () => JSON.parse(run.stdout) as Record<string, unknown> };
+  };
+  const ok = async (...args: string[]) => {
+    const run = await cli(...args);
+    assert.equal(run.code, 0, `provisioner ${args.join(' ')} failed: ${run.stderr}`);
+    return run;
+  };
+
+  const bankGuid = randomGuid();
+
+  it('onboard --wait --json prints the result document and nothing else on stdout', async () => {
+    const usersFile = join(files, 'users.yaml');
+    await writeFile(usersFile, 'users:\n  - email: yaml@example.com\n    allowedScopes: [users:read]\n');
+    const run = await ok(
+      'onboard',
+      bankGuid,
+      '--user',
+      'a@example.com',
+      '--user',
+      'b@example.com:users:read,openid',
+      '--users-file',
+      usersFile,
+      '--wait',
+      '--json',
+    );
+    const result = run.json();
+    assert.equal(result.workflowId, `bank-${bankGuid}`);
+    assert.equal(result.bankGuid, bankGuid);
+    assert.equal(result.verified, true);
+    const application = result.application as { clientId: string; name: string; secretRef: string };
+    assert.ok(application.clientId && application.name && application.secretRef);
+    const users = result.users as { email: string; guid: string; created: boolean }[];
+    assert.deepEqual(users.map((u) => u.email).sort(), [
+      'a@example.com',
+      'b@example.com',
+      'yaml@example.com',
+    ]);
+    assert.ok(users.every((u) => u.guid && u.created === true));
+
+    const secret = await ok('secret', 'get', application.secretRef);
+    assert.ok(await mintsToken(world, application.clientId, secret.stdout.trim()));
+    assert.equal(run.stdout.includes(secret.stdout.trim()), false, 'onboard printed the secret');
+  });
+
+  it('status --json shows the latest operation', async () => {
+    const status = (await ok('status', bankGuid, '--json')).json() as {
+      latest: { type: string; state: string };
+    };
+    assert.equal(status.latest.type, 'onboardBank');
+    assert.equal(status.latest.state, 'COMPLETED');
+  });
+
+  it('rotate --wait --json prints previousClientId, clientId and secretRef', async () => {
+    const before = await listBankApplications(world, bankGuid);
+    const result = (await ok('rotate', bankGuid, '--grace', '1s', '--wait', '--json')).json();
+    assert.equal(result.bankGuid, bankGuid);
+    assert.equal(result.previousClientId, before[0]!.client_id);
+    assert.notEqual(result.clientId, result.previousClientId);
+    assert.match(String(result.secretRef), /client-secret/);
+    const status = (await ok('status', bankGuid, '--json')).json() as { rotations: { clientId: string }[] };
+    assert.equal(status.rotations.at(-1)?.clientId, result.clientId);
+  });
+
+  it('schedule-rotation creates a schedule that status shows', async () => {
+    await ok('schedule-rotation', bankGuid, '--every', '90d');
+    const status = (await ok('status', bankGuid, '--json')).json() as { schedule: { nextRunAt: string } };
+    assert.ok(Date.parse(status.schedule.nextRunAt) > Date.now());
+    await world.client.client.schedule.getHandle(`rotate-${bankGuid}`).delete();
+  });
+
+  it('disable-user, revoke and offboard --wait --json', async () => {
+    const disabled = (
+      await ok('disable-user', 'a@example.com', '--reason', 'left the bank', '--wait', '--json')
+    ).json();
+    assert.equal((disabled.disabled as unknown[]).length, 1);
+    const revoked = (await ok('revoke', bankGuid, '--reason', 'leak', '--wait', '--json')).json();
+    assert.equal((revoked.revokedClientIds as unknown[]).length, 1);
+    const offboarded = (await ok('offboard', bankGuid, '--reason', 'closed', '--wait', '--json')).json();
+    assert.equal((offboarded.disabledUserGuids as unknown[]).length, 3);
+    assert.equal((await listBankApplications(world, bankGuid)).length, 0);
+  });
+
+  it('bad input: exit non-zero, one line on stderr naming the field, nothing on stdout', async () => {
+    for (const args of [
+      ['onboard', 'not-a-guid', '--json'],
+      ['onboard', bankGuid, '--user', 'not-an-email', '--json'],
+      ['onboard', bankGuid, '--ip', '10.0.0.1', '--json'],
+      ['rotate', bankGuid, '--grace', 'soon', '--json'],
+      ['onboard', bankGuid, '--users-file', join(files, 'missing.yaml')],
+    ]) {
+      const run = await cli(...args);
+      assert.notEqual(run.code, 0, `accepted: ${args.join(' ')}`);
+      assert.equal(run.stdout, '', `printed on stdout: ${args.join(' ')}`);
+      assert.equal(run.stderr.trim().split('\n').length, 1, `not one line: ${run.stderr}`);
+    }
+  });
+
+  it('every subcommand has --help', async () => {
+    for (const command of [
+      'dev',
+      'worker',
+      'sandbox',
+      'codec-server',
+      'onboard',
+      'rotate',
+      'complete-rotation',
+      'revoke',
+      'disable-user',
+      'offboard',
+      'status',
+      'schedule-rotation',
+      'secret',
+    ]) {
+      const run = await ok(command, '--help');
+      assert.match(run.stdout, /Usage: provisioner/);
+    }
+  });
+});

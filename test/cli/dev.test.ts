@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cleanEnv, runCli, startCli } from '../support/cli.js';
+import { randomGuid } from '../support/env.js';
+import { freePort } from '../support/ports.js';
+
+describe('provisioner dev: the embedded default', () => {
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+  let ports: { temporal: number; ui: number; sandbox: number };
+  before(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'provisioner-dev-'));
+    ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort() };
+    env = cleanEnv({
+      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+      TEMPORAL_CLI_PATH: process.env.PROVISIONER_TEST_TEMPORAL_CLI,
+    });
+  });
+  after(() => rm(cwd, { recursive: true, force: true }));
+
+  const startDev = async () => {
+    const dev = startCli(
+      [
+        'dev',
+        '--temporal-port',
+        String(ports.temporal),
+        '--ui-port',
+        String(ports.ui),
+        '--sandbox-port',
+        String(ports.sandbox),
+      ],
+      { env, cwd },
+    );
+    const deadline = Date.now() + 120_000;
+    while (!dev.output().stderr.includes('Ctrl-C stops everything')) {
+      assert.equal(dev.child.exitCode, null, `dev exited: ${dev.output().stderr}`);
+      assert.ok(Date.now() < deadline, 'dev did not start');
+      await sleep(100);
+    }
+    return dev;
+  };
+  const stop = async (dev: ReturnType<typeof startCli>) => {
+    dev.child.kill('SIGINT');
+    const exit = await dev.done;
+    assert.equal(exit.code, 0, `dev exit ${exit.code} ${exit.signal}: ${exit.stderr.slice(-2000)}`);
+  };
+
+  const bankGuid = randomGuid();
+
+  it('starts everything, onboards from a second process, and stops cleanly on Ctrl-C', async () => {
+    const dev = await startDev();
+    try {
+      assert.match(dev.output().stderr, new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${ports.ui}`));
+      const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
+      assert.equal(ui.status, 200);
+      const run = await runCli(['onboard', bankGuid, '--user', 'a@example.com', '--wait', '--json'], {
+        env,
+        cwd,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { application: { secretRef: string }; users: unknown[] };
+      assert.equal(result.users.length, 1);
+      const secret = await runCli(['secret', 'get', result.application.secretRef], { env, cwd });
+      assert.equal(secret.code, 0, secret.stderr);
+      assert.ok(secret.stdout.trim().length > 20);
+    } finally {
+      await stop(dev);
+    }
+  });
+
+  it('keeps workflows and IdP state across a restart', async () => {
+    const dev = await startDev();
+    try {
+      const status = await runCli(['status', bankGuid, '--json'], { env, cwd });
+      assert.equal(status.code, 0, status.stderr);
+      assert.equal((JSON.parse(status.stdout) as { latest: { state: string } }).latest.state, 'COMPLETED');
+      const again = await runCli(['onboard', bankGuid, '--user', 'a@example.com', '--wait', '--json'], {
+        env,
+        cwd,
+      });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((JSON.parse(again.stdout) as { users: { created: boolean }[] }).users[0]!.created, false);
+    } finally {
+      await stop(dev);
+    }
+  });
+});
