@@ -17,8 +17,7 @@ const rows: Record<string, number | string>[] = [];
 try {
   for (const latencyMs of latencies) {
     for (const concurrency of concurrencies) {
-      process.env.PROVISIONER_USER_CONCURRENCY = String(concurrency);
-      const world = await createTestWorld({ faults: { latencyMs } });
+      const world = await createTestWorld({ faults: { latencyMs }, userConcurrency: concurrency });
       try {
         await ensureSearchAttributes(world.connection, server.namespace);
         await world.startWorker();
@@ -31,7 +30,14 @@ try {
         await handle.result();
         const seconds = (performance.now() - started) / 1000;
         const events = (await handle.fetchHistory()).events?.length ?? 0;
-        rows.push({ users, latencyMs, concurrency, seconds: seconds.toFixed(2), usersPerSecond: Math.round(users / seconds), events });
+        rows.push({
+          users,
+          latencyMs,
+          concurrency,
+          seconds: seconds.toFixed(2),
+          usersPerSecond: Math.round(users / seconds),
+          events,
+        });
         console.log(JSON.stringify(rows.at(-1)));
       } finally {
         await world.close();

@@ -56,6 +56,8 @@ export interface TestWorld {
 export interface TestWorldOptions {
   faults?: Partial<SandboxFaults>;
   orphanGraceMs?: number;
+  /** Concurrent IdP calls per user batch (default: the worker's default). */
+  userConcurrency?: number;
   /** Payload keys; by default a key file is created in the world's state directory, as in development. */
   codecKeys?: string;
 }
@@ -73,6 +75,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     PROVISIONER_TASK_QUEUE: taskQueue,
     PROVISIONER_STATE_DIR: stateDir,
     ...(options.codecKeys ? { PROVISIONER_CODEC_KEYS: options.codecKeys } : {}),
+    ...(options.userConcurrency ? { PROVISIONER_USER_CONCURRENCY: String(options.userConcurrency) } : {}),
   };
   const config = parseEnv(WorkerEnv, env);
   const deps = await openDependencies(config, logger, { orphanGraceMs: options.orphanGraceMs ?? 2_000 });
