@@ -4,6 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { SecretStoreCorrupt } from './errors.js';
+import { currentKey } from '../keyring.js';
 import type { SecretKeyring } from './keys.js';
 import type { SecretRef } from './ref.js';
 
@@ -21,11 +22,11 @@ export interface SealedValue {
 
 export function seal(keyring: SecretKeyring, plaintext: string, associatedData: Buffer): SealedValue {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, keyring.current.key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv(ALGORITHM, currentKey(keyring), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return {
-    keyId: keyring.current.id,
+    keyId: keyring.currentKeyId,
     iv: iv.toString('base64'),
     tag: cipher.getAuthTag().toString('base64'),
     ciphertext: ciphertext.toString('base64'),

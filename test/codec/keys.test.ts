@@ -80,7 +80,7 @@ describe('codec keys: development key file', () => {
     const file = join(dir, 'open.key');
     await writeFile(file, `k1:${generateKey()}\n`);
     await chmod(file, 0o644);
-    await assert.rejects(loadOrCreateDevKeys(file), /readable by others; run chmod 600/);
+    await assert.rejects(loadOrCreateDevKeys(file), /accessible to other users; run chmod 600/);
   });
 
   it('names the file, not the variable, when its content is bad', async () => {

@@ -11,8 +11,8 @@ void test('the key list parses: first entry current, all readable, whitespace ig
   const k2 = keyEntry('k2');
   const k1 = keyEntry('k1');
   const keyring = parseSecretKeys(` ${k2} ,${k1}`);
-  assert.equal(keyring.current.id, 'k2');
-  assert.deepEqual(keyring.current.key, Buffer.from(k2.slice(3), 'base64'));
+  assert.equal(keyring.currentKeyId, 'k2');
+  assert.deepEqual(keyring.keys.get('k2'), Buffer.from(k2.slice(3), 'base64'));
   assert.deepEqual([...keyring.keys.keys()], ['k2', 'k1']);
   assert.deepEqual(keyring.keys.get('k1'), Buffer.from(k1.slice(3), 'base64'));
   const urlSafe = randomBytes(32).toString('base64url');

@@ -1,6 +1,8 @@
 /** Shared steps of the lifecycle tests: onboard a bank, read its credential, try it at /oauth/token. */
+import assert from 'node:assert/strict';
 import type { OnboardBankResult } from '../../src/contract.js';
 import { randomGuid, type TestWorld } from './env.js';
+import { listBankApplications } from './idp.js';
 
 export async function onboardedBank(world: TestWorld, users: string[] = []): Promise<OnboardBankResult> {
   const handle = await world.client.startOnboarding({
@@ -27,4 +29,16 @@ export async function mintsToken(world: TestWorld, clientId: string, clientSecre
   } catch {
     return false;
   }
+}
+
+/** The bank has exactly one application, `clientId`, whose stored secret is current and mints a token. */
+export async function assertSoleWorkingCredential(world: TestWorld, bankGuid: string, clientId: string) {
+  const apps = await listBankApplications(world, bankGuid);
+  assert.deepEqual(
+    apps.map((a) => a.client_id),
+    [clientId],
+  );
+  const current = await currentSecret(world, bankGuid);
+  assert.equal(current.metadata.clientId, clientId);
+  assert.ok(await mintsToken(world, clientId, current.value), `${clientId} does not mint a token`);
 }

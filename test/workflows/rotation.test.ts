@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { statusQuery } from '../../src/workflows/definitions.js';
-import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
+import { assertSoleWorkingCredential, currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
 
@@ -53,14 +53,7 @@ describe('rotateBankCredentials', () => {
     } finally {
       world.sandbox.setFaults({ dropScopes: [] });
     }
-    const apps = await listBankApplications(world, bank.bankGuid);
-    assert.deepEqual(
-      apps.map((a) => a.client_id),
-      [bank.application.clientId],
-    );
-    const current = await currentSecret(world, bank.bankGuid);
-    assert.equal(current.metadata.clientId, bank.application.clientId);
-    assert.ok(await mintsToken(world, bank.application.clientId, current.value));
+    await assertSoleWorkingCredential(world, bank.bankGuid, bank.application.clientId);
   });
 
   it('rolls back when cancelled during the grace period', async () => {
@@ -69,14 +62,7 @@ describe('rotateBankCredentials', () => {
     while (!(await handle.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
     await handle.cancel();
     await assert.rejects(handle.result());
-    const apps = await listBankApplications(world, bank.bankGuid);
-    assert.deepEqual(
-      apps.map((a) => a.client_id),
-      [bank.application.clientId],
-    );
-    const current = await currentSecret(world, bank.bankGuid);
-    assert.equal(current.metadata.clientId, bank.application.clientId);
-    assert.ok(await mintsToken(world, bank.application.clientId, current.value));
+    await assertSoleWorkingCredential(world, bank.bankGuid, bank.application.clientId);
   });
 
   it('accepts completeRotation only while waiting, and then finishes at once', async () => {
