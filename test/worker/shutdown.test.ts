@@ -5,18 +5,21 @@ import { statusQuery } from '../../src/workflows/definitions.js';
 import { startCli } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
+import { freePort } from '../support/ports.js';
 
 describe('worker: graceful shutdown', () => {
   let world: TestWorld;
   before(async () => (world = await createTestWorld({ faults: { latencyMs: 200 } })));
   after(() => world.close());
 
-  it('exits cleanly on SIGTERM mid-workflow, and the workflow completes on a new worker', async () => {
+  it('serves metrics, exits cleanly on SIGTERM mid-workflow, and the workflow completes on a new worker', async () => {
+    const metricsPort = await freePort();
     const worker = startCli(['worker'], {
       env: {
         ...process.env,
         ...world.env,
         PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
+        PROVISIONER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       },
     });
     const deadline = Date.now() + 60_000;
@@ -33,6 +36,9 @@ describe('worker: graceful shutdown', () => {
       assert.ok(Date.now() < deadline, 'onboarding never reached the user step');
       await sleep(50);
     }
+
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /temporal_/, 'the worker serves no Prometheus metrics');
 
     const killedAt = Date.now();
     worker.child.kill('SIGTERM');
