@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Application, ApplicationList, ApplicationWithSecret } from '../../src/idp/schemas.js';
 import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
 import {
   assertError,
   bankToken,
@@ -10,7 +10,7 @@ import {
   createBankApplication,
   guid,
   ISO_MILLIS_UTC,
-  orgToken,
+  startSandboxWithAdmin,
   stats,
 } from './support.js';
 
@@ -21,10 +21,7 @@ const BANK_SCOPES = APPLICATION_SCOPES.filter(
 describe('sandbox applications', () => {
   let sandbox: RunningSandbox;
   let admin: string;
-  before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
-    admin = await orgToken(sandbox);
-  });
+  before(async () => ({ sandbox, admin } = await startSandboxWithAdmin()));
   after(() => sandbox.close());
 
   const list = async (path: string, token = admin) => {

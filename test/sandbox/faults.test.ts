@@ -6,7 +6,7 @@ import {
   type RunningSandbox,
   type SandboxFaults,
 } from '../../src/sandbox/index.js';
-import { assertError, call, guid, orgToken, stats } from './support.js';
+import { assertError, call, guid, orgToken, startSandboxWithAdmin, stats } from './support.js';
 
 const NO_FAULTS: SandboxFaults = {
   errorRate: 0,
@@ -21,10 +21,7 @@ const NO_FAULTS: SandboxFaults = {
 describe('sandbox fault injection', () => {
   let sandbox: RunningSandbox;
   let admin: string;
-  before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
-    admin = await orgToken(sandbox);
-  });
+  before(async () => ({ sandbox, admin } = await startSandboxWithAdmin()));
   after(() => sandbox.close());
 
   /** Runs `body` with these faults, then removes every fault. */

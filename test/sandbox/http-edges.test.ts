@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { assertError, call, guid, orgToken } from './support.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { assertError, call, guid, startSandboxWithAdmin } from './support.js';
 
 /** Malformed requests get clean 4xx ErrorResponse answers, never a 500 or a crash. */
 describe('sandbox malformed requests', () => {
   let sandbox: RunningSandbox;
   let admin: string;
-  before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
-    admin = await orgToken(sandbox);
-  });
+  before(async () => ({ sandbox, admin } = await startSandboxWithAdmin()));
   after(() => sandbox.close());
 
   it('malformed JSON → 400 invalid_json, without echoing the body', async () => {

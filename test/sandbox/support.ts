@@ -1,7 +1,7 @@
 /** Helpers for the sandbox tests: real HTTP with fetch against a started sandbox. */
 import assert from 'node:assert/strict';
 import { ErrorResponse } from '../../src/idp/schemas.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 
 export interface Answer {
   status: number;
@@ -115,3 +115,9 @@ let counter = 0;
 export const guid = (): string => `${(++counter).toString(16).padStart(8, '0')}${'a'.repeat(24)}`;
 
 export const ISO_MILLIS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** An in-memory sandbox and an organization token for it. */
+export async function startSandboxWithAdmin(): Promise<{ sandbox: RunningSandbox; admin: string }> {
+  const sandbox = await startSandbox({ database: ':memory:' });
+  return { sandbox, admin: await orgToken(sandbox) };
+}

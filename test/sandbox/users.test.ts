@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { User, UserList } from '../../src/idp/schemas.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { assertError, call, guid, ISO_MILLIS_UTC, orgToken, stats } from './support.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { assertError, call, guid, ISO_MILLIS_UTC, startSandboxWithAdmin, stats } from './support.js';
 
 describe('sandbox users', () => {
   let sandbox: RunningSandbox;
   let admin: string;
-  before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
-    admin = await orgToken(sandbox);
-  });
+  before(async () => ({ sandbox, admin } = await startSandboxWithAdmin()));
   after(() => sandbox.close());
 
   const create = async (body: unknown) => {

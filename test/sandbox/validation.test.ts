@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { assertError, call, createBankApplication, guid, orgToken } from './support.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { assertError, call, createBankApplication, guid, startSandboxWithAdmin } from './support.js';
 
 /** For each request field and limit: just inside is accepted, just outside is 422 naming the field. */
 describe('sandbox request validation boundaries', () => {
   let sandbox: RunningSandbox;
   let admin: string;
-  before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
-    admin = await orgToken(sandbox);
-  });
+  before(async () => ({ sandbox, admin } = await startSandboxWithAdmin()));
   after(() => sandbox.close());
 
   const expect = async (method: string, path: string, body: unknown, status: number, field?: RegExp) => {
