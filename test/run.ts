@@ -62,19 +62,23 @@ try {
   await writeFile(bundlePath, code);
   log(`workflow bundle built once in ${Date.now() - bundleStarted} ms (${code.length} bytes)`);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      PROVISIONER_TEST_WORKFLOW_BUNDLE: bundlePath,
-      PROVISIONER_TEST_ARTIFACTS: join(process.cwd(), 'test-artifacts'),
-      PROVISIONER_TEST_CODEC_KEYS: codecKeys,
-      PROVISIONER_TEST_UI_URL: server.uiUrl,
-      PROVISIONER_TEST_TEMPORAL_CLI: server.cli.path,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...files],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        PROVISIONER_TEST_WORKFLOW_BUNDLE: bundlePath,
+        PROVISIONER_TEST_ARTIFACTS: join(process.cwd(), 'test-artifacts'),
+        PROVISIONER_TEST_CODEC_KEYS: codecKeys,
+        PROVISIONER_TEST_UI_URL: server.uiUrl,
+        PROVISIONER_TEST_TEMPORAL_CLI: server.cli.path,
+      },
     },
-  });
+  );
   const stop = () => child.kill('SIGTERM');
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -7,6 +7,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
 import type { Application } from '../idp/schemas.js';
+import type { SecretVersionInfo } from '../secrets/index.js';
 import type { ActivityDeps } from './deps.js';
 import { bankCredentialSecretName } from './secret-names.js';
 
@@ -40,45 +41,80 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
     return apps;
   }
 
+  const credential = (app: Application, secretName: string, version: number): BankCredential => ({
+    clientId: app.client_id,
+    name: app.name,
+    secretRef: secrets.ref(secretName),
+    secretVersion: version,
+    created: false,
+  });
+
+  const oldestFirst = (a: Application, b: Application) =>
+    a.created_at.localeCompare(b.created_at) || a.client_id.localeCompare(b.client_id);
+
+  const createInFlight = (app: Application, ageMs: number) =>
+    ApplicationFailure.create({
+      type: 'ApplicationCreateInFlight',
+      message: `Application ${app.client_id} (${app.name}) was created ${Math.round(ageMs / 1000)}s ago and its secret is not stored yet; waiting for the attempt that created it`,
+      nextRetryDelay: Math.max(orphanGraceMs - ageMs, 1_000),
+    });
+
+  /**
+   * Settles the applications named `input.name`: the oldest one whose secret is stored wins, and every copy
+   * of this activity picks the same one (oldest, then lowest client id). Younger twins from a concurrent
+   * copy are deleted with their stored secrets; older ones without a secret are orphans of a lost response,
+   * deleted once past the grace period. Returns undefined when there is nothing to use yet.
+   */
+  async function settle(
+    input: EnsureBankApplicationInput,
+    secretName: string,
+  ): Promise<BankCredential | undefined> {
+    const versions = await secrets.versions(secretName);
+    const storedFor = (app: Application) =>
+      versions.find((v) => v.metadata.clientId === app.client_id && v.stage !== 'revoked');
+    const named = (await bankApplications(input.bankGuid))
+      .filter((a) => a.name === input.name)
+      .sort(oldestFirst);
+    let winner: { app: Application; version: SecretVersionInfo } | undefined;
+    for (const app of named) {
+      const stored = storedFor(app);
+      const ageMs = Date.now() - Date.parse(app.created_at);
+      if (!winner && stored) {
+        winner = { app, version: stored };
+      } else if (stored) {
+        Context.current().log.warn('Deleting a twin application created by a concurrent attempt', {
+          clientId: app.client_id,
+        });
+        await deleteApplication(app.client_id);
+        await secrets.revoke(secretName, stored.version);
+      } else if (ageMs >= orphanGraceMs) {
+        Context.current().log.warn('Deleting an application whose secret was never stored', {
+          clientId: app.client_id,
+        });
+        await deleteApplication(app.client_id);
+      } else if (!winner) {
+        throw createInFlight(app, ageMs);
+      } // else: a younger twin still in flight; its own attempt settles and removes it
+    }
+    if (!winner) return undefined;
+    if (input.purpose === 'onboarding' && winner.version.stage !== 'current') {
+      await secrets.promote(secretName, winner.version.version);
+    }
+    return credential(winner.app, secretName, winner.version.version);
+  }
+
   async function ensureBankApplication(input: EnsureBankApplicationInput): Promise<BankCredential> {
     const secretName = bankCredentialSecretName(input.bankGuid);
     try {
-      const versions = await secrets.versions(secretName);
-      const apps = await bankApplications(input.bankGuid);
-      const credential = (app: Application, version: number): BankCredential => ({
-        clientId: app.client_id,
-        name: app.name,
-        secretRef: secrets.ref(secretName),
-        secretVersion: version,
-        created: false,
-      });
-
       if (input.purpose === 'onboarding') {
-        const current = versions.find((v) => v.stage === 'current');
-        const app = current && apps.find((a) => a.client_id === current.metadata.clientId);
-        if (current && app) return credential(app, current.version);
+        const current = (await secrets.versions(secretName)).find((v) => v.stage === 'current');
+        const app =
+          current &&
+          (await bankApplications(input.bankGuid)).find((a) => a.client_id === current.metadata.clientId);
+        if (current && app) return credential(app, secretName, current.version);
       }
-
-      const named = apps.filter((a) => a.name === input.name);
-      for (const app of named) {
-        const stored = versions.find((v) => v.metadata.clientId === app.client_id && v.stage !== 'revoked');
-        if (stored) return credential(app, stored.version);
-      }
-      for (const orphan of named) {
-        const ageMs = Date.now() - Date.parse(orphan.created_at);
-        if (ageMs < orphanGraceMs) {
-          throw ApplicationFailure.create({
-            type: 'ApplicationCreateInFlight',
-            message: `Application ${orphan.client_id} (${orphan.name}) was created ${Math.round(ageMs / 1000)}s ago and its secret is not stored yet; waiting for the attempt that created it`,
-            nextRetryDelay: orphanGraceMs - ageMs,
-          });
-        }
-        Context.current().log.warn('Deleting application whose secret was never stored', {
-          clientId: orphan.client_id,
-          bankGuid: input.bankGuid,
-        });
-        await deleteApplication(orphan.client_id);
-      }
+      const existing = await settle(input, secretName);
+      if (existing) return existing;
 
       const created = await idp.createBankApplication(
         {
@@ -89,12 +125,19 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
         },
         { signal: signal() },
       );
-      const { version } = await secrets.put(secretName, created.secret, {
+      await secrets.put(secretName, created.secret, {
         stage: input.purpose === 'onboarding' ? 'current' : 'pending',
         idempotencyKey: created.client_id,
         metadata: { clientId: created.client_id, applicationName: created.name },
       });
-      return { ...credential(created, version), created: true };
+      // A concurrent copy may have created a twin meanwhile: settle again, so every copy returns the same one.
+      const settled = await settle(input, secretName);
+      if (!settled)
+        throw ApplicationFailure.retryable(
+          `Application ${created.client_id} vanished after its creation`,
+          'ApplicationVanished',
+        );
+      return { ...settled, created: settled.clientId === created.client_id };
     } catch (err) {
       throw toApplicationFailure(err);
     }

@@ -2,7 +2,13 @@
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
-const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+const retry: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  // Secret-store failures that a retry cannot fix (IdP errors carry their own retryability).
+  nonRetryableErrorTypes: ['SecretNotFound', 'SecretRevoked', 'SecretStoreCorrupt', 'SecretConflict'],
+};
 
 /** A handful of IdP calls, each bounded by the client's request timeout; short, so a crashed worker's attempt is retried soon. */
 export const idp = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+import { assertSoleWorkingCredential } from '../support/banks.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
 
 describe('onboardBank on a faulty IdP', () => {
@@ -60,6 +61,29 @@ describe('onboardBank on a faulty IdP', () => {
       assert.ok(retried, 'no activity was retried: the faults were not exercised');
     } finally {
       world.sandbox.setFaults({ errorRate: 0, throttleRate: 0 });
+    }
+  });
+
+  it('converges on one application when two copies create at the same moment', async () => {
+    // Two workflows for one bank (the client would refuse the second; these bypass it) race through
+    // find-or-create; the IdP's latency makes both find nothing and both create.
+    world.sandbox.setFaults({ latencyMs: 150 });
+    const bankGuid = randomGuid();
+    try {
+      const start = (copy: number) =>
+        world.client.client.workflow.start('onboardBank', {
+          workflowId: `twin-${copy}-${bankGuid}`,
+          taskQueue: world.taskQueue,
+          args: [{ bankGuid }],
+        });
+      const handles = await Promise.all([start(1), start(2)]);
+      const results = (await Promise.all(handles.map((h) => h.result()))) as {
+        application: { clientId: string };
+      }[];
+      assert.equal(results[0]!.application.clientId, results[1]!.application.clientId);
+      await assertSoleWorkingCredential(world, bankGuid, results[0]!.application.clientId);
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
     }
   });
 });
