@@ -1,6 +1,6 @@
 /**
- * The worker's own configuration, parsed once at start from the environment with zod. A bad or missing
- * variable is one clear line naming it. (The Temporal connection itself comes from @temporalio/envconfig.)
+ * Configuration of the worker and the CLI, parsed once at start from the environment with zod. A bad or
+ * missing variable is one clear line naming it. (The Temporal connection comes from @temporalio/envconfig.)
  */
 import { z } from 'zod';
 
@@ -16,10 +16,17 @@ export const StateEnv = z.object({
   PROVISIONER_SECRET_KEYS: z.string().min(1).optional(),
   /** "id:base64key,..." (first = current) for payload encryption; a key file in the state dir when unset. */
   PROVISIONER_CODEC_KEYS: z.string().min(1).optional(),
+  PROVISIONER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type StateEnv = z.infer<typeof StateEnv>;
 
-export const WorkerEnv = StateEnv.extend({
+/** What the CLI needs to start workflows: the state (for keys) and the worker's task queue. */
+export const ClientEnv = StateEnv.extend({
+  PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
+});
+export type ClientEnv = z.infer<typeof ClientEnv>;
+
+export const WorkerEnv = ClientEnv.extend({
   CYBRID_IDP_URL: z.url({ protocol: /^https?$/ }).default('https://id.sandbox.cybrid.app'),
   CYBRID_CLIENT_ID: z
     .string({ error: 'is required (organization client id of the worker)' })
@@ -27,7 +34,6 @@ export const WorkerEnv = StateEnv.extend({
   CYBRID_CLIENT_SECRET: z
     .string({ error: 'is required (organization client secret of the worker)' })
     .min(1, 'is required'),
-  PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
   /** host:port for the worker's Prometheus metrics; off when unset. */
   PROVISIONER_METRICS_ADDRESS: z
     .string()
@@ -37,7 +43,6 @@ export const WorkerEnv = StateEnv.extend({
   PROVISIONER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** Concurrent IdP calls per user batch. */
   PROVISIONER_USER_CONCURRENCY: rate.max(64).default(8),
-  PROVISIONER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

@@ -2,7 +2,7 @@
  * Custom search attributes of every workflow (design.md: `BankGuid` on every workflow). Workflow-safe: the
  * workflows, the client and the worker's registration all read this one list.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 export const BankGuidKey = defineSearchAttributeKey('BankGuid', SearchAttributeType.KEYWORD);
 export const ProvisioningOperationKey = defineSearchAttributeKey(
@@ -11,3 +11,14 @@ export const ProvisioningOperationKey = defineSearchAttributeKey(
 );
 
 export const CUSTOM_SEARCH_ATTRIBUTES = [BankGuidKey, ProvisioningOperationKey] as const;
+
+/** The search attributes of one operation: the workflow type, and the bank when there is one. */
+export function operationSearchAttributes(
+  operation: string,
+  bankGuid: string | undefined,
+): SearchAttributePair[] {
+  return [
+    ...(bankGuid ? [{ key: BankGuidKey, value: bankGuid }] : []),
+    { key: ProvisioningOperationKey, value: operation },
+  ];
+}

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
 import { parseEnv, WorkerEnv } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
-import { installTemporalRuntime, type Logger } from './log.js';
+import { createLogger, installTemporalRuntime } from './log.js';
 import { connectTemporal } from './temporal/connect.js';
 import { ensureSearchAttributes } from './temporal/search-attributes.js';
 
@@ -44,8 +44,9 @@ export function createProvisionerWorker(options: ProvisionerWorkerOptions): Prom
 }
 
 /** `provisioner worker`: runs until SIGINT/SIGTERM. */
-export async function runWorker(logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = parseEnv(WorkerEnv, env);
+  const logger = createLogger(config.PROVISIONER_LOG_LEVEL);
   installTemporalRuntime(logger, config.PROVISIONER_METRICS_ADDRESS);
   const deps = await openDependencies(config, logger);
   const { connection, namespace, address } = await connectTemporal(env);

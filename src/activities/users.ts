@@ -6,7 +6,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import type { ProvisionedUser, UserSpec } from '../contract.js';
-import { isConflict, isNotFound, isRetryable, toApplicationFailure } from '../idp/errors.js';
+import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
 import type { User } from '../idp/schemas.js';
 import type { ActivityDeps } from './deps.js';
 import { inviteUrlSecretName } from './secret-names.js';
@@ -101,7 +101,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') return void result.users.push(outcome.value);
       const failure = toApplicationFailure(outcome.reason);
-      if (isRetryable(outcome.reason) || !failure.nonRetryable) throw failure;
+      if (!failure.nonRetryable) throw failure; // transient: Temporal retries the whole batch
       result.failures.push({
         subject: input.users[i]!.email,
         type: failure.type ?? 'Error',

@@ -1,13 +1,8 @@
 /** The CLI's client: Temporal through envconfig, the same data converter and task queue as the worker. */
-import { z } from 'zod';
 import { ProvisionerClient } from '../client/index.js';
-import { parseEnv, StateEnv } from '../config.js';
+import { ClientEnv, parseEnv } from '../config.js';
 import { openStateDependencies, type StateDependencies } from '../dependencies.js';
 import { connectTemporalClient } from '../temporal/connect.js';
-
-const ClientEnv = StateEnv.extend({
-  PROVISIONER_TASK_QUEUE: z.string().min(1).default('cybrid-provisioning'),
-});
 
 export async function withClient<T>(
   run: (client: ProvisionerClient, state: StateDependencies) => Promise<T>,

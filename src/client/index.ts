@@ -28,7 +28,7 @@ import {
   type OperationStatus,
 } from '../contract.js';
 import { describeFailure } from './failure.js';
-import { BankGuidKey, ProvisioningOperationKey } from '../search-attributes.js';
+import { operationSearchAttributes } from '../search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../workflows/definitions.js';
 import type {
   disableUsers,
@@ -96,10 +96,7 @@ export class ProvisionerClient {
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [
-          { key: BankGuidKey, value: bankGuid },
-          { key: ProvisioningOperationKey, value: workflowType },
-        ],
+        typedSearchAttributes: operationSearchAttributes(workflowType, bankGuid),
         staticSummary: summary,
       });
       return handle as WorkflowHandleWithFirstExecutionRunId<W>;
@@ -160,10 +157,7 @@ export class ProvisionerClient {
       workflowId: `disable-users-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`,
       taskQueue: this.taskQueue,
       args: [valid],
-      typedSearchAttributes: [
-        ...(valid.bankGuid ? [{ key: BankGuidKey, value: valid.bankGuid }] : []),
-        { key: ProvisioningOperationKey, value: 'disableUsers' },
-      ],
+      typedSearchAttributes: operationSearchAttributes('disableUsers', valid.bankGuid),
       staticSummary: `Disable ${valid.users.length} users: ${valid.reason}`,
     });
   }
@@ -195,10 +189,7 @@ export class ProvisionerClient {
       workflowId: `scheduled-rotation-${bankGuid}`,
       taskQueue: this.taskQueue,
       args: [valid],
-      typedSearchAttributes: [
-        { key: BankGuidKey, value: bankGuid },
-        { key: ProvisioningOperationKey, value: 'scheduledRotation' },
-      ],
+      typedSearchAttributes: operationSearchAttributes('scheduledRotation', bankGuid),
       staticSummary: `Scheduled rotation of bank ${bankGuid}`,
     };
     const spec = { intervals: [{ every: everyValid }] };

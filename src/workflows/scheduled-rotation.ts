@@ -6,7 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { bankWorkflowId, RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../contract.js';
-import { BankGuidKey, ProvisioningOperationKey } from '../search-attributes.js';
+import { operationSearchAttributes } from '../search-attributes.js';
 import { parseInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 
@@ -21,10 +21,7 @@ export async function scheduledRotation(
     const child = await startChild(rotateBankCredentials, {
       workflowId: bankWorkflowId(input.bankGuid),
       args: [input],
-      typedSearchAttributes: [
-        { key: BankGuidKey, value: input.bankGuid },
-        { key: ProvisioningOperationKey, value: 'rotateBankCredentials' },
-      ],
+      typedSearchAttributes: operationSearchAttributes('rotateBankCredentials', input.bankGuid),
       staticSummary: `Scheduled rotation of bank ${input.bankGuid}`,
       // Cancelling or terminating the schedule's run asks the rotation to roll back cleanly.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

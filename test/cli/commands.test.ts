@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { mintsToken } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
-import { listBankApplications } from '../support/idp.js';
+import { listBankApplications, sandboxStats } from '../support/idp.js';
 
 describe('the provisioner command', () => {
   let world: TestWorld;
@@ -106,18 +106,33 @@ describe('the provisioner command', () => {
   });
 
   it('bad input: exit non-zero, one line on stderr naming the field, nothing on stdout', async () => {
-    for (const args of [
-      ['onboard', 'not-a-guid', '--json'],
-      ['onboard', bankGuid, '--user', 'not-an-email', '--json'],
-      ['onboard', bankGuid, '--ip', '10.0.0.1', '--json'],
-      ['rotate', bankGuid, '--grace', 'soon', '--json'],
-      ['onboard', bankGuid, '--users-file', join(files, 'missing.yaml')],
-    ]) {
+    const writesBefore = (await sandboxStats(world)).writes;
+    for (const [names, ...args] of [
+      [/^provisioner: Invalid input: bankGuid: /, 'onboard', 'not-a-guid', '--json'],
+      [/users\.0\.email: must be an email address/, 'onboard', bankGuid, '--user', 'not-an-email', '--json'],
+      [
+        /application\.ipAllowlist\.0: 10\.0\.0\.1 is not a public address/,
+        'onboard',
+        bankGuid,
+        '--ip',
+        '10.0.0.1',
+      ],
+      [/gracePeriod: must be a duration/, 'rotate', bankGuid, '--grace', 'soon', '--json'],
+      [
+        /cannot read --users-file .*missing\.yaml: ENOENT/,
+        'onboard',
+        bankGuid,
+        '--users-file',
+        join(files, 'missing.yaml'),
+      ],
+    ] as [RegExp, ...string[]][]) {
       const run = await cli(...args);
       assert.notEqual(run.code, 0, `accepted: ${args.join(' ')}`);
       assert.equal(run.stdout, '', `printed on stdout: ${args.join(' ')}`);
       assert.equal(run.stderr.trim().split('\n').length, 1, `not one line: ${run.stderr}`);
+      assert.match(run.stderr, names);
     }
+    assert.equal((await sandboxStats(world)).writes, writesBefore, 'bad input reached the IdP');
   });
 
   it('every subcommand has --help', async () => {

@@ -27,3 +27,18 @@ export async function historyText(handle: WorkflowHandle, dataConverter: DataCon
   const plain = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
   return { raw, plain, events: history.events?.length ?? 0, bytes: raw.length };
 }
+
+/** The message of a failure as stored in history: its common attributes are encoded, so decode them. */
+export async function failureMessage(
+  failure: { message?: string | null; encodedAttributes?: Payload | null },
+  dataConverter: DataConverter,
+): Promise<string> {
+  if (!failure.encodedAttributes) return failure.message ?? '';
+  let decoded = [failure.encodedAttributes];
+  for (const codec of [...(dataConverter.payloadCodecs ?? [])].reverse())
+    decoded = await codec.decode(decoded);
+  const attributes = JSON.parse(Buffer.from(decoded[0]!.data ?? new Uint8Array()).toString('utf8')) as {
+    message: string;
+  };
+  return attributes.message;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+import { failureMessage } from '../support/history.js';
 import { assertSoleWorkingCredential } from '../support/banks.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
 
@@ -56,9 +57,16 @@ describe('onboardBank on a faulty IdP', () => {
       });
       const result = await handle.result();
       assert.equal(result.users.length, 1);
+      // Retries show as activity attempts whose last failure carries the status and the IdP's message_code.
       const history = await handle.fetchHistory();
-      const retried = history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
-      assert.ok(retried, 'no activity was retried: the faults were not exercised');
+      const retries = (history.events ?? [])
+        .map((e) => e.activityTaskStartedEventAttributes)
+        .filter((started) => (started?.attempt ?? 1) > 1);
+      assert.ok(retries.length > 0, 'no activity was retried: the faults were not exercised');
+      for (const started of retries) {
+        const message = await failureMessage(started!.lastFailure!, world.deps.dataConverter);
+        assert.match(message, /failed: (429 too_many_requests|50[023] internal_server_error)/);
+      }
     } finally {
       world.sandbox.setFaults({ errorRate: 0, throttleRate: 0 });
     }

@@ -19,7 +19,7 @@ export function registerCodecServer(program: Command): void {
         port: Number(flags.port),
         authToken: config.PROVISIONER_CODEC_AUTH_TOKEN,
         allowedOrigins: config.PROVISIONER_CODEC_CORS_ORIGINS,
-        logger: createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info'),
+        logger: createLogger(config.PROVISIONER_LOG_LEVEL),
       });
       process.stderr.write(
         `codec server on ${server.url} for origins ${config.PROVISIONER_CODEC_CORS_ORIGINS.join(', ')}\n`,

@@ -30,46 +30,50 @@ export function registerDev(program: Command): void {
     .option('--ui-port <n>', 'Temporal Web UI port', '8233')
     .option('--sandbox-port <n>', 'IdP sandbox port', '8900')
     .action(async (flags: DevFlags) => {
-      const stateDir = resolve(process.env.PROVISIONER_STATE_DIR ?? '.provisioner');
+      const stateConfig = parseEnv(StateEnv);
+      const stateDir = resolve(stateConfig.PROVISIONER_STATE_DIR);
       await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      const logger = createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info');
+      const logger = createLogger(stateConfig.PROVISIONER_LOG_LEVEL);
       installTemporalRuntime(logger);
-
-      // The Web UI decodes payloads through a local codec server. The dev UI cannot send a bearer token, so
-      // the token travels in the endpoint path (loopback only); the endpoint is never printed or logged.
-      const uiPort = Number(flags.uiPort);
-      const stateConfig = parseEnv(StateEnv, { ...process.env, PROVISIONER_STATE_DIR: stateDir });
-      const codec = await startCodecServer({
-        keys: await loadCodecKeys(stateConfig),
-        authToken: generateAuthToken(),
-        allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
-        acceptTokenInPath: true,
-        logger,
-      });
-      const server = await startDevServer({
-        port: Number(flags.temporalPort),
-        uiPort,
-        uiCodecEndpoint: codec.browserEndpoint,
-        dbFilename: join(stateDir, 'temporal.sqlite'),
-        log: (line) => logger.info(line),
-      });
-      const sandbox = await startSandbox({
-        database: join(stateDir, 'sandbox.sqlite'),
-        port: Number(flags.sandboxPort),
-        faults: faultsFromEnv(process.env),
-      });
+      // Whatever started is stopped, in reverse order, however the command ends.
+      const stops: (() => Promise<void>)[] = [];
       try {
-        const env = {
+        // The Web UI decodes payloads through a local codec server. The dev UI cannot send a bearer token,
+        // so the token travels in the endpoint path (loopback only); the endpoint is never printed or logged.
+        const uiPort = Number(flags.uiPort);
+        const codec = await startCodecServer({
+          keys: await loadCodecKeys(stateConfig),
+          authToken: generateAuthToken(),
+          allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+          acceptTokenInPath: true,
+          logger,
+        });
+        stops.push(() => codec.close());
+        const server = await startDevServer({
+          port: Number(flags.temporalPort),
+          uiPort,
+          uiCodecEndpoint: codec.browserEndpoint,
+          dbFilename: join(stateDir, 'temporal.sqlite'),
+          log: (line) => logger.info(line),
+        });
+        stops.push(() => server.stop());
+        const sandbox = await startSandbox({
+          database: join(stateDir, 'sandbox.sqlite'),
+          port: Number(flags.sandboxPort),
+          faults: faultsFromEnv(process.env),
+        });
+        stops.push(() => sandbox.close());
+
+        const config = parseEnv(WorkerEnv, {
           ...process.env,
-          TEMPORAL_ADDRESS: server.address,
           CYBRID_IDP_URL: sandbox.url,
           CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
           CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
-          PROVISIONER_STATE_DIR: stateDir,
-        };
-        const config = parseEnv(WorkerEnv, env);
+        });
         const deps = await openDependencies(config, logger);
+        stops.push(() => Promise.resolve(deps.close()));
         const connection = await NativeConnection.connect({ address: server.address });
+        stops.push(() => connection.close());
         await ensureSearchAttributes(connection, server.namespace);
         const worker = await createProvisionerWorker({
           connection,
@@ -91,12 +95,8 @@ export function registerDev(program: Command): void {
           ].join('\n'),
         );
         await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown
-        await connection.close();
-        deps.close();
       } finally {
-        await sandbox.close();
-        await server.stop();
-        await codec.close();
+        for (const stop of stops.reverse()) await stop();
       }
     });
 }

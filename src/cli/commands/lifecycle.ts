@@ -61,7 +61,7 @@ export function registerLifecycle(program: Command): void {
       .description('emergency: delete the bank applications now and mark their secrets revoked')
       .argument('<bankGuid>', 'the bank')
       .option('--client-id <id>', 'only this application (repeatable; default all of the bank)', collect, [])
-      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'revoked by operator'),
+      .option('--reason <text>', 'why (kept in the workflow history)', 'revoked by operator'),
   ).action((bankGuid: string, flags: OperationFlags & { clientId: string[]; reason: string }) =>
     runOperation(
       flags,
@@ -81,7 +81,7 @@ export function registerLifecycle(program: Command): void {
       .description('disable users by email or guid')
       .argument('<user...>', 'emails or user guids')
       .option('--bank <bankGuid>', 'tag the workflow with this bank')
-      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator'),
+      .option('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator'),
   ).action((users: string[], flags: OperationFlags & { reason: string; bank?: string }) =>
     runOperation(
       flags,
@@ -98,7 +98,7 @@ export function registerLifecycle(program: Command): void {
       .command('offboard')
       .description('revoke every application of the bank and disable the users provisioned for it')
       .argument('<bankGuid>', 'the bank')
-      .requiredOption('--reason <text>', 'why (kept in the workflow history)', 'offboarded by operator'),
+      .option('--reason <text>', 'why (kept in the workflow history)', 'offboarded by operator'),
   ).action((bankGuid: string, flags: OperationFlags & { reason: string }) =>
     runOperation(
       flags,

@@ -1,6 +1,5 @@
 /** `provisioner worker`: the worker alone, configured from the environment (production). */
 import type { Command } from 'commander';
-import { createLogger } from '../../log.js';
 import { runWorker } from '../../worker.js';
 
 export function registerWorker(program: Command): void {
@@ -8,6 +7,6 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('run the worker (configuration from the environment; see README)')
     .action(async () => {
-      await runWorker(createLogger(process.env.PROVISIONER_LOG_LEVEL ?? 'info'));
+      await runWorker();
     });
 }
