@@ -3,8 +3,8 @@
  * dev server and the IdP sandbox (in memory). Measures; asserts nothing.
  *   npx tsx bench/onboard-throughput.ts [users=1000] [latencyMs=0,20] [concurrency=1,8,16]
  */
-import { startDevServer } from '../src/temporal/dev-server.js';
-import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import { startDevServer } from '../src/dev/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 
 const users = Number(process.argv[2] ?? 1000);

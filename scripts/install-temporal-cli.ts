@@ -1,5 +1,5 @@
-/** Makes sure a Temporal CLI is available (see src/temporal/cli.ts for where it looks) and says which. */
-import { findTemporalCli } from '../src/temporal/cli.js';
+/** Makes sure a Temporal CLI is available (see src/dev/temporal-binary.ts for where it looks) and says which. */
+import { findTemporalCli } from '../src/dev/temporal-binary.js';
 
 const cli = await findTemporalCli({ log: (line) => console.log(line) });
 console.log(

@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDevServer } from '../src/temporal/dev-server.js';
-import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
-import { statusQuery } from '../src/workflows/definitions.js';
+import { startDevServer } from '../src/dev/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
+import { statusQuery } from '../src/model/messages.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
 import { createTestWorld, randomGuid } from '../test/support/env.js';

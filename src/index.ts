@@ -2,7 +2,7 @@
  * The library surface for onboarding systems: the typed client, the workflow contract (zod schemas and
  * their types), the query and update definitions, and the errors the client throws.
  */
-export * from './contract.js';
+export * from './model/contract.js';
 export {
   BankBusyError,
   InvalidInputError,
@@ -12,5 +12,5 @@ export {
 } from './client/index.js';
 export type { ProvisionerClientOptions } from './client/index.js';
 export { describeFailure } from './client/failure.js';
-export { completeRotationUpdate, statusQuery } from './workflows/definitions.js';
+export { completeRotationUpdate, statusQuery } from './model/messages.js';
 export { dataConverterFor, parseCodecKeys } from './codec/index.js';

@@ -10,7 +10,7 @@ import { parseEnv, WorkerEnv } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
 import { createLogger, installTemporalRuntime } from './log.js';
 import { connectTemporal } from './temporal/connect.js';
-import { ensureSearchAttributes } from './temporal/search-attributes.js';
+import { ensureSearchAttributes } from './temporal/register-search-attributes.js';
 
 /** Workflow sources, for development; production loads the prebuilt bundle. */
 export const WORKFLOWS_PATH = fileURLToPath(

@@ -9,8 +9,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startDevServer } from '../src/temporal/dev-server.js';
-import { ensureSearchAttributes } from '../src/temporal/search-attributes.js';
+import { startDevServer } from '../src/dev/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
 import {
   FAILURE_CONVERTER_PATH,
   generateAuthToken,

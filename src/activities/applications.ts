@@ -6,10 +6,10 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
-import type { Application } from '../idp/schemas.js';
+import type { Application } from '../model/idp-schemas.js';
 import type { SecretVersionInfo } from '../secrets/index.js';
 import type { ActivityDeps } from './deps.js';
-import { bankCredentialSecretName } from './secret-names.js';
+import { bankCredentialSecretName } from '../model/secret-names.js';
 
 export interface EnsureBankApplicationInput {
   bankGuid: string;

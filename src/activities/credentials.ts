@@ -6,7 +6,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { toApplicationFailure } from '../idp/errors.js';
 import type { RotationRecord } from '../ledger/ledger.js';
 import type { ActivityDeps } from './deps.js';
-import { bankCredentialSecretName } from './secret-names.js';
+import { bankCredentialSecretName } from '../model/secret-names.js';
 
 /**
  * Scopes a working bank credential must be granted. The IdP does not document which scopes a new bank

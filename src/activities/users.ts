@@ -5,11 +5,11 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import type { ProvisionedUser, UserSpec } from '../contract.js';
+import type { ProvisionedUser, UserSpec } from '../model/contract.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
-import type { User } from '../idp/schemas.js';
+import type { User } from '../model/idp-schemas.js';
 import type { ActivityDeps } from './deps.js';
-import { inviteUrlSecretName } from './secret-names.js';
+import { inviteUrlSecretName } from '../model/secret-names.js';
 
 export interface UserFailure {
   subject: string;

@@ -1,6 +1,6 @@
 /** `--wait`: live progress from the `status` query on a terminal, then the result or a one-line failure. */
 import { WorkflowFailedError, type WorkflowHandle, type Workflow } from '@temporalio/client';
-import type { OperationStatus } from '../contract.js';
+import type { OperationStatus } from '../model/contract.js';
 import { describeFailure } from '../client/failure.js';
 import { CliError, progressLine } from './output.js';
 

@@ -26,10 +26,10 @@ import {
   RevokeBankCredentialsInput,
   RotateBankCredentialsInput,
   type OperationStatus,
-} from '../contract.js';
+} from '../model/contract.js';
 import { describeFailure } from './failure.js';
-import { operationSearchAttributes } from '../search-attributes.js';
-import { completeRotationUpdate, statusQuery } from '../workflows/definitions.js';
+import { operationSearchAttributes } from '../model/search-attributes.js';
+import { completeRotationUpdate, statusQuery } from '../model/messages.js';
 import type {
   disableUsers,
   offboardBank,

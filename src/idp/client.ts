@@ -20,7 +20,7 @@ import {
   PostUser,
   User,
   UserList,
-} from './schemas.js';
+} from '../model/idp-schemas.js';
 import { TokenCache } from './token-cache.js';
 import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
 import { createTransport, type HttpRequest } from './transport.js';

@@ -8,7 +8,7 @@
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { ErrorResponse, OAuthError } from './schemas.js';
+import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
 
 export type IdpErrorType =
   | 'IdpBadRequest'

@@ -1,6 +1,6 @@
 /** The client-credentials grant at POST /oauth/token (reference §1.3). */
 import { invalidRequest } from './errors.js';
-import { TokenRequest, TokenResponse } from './schemas.js';
+import { TokenRequest, TokenResponse } from '../model/idp-schemas.js';
 import type { Transport } from './transport.js';
 
 export interface ClientCredentials {

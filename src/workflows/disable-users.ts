@@ -1,5 +1,5 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
-import { DisableUsersInput, type DisableUsersResult } from '../contract.js';
+import { DisableUsersInput, type DisableUsersResult } from '../model/contract.js';
 import { idp, userBatches } from './activities.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';

@@ -3,6 +3,6 @@ export { disableUsers } from './disable-users.js';
 export { offboardBank } from './offboard-bank.js';
 export { onboardBank } from './onboard-bank.js';
 export { revokeBankCredentials } from './revoke-bank-credentials.js';
-export { completeRotationUpdate, statusQuery } from './definitions.js';
+export { completeRotationUpdate, statusQuery } from '../model/messages.js';
 export { rotateBankCredentials } from './rotate-bank-credentials.js';
 export { scheduledRotation } from './scheduled-rotation.js';

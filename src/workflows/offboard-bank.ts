@@ -1,5 +1,5 @@
 /** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
-import { OffboardBankInput, type OffboardBankResult } from '../contract.js';
+import { OffboardBankInput, type OffboardBankResult } from '../model/contract.js';
 import { idp } from './activities.js';
 import { disableInBatches } from './disable-users.js';
 import { parseInput } from './input.js';

@@ -14,7 +14,7 @@ import {
   type OnboardBankResult,
   type ProvisionedUser,
   type UserSpec,
-} from '../contract.js';
+} from '../model/contract.js';
 import { idp, userBatches } from './activities.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';

@@ -1,5 +1,5 @@
 /** revokeBankCredentials: emergency revocation of a bank's applications, no grace period. */
-import { RevokeBankCredentialsInput, type RevokeBankCredentialsResult } from '../contract.js';
+import { RevokeBankCredentialsInput, type RevokeBankCredentialsResult } from '../model/contract.js';
 import { parseInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';

@@ -14,9 +14,9 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../contract.js';
+import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../model/contract.js';
 import { idp } from './activities.js';
-import { completeRotationUpdate } from './definitions.js';
+import { completeRotationUpdate } from '../model/messages.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
 

@@ -5,8 +5,12 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { bankWorkflowId, RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../contract.js';
-import { operationSearchAttributes } from '../search-attributes.js';
+import {
+  bankWorkflowId,
+  RotateBankCredentialsInput,
+  type RotateBankCredentialsResult,
+} from '../model/contract.js';
+import { operationSearchAttributes } from '../model/search-attributes.js';
 import { parseInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 

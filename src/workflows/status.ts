@@ -3,8 +3,8 @@
  * step by one small tracker.
  */
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
-import type { OperationStatus } from '../contract.js';
-import { statusQuery } from './definitions.js';
+import type { OperationStatus } from '../model/contract.js';
+import { statusQuery } from '../model/messages.js';
 
 export function trackStatus(operation: string, bankGuid: string | undefined) {
   const status: OperationStatus = { operation, bankGuid, step: 'starting', failures: [] };

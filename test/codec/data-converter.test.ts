@@ -18,7 +18,7 @@ import {
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverterFor } from '../../src/codec/data-converter.js';
 import { generateKey, parseCodecKeys } from '../../src/codec/keys.js';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
+import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server.js';
 import * as activities from './fixtures/activities.js';
 
 const MARKER = `PLAINTEXT-${randomBytes(6).toString('hex')}`;

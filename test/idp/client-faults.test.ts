@@ -7,7 +7,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { IdpError, toApplicationFailure } from '../../src/idp/errors.js';
-import type { SandboxFaults } from '../../src/sandbox/index.js';
+import type { SandboxFaults } from '../../src/dev/sandbox/index.js';
 import { startIdpTestBed, uniqueEmail, type IdpTestBed } from './helpers.js';
 
 describe('IdP client under faults (sandbox over HTTP)', () => {

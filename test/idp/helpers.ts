@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createIdpClient, type IdpClientOptions } from '../../src/idp/client.js';
 import { IdpError, type IdpErrorType } from '../../src/idp/errors.js';
-import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/dev/sandbox/index.js';
 
 export const ORG_SCOPES = [
   'banks:read',

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Application, ApplicationList, ApplicationWithSecret } from '../../src/idp/schemas.js';
-import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { Application, ApplicationList, ApplicationWithSecret } from '../../src/model/idp-schemas.js';
+import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
 import {
   assertError,
   bankToken,

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, type JWTPayload } from 'jose';
-import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
-import { openDatabase } from '../../src/sandbox/db.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { MetaStore } from '../../src/sandbox/meta.js';
-import { loadOrCreateSigningKey, type SigningKey } from '../../src/sandbox/tokens.js';
+import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import { openDatabase } from '../../src/dev/sandbox/db.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
+import { MetaStore } from '../../src/dev/sandbox/meta.js';
+import { loadOrCreateSigningKey, type SigningKey } from '../../src/dev/sandbox/tokens.js';
 import { assertError, bankToken, call, createBankApplication, guid, orgToken } from './support.js';
 
 describe('sandbox authentication and check order', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { call, orgToken } from './support.js';
 
 describe('sandbox under 500 concurrent requests', () => {

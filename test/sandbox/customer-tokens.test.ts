@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { CustomerToken } from '../../src/idp/schemas.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { CustomerToken } from '../../src/model/idp-schemas.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, bankToken, call, guid, orgToken, stats } from './support.js';
 
 describe('sandbox POST /api/customer_tokens', () => {

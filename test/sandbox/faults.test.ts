@@ -5,7 +5,7 @@ import {
   startSandbox,
   type RunningSandbox,
   type SandboxFaults,
-} from '../../src/sandbox/index.js';
+} from '../../src/dev/sandbox/index.js';
 import { assertError, call, guid, orgToken, startSandboxWithAdmin, stats } from './support.js';
 
 const NO_FAULTS: SandboxFaults = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, guid, startSandboxWithAdmin } from './support.js';
 
 /** Malformed requests get clean 4xx ErrorResponse answers, never a 500 or a crash. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { OAuthError, TokenResponse } from '../../src/idp/schemas.js';
-import { APPLICATION_SCOPES } from '../../src/idp/scopes.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { OAuthError, TokenResponse } from '../../src/model/idp-schemas.js';
+import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
 
 const BANK_SCOPES = APPLICATION_SCOPES.filter(

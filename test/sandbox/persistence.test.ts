@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
 
 describe('sandbox persistence (SQLite file)', () => {

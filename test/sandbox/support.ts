@@ -1,7 +1,7 @@
 /** Helpers for the sandbox tests: real HTTP with fetch against a started sandbox. */
 import assert from 'node:assert/strict';
-import { ErrorResponse } from '../../src/idp/schemas.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { ErrorResponse } from '../../src/model/idp-schemas.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 
 export interface Answer {
   status: number;

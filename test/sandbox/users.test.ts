@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { User, UserList } from '../../src/idp/schemas.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { User, UserList } from '../../src/model/idp-schemas.js';
+import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, guid, ISO_MILLIS_UTC, startSandboxWithAdmin, stats } from './support.js';
 
 describe('sandbox users', () => {

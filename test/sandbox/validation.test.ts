@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, startSandboxWithAdmin } from './support.js';
 
 /** For each request field and limit: just inside is accepted, just outside is 422 naming the field. */

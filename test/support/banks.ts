@@ -1,6 +1,6 @@
 /** Shared steps of the lifecycle tests: onboard a bank, read its credential, try it at /oauth/token. */
 import assert from 'node:assert/strict';
-import type { OnboardBankResult } from '../../src/contract.js';
+import type { OnboardBankResult } from '../../src/model/contract.js';
 import { randomGuid, type TestWorld } from './env.js';
 import { listBankApplications } from './idp.js';
 

@@ -13,7 +13,7 @@ import { ProvisionerClient } from '../../src/client/index.js';
 import { parseEnv, WorkerEnv } from '../../src/config.js';
 import { openDependencies, type Dependencies } from '../../src/dependencies.js';
 import { createLogger, installTemporalRuntime } from '../../src/log.js';
-import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/dev/sandbox/index.js';
 import { createProvisionerWorker } from '../../src/worker.js';
 
 /** Everything every worker of this test process logged, to search for leaked secrets. */

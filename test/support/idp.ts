@@ -1,5 +1,5 @@
 /** Looks at the sandbox's state through the real IdP client with the organization credentials. */
-import type { Application, User } from '../../src/idp/schemas.js';
+import type { Application, User } from '../../src/model/idp-schemas.js';
 import type { TestWorld } from './env.js';
 
 export async function listBankApplications(world: TestWorld, bankGuid: string): Promise<Application[]> {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
-import { statusQuery } from '../../src/workflows/definitions.js';
+import { statusQuery } from '../../src/model/messages.js';
 import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, listUsers } from '../support/idp.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { InvalidInputError } from '../../src/client/index.js';
-import { MAX_USERS_PER_ONBOARDING } from '../../src/contract.js';
+import { MAX_USERS_PER_ONBOARDING } from '../../src/model/contract.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { sandboxStats } from '../support/idp.js';
 

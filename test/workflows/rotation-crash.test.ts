@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statusQuery } from '../../src/workflows/definitions.js';
+import { statusQuery } from '../../src/model/messages.js';
 import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
 import { startCli } from '../support/cli.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';

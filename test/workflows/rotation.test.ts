@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
-import { statusQuery } from '../../src/workflows/definitions.js';
+import { statusQuery } from '../../src/model/messages.js';
 import { assertSoleWorkingCredential, currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';

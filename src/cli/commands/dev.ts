@@ -11,9 +11,9 @@ import { generateAuthToken, startCodecServer } from '../../codec/index.js';
 import { parseEnv, StateEnv, WorkerEnv } from '../../config.js';
 import { loadCodecKeys, openDependencies } from '../../dependencies.js';
 import { createLogger, installTemporalRuntime } from '../../log.js';
-import { faultsFromEnv, startSandbox } from '../../sandbox/index.js';
-import { startDevServer } from '../../temporal/dev-server.js';
-import { ensureSearchAttributes } from '../../temporal/search-attributes.js';
+import { faultsFromEnv, startSandbox } from '../../dev/sandbox/index.js';
+import { startDevServer } from '../../dev/temporal-dev-server.js';
+import { ensureSearchAttributes } from '../../temporal/register-search-attributes.js';
 import { createProvisionerWorker } from '../../worker.js';
 
 interface DevFlags {

@@ -6,7 +6,7 @@ import {
   OffboardBankInput,
   RevokeBankCredentialsInput,
   RotateBankCredentialsInput,
-} from '../../contract.js';
+} from '../../model/contract.js';
 import { withClient } from '../connect.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { OnboardBankInput, type UserSpec } from '../../contract.js';
+import { OnboardBankInput, type UserSpec } from '../../model/contract.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { CliError } from '../output.js';
 

@@ -1,7 +1,7 @@
 /** `provisioner sandbox`: the local IdP sandbox alone (state in SQLite, faults from flags or environment). */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { faultsFromEnv, startSandbox, type SandboxFaults } from '../../sandbox/index.js';
+import { faultsFromEnv, startSandbox, type SandboxFaults } from '../../dev/sandbox/index.js';
 import { CliError } from '../output.js';
 
 function number(name: string, min: number, max: number) {

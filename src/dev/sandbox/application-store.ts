@@ -1,5 +1,5 @@
 /** Applications (bank and organization API keys) in SQLite. Secrets are stored only as SHA-256 hashes. */
-import type { Application } from '../idp/schemas.js';
+import type { Application } from '../../model/idp-schemas.js';
 import type { CredentialKind } from './credential-scopes.js';
 import type { Db } from './db.js';
 

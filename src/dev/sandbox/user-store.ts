@@ -2,7 +2,7 @@
  * Users of the organization in SQLite. Disabling keeps the record (reference §2.3) and sets `disabled_at`.
  * Emails are unique case-insensitively [I].
  */
-import type { User } from '../idp/schemas.js';
+import type { User } from '../../model/idp-schemas.js';
 import type { Db } from './db.js';
 
 export interface StoredUser {

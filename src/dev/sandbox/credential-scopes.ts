@@ -7,7 +7,7 @@
  * An application created through the API is granted exactly the set of its kind, and /oauth/token grants
  * at most that set.
  */
-import { APPLICATION_SCOPES } from '../idp/scopes.js';
+import { APPLICATION_SCOPES } from '../../model/idp-scopes.js';
 
 export type CredentialKind = 'organization' | 'bank';
 

@@ -4,7 +4,7 @@
  * `{error, error_description}` (reference §1.3 [I]) plus the ErrorResponse fields, so either parser works.
  * Messages never contain secrets or request bodies.
  */
-import type { ErrorResponse } from '../idp/schemas.js';
+import type { ErrorResponse } from '../../model/idp-schemas.js';
 
 export class SandboxError extends Error {
   constructor(

@@ -4,7 +4,7 @@
  * The bank token need not hold the scopes it grants the customer [U].
  */
 import type { FastifyInstance } from 'fastify';
-import { PostCustomerToken } from '../../idp/schemas.js';
+import { PostCustomerToken } from '../../../model/idp-schemas.js';
 import { principalOf } from '../auth.js';
 import type { SandboxContext } from '../context.js';
 import { SandboxError } from '../http-errors.js';

@@ -1,6 +1,6 @@
 /** Organization users (reference §2.3): create with an invite URL, list, get, replace scopes, disable. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PatchUser, PostUser } from '../../idp/schemas.js';
+import { PatchUser, PostUser } from '../../../model/idp-schemas.js';
 import type { SandboxContext } from '../context.js';
 import { notFound, SandboxError } from '../http-errors.js';
 import { isoNow, newGuid, newSecret } from '../ids.js';

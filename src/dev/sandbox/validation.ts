@@ -1,11 +1,11 @@
 /**
- * Request validation with the shared zod request schemas (src/idp/schemas.ts): bodies → 422
+ * Request validation with the shared zod request schemas (src/model/idp-schemas.ts): bodies → 422
  * `invalid_parameter`, query parameters → 400 `invalid_parameter` [U: the IdP's status for out-of-range
  * query parameters is unknown; 400 is the platform's style]. Unknown body fields are ignored (zod strips
  * them) [U: the IdP is silent]. Messages name the field and the limit, never echo values.
  */
 import type { z } from 'zod';
-import { ListQuery } from '../idp/schemas.js';
+import { ListQuery } from '../../model/idp-schemas.js';
 import { badQuery, unprocessable } from './http-errors.js';
 
 function describe(issue: z.core.$ZodIssue): string {

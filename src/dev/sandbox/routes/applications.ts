@@ -4,7 +4,11 @@
  * *:execute.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PatchApplication, PostBankApplication, PostOrganizationApplication } from '../../idp/schemas.js';
+import {
+  PatchApplication,
+  PostBankApplication,
+  PostOrganizationApplication,
+} from '../../../model/idp-schemas.js';
 import type { ApplicationFilter, StoredApplication } from '../application-store.js';
 import { toApplication } from '../application-store.js';
 import { principalOf } from '../auth.js';

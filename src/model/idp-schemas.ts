@@ -7,8 +7,8 @@
  * requests are checked against the reference's limits and the known scope enums.
  */
 import { z } from 'zod';
-import { ipAllowlistEntryProblem } from './ip.js';
-import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './scopes.js';
+import { ipAllowlistEntryProblem } from './ip-allowlist.js';
+import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './idp-scopes.js';
 
 export const Guid = z
   .string()

@@ -4,8 +4,8 @@
  * Pure and deterministic, so workflow code imports it too.
  */
 import { z } from 'zod';
-import { ApplicationName, Email, Guid, IpAllowlist } from './idp/schemas.js';
-import { USER_SCOPES } from './idp/scopes.js';
+import { ApplicationName, Email, Guid, IpAllowlist } from './idp-schemas.js';
+import { USER_SCOPES } from './idp-scopes.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;
