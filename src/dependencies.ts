@@ -5,7 +5,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { join, resolve } from 'node:path';
 import type { ActivityDeps } from './activities/deps.js';
-import { dataConverterFor, loadOrCreateDevKeys, parseCodecKeys, type CodecKeyring } from './codec/index.js';
+import { dataConverterFor } from './codec/index.js';
+import { loadOrCreateKeyFile, parseKeyring, type Keyring } from './keyring.js';
 import type { StateEnv, WorkerEnv } from './config.js';
 import { createIdpClient } from './idp/client.js';
 import { openSqliteLedger, type ProvisioningLedger } from './ledger/ledger.js';
@@ -42,10 +43,10 @@ export interface Dependencies extends StateDependencies {
 }
 
 /** Payload keys: PROVISIONER_CODEC_KEYS, or the development key file in the state directory. */
-export function loadCodecKeys(config: StateEnv): Promise<CodecKeyring> {
+export function loadCodecKeys(config: StateEnv): Promise<Keyring> {
   return config.PROVISIONER_CODEC_KEYS
-    ? Promise.resolve(parseCodecKeys(config.PROVISIONER_CODEC_KEYS))
-    : loadOrCreateDevKeys(join(resolve(config.PROVISIONER_STATE_DIR), 'codec.key'));
+    ? Promise.resolve(parseKeyring(config.PROVISIONER_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS'))
+    : loadOrCreateKeyFile(join(resolve(config.PROVISIONER_STATE_DIR), 'codec.key'), 'codec key file');
 }
 
 /** What the CLI needs: the secret store and the data converter. */

@@ -13,4 +13,5 @@ export {
 export type { ProvisionerClientOptions } from './client/index.js';
 export { describeFailure } from './client/failure.js';
 export { completeRotationUpdate, statusQuery } from './model/messages.js';
-export { dataConverterFor, parseCodecKeys } from './codec/index.js';
+export { dataConverterFor } from './codec/index.js';
+export { parseKeyring } from './keyring.js';

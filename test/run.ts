@@ -11,13 +11,8 @@ import { join, relative } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startDevServer } from '../src/dev/temporal-dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
-import {
-  FAILURE_CONVERTER_PATH,
-  generateAuthToken,
-  generateKey,
-  parseCodecKeys,
-  startCodecServer,
-} from '../src/codec/index.js';
+import { FAILURE_CONVERTER_PATH, generateAuthToken, startCodecServer } from '../src/codec/index.js';
+import { generateKey, parseKeyring } from '../src/keyring.js';
 import { WORKFLOWS_PATH } from '../src/worker.js';
 import { freePort } from './support/ports.js';
 
@@ -38,7 +33,7 @@ const started = Date.now();
 const codecKeys = `run:${generateKey()}`;
 const uiPort = await freePort();
 const codec = await startCodecServer({
-  keys: parseCodecKeys(codecKeys),
+  keys: parseKeyring(codecKeys, 'PROVISIONER_CODEC_KEYS'),
   authToken: generateAuthToken(),
   allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
   acceptTokenInPath: true,

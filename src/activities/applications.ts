@@ -152,7 +152,7 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
   }
 
   /** Deletes a bank application; 404 counts as done. */
-  async function deleteBankApplication(input: { clientId: string }): Promise<void> {
+  async function removeBankApplication(input: { clientId: string }): Promise<void> {
     try {
       await deleteApplication(input.clientId);
     } catch (err) {
@@ -169,5 +169,5 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
     }
   }
 
-  return { ensureBankApplication, deleteBankApplication, listBankApplicationIds };
+  return { ensureBankApplication, removeBankApplication, listBankApplicationIds };
 }

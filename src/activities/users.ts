@@ -139,7 +139,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
   }
 
   /** Disables users with bounded concurrency; 404 counts as done (nothing to disable). */
-  async function disableUsers(input: { guids: string[] }): Promise<void> {
+  async function disableUserBatch(input: { guids: string[] }): Promise<void> {
     const limit = pLimit(userConcurrency);
     try {
       await Promise.all(
@@ -164,5 +164,5 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     return Promise.resolve(ledger.usersOf(input.bankGuid).map((u) => u.guid));
   }
 
-  return { ensureUsers, resolveUsers, disableUsers, provisionedUserGuids };
+  return { ensureUsers, resolveUsers, disableUserBatch, provisionedUserGuids };
 }

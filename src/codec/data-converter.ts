@@ -5,7 +5,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import { EncryptionCodec } from './encryption-codec.js';
-import type { CodecKeyring } from './keys.js';
+import type { Keyring } from '../keyring.js';
 
 /**
  * Module exporting the `failureConverter`. The SDK takes failure converters only by path (they also run in
@@ -19,6 +19,6 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(
   ),
 );
 
-export function dataConverterFor(keys: CodecKeyring): DataConverter {
+export function dataConverterFor(keys: Keyring): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

@@ -8,7 +8,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 // Default import: the package is CommonJS and Node's ESM loader cannot see its named exports.
 import proto from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { CodecKeyring } from './keys.js';
+import type { Keyring } from '../keyring.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -24,7 +24,7 @@ export class PayloadDecryptionError extends Error {
 }
 
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly keyring: CodecKeyring) {}
+  constructor(private readonly keyring: Keyring) {}
 
   // Promise.resolve().then: a throw while decrypting becomes a rejection, as callers of a codec expect.
   encode(payloads: Payload[]): Promise<Payload[]> {

@@ -5,12 +5,5 @@ export {
   KEY_ID_METADATA,
   PayloadDecryptionError,
 } from './encryption-codec.js';
-export {
-  CODEC_KEYS_VARIABLE,
-  generateKey,
-  loadOrCreateDevKeys,
-  parseCodecKeys,
-  type CodecKeyring,
-} from './keys.js';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './server.js';
 export { CodecServerEnv, DEFAULT_CODEC_CORS_ORIGINS, generateAuthToken } from './server-config.js';

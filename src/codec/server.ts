@@ -12,11 +12,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { EncryptionCodec, PayloadDecryptionError } from './encryption-codec.js';
-import type { CodecKeyring } from './keys.js';
+import type { Keyring } from '../keyring.js';
 import { BadBody, payloadsFromJson, PayloadsJson, payloadsToJson } from './proto-json.js';
 
 export interface CodecServerOptions {
-  keys: CodecKeyring;
+  keys: Keyring;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (a free port). */

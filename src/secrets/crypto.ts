@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { SecretStoreCorrupt } from './errors.js';
 import { currentKey } from '../keyring.js';
-import type { SecretKeyring } from './keys.js';
+import type { Keyring } from '../keyring.js';
 import type { SecretRef } from './ref.js';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -20,7 +20,7 @@ export interface SealedValue {
   ciphertext: string;
 }
 
-export function seal(keyring: SecretKeyring, plaintext: string, associatedData: Buffer): SealedValue {
+export function seal(keyring: Keyring, plaintext: string, associatedData: Buffer): SealedValue {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, currentKey(keyring), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData);
@@ -35,7 +35,7 @@ export function seal(keyring: SecretKeyring, plaintext: string, associatedData: 
 
 /** Decrypts `sealed`; an unknown key id or a failed authentication is SecretStoreCorrupt naming `ref`. */
 export function unseal(
-  keyring: SecretKeyring,
+  keyring: Keyring,
   sealed: SealedValue,
   associatedData: Buffer,
   ref: SecretRef,

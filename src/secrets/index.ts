@@ -17,5 +17,5 @@ export {
   SecretStoreError,
 } from './errors.js';
 export { assertSecretName, formatSecretRef, isSecretName, parseSecretRef } from './ref.js';
-export { parseSecretKeys, SECRET_KEYS_VARIABLE, type SecretKeyring } from './keys.js';
+
 export { LOCAL_SECRET_SCHEME, openLocalSecretStore, type LocalSecretStoreOptions } from './local.js';

@@ -11,7 +11,7 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { seal, unseal } from './crypto.js';
 import { SecretConflict, SecretNotFound, SecretRevoked } from './errors.js';
-import { loadOrCreateKeyFile, parseSecretKeys, type SecretKeyring } from './keys.js';
+import { loadOrCreateKeyFile, parseKeyring, type Keyring } from '../keyring.js';
 import {
   readStoredSecret,
   secretFileName,
@@ -45,8 +45,11 @@ export interface LocalSecretStoreOptions {
 export async function openLocalSecretStore(options: LocalSecretStoreOptions): Promise<SecretStore> {
   const keyring =
     options.keys !== undefined
-      ? parseSecretKeys(options.keys)
-      : await loadOrCreateKeyFile(options.keyFile ?? join(dirname(options.directory), 'secret-store.key'));
+      ? parseKeyring(options.keys, 'PROVISIONER_SECRET_KEYS')
+      : await loadOrCreateKeyFile(
+          options.keyFile ?? join(dirname(options.directory), 'secret-store.key'),
+          'secret key file',
+        );
   await mkdir(options.directory, { recursive: true, mode: 0o700 });
   await chmod(options.directory, 0o700); // also when it existed with looser permissions
   return new LocalSecretStore(options.directory, keyring, {
@@ -58,7 +61,7 @@ export async function openLocalSecretStore(options: LocalSecretStoreOptions): Pr
 class LocalSecretStore implements SecretStore {
   constructor(
     private readonly directory: string,
-    private readonly keyring: SecretKeyring,
+    private readonly keyring: Keyring,
     private readonly lock: FileLockOptions,
   ) {}
 

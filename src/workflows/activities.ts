@@ -1,4 +1,7 @@
-/** Activity stubs with their timeouts and retry policy: Temporal does the retrying, not the HTTP client. */
+/**
+ * The activities as workflows call them, with their timeouts and retry policy: Temporal does the retrying,
+ * not the HTTP client.
+ */
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
@@ -10,11 +13,25 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: ['SecretNotFound', 'SecretRevoked', 'SecretStoreCorrupt', 'SecretConflict'],
 };
 
-/** A handful of IdP calls, each bounded by the client's request timeout; short, so a crashed worker's attempt is retried soon. */
-export const idp = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
+/**
+ * Single steps: a handful of IdP calls, a secret-store or a ledger write, each bounded by the client's
+ * request timeout. Short, so a crashed worker's attempt is retried soon.
+ */
+export const {
+  ensureBankApplication,
+  verifyBankCredential,
+  removeBankApplication,
+  listBankApplicationIds,
+  promoteBankCredential,
+  revokeStoredCredentials,
+  currentBankCredential,
+  recordRotation,
+  resolveUsers,
+  provisionedUserGuids,
+} = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 
-/** Batches of users: heartbeat per user, so a stuck attempt is noticed and a cancellation reaches it. */
-export const userBatches = proxyActivities<Activities>({
+/** Batches of users: a heartbeat per user, so a stuck attempt is noticed and a cancellation reaches it. */
+export const { ensureUsers, disableUserBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '15m',
   heartbeatTimeout: '1m',
   retry,

@@ -1,6 +1,6 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
 import { DisableUsersInput, type DisableUsersResult } from '../model/contract.js';
-import { idp, userBatches } from './activities.js';
+import { disableUserBatch, resolveUsers } from './activities.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
 
@@ -14,7 +14,7 @@ export async function disableInBatches(
   progress.update({ step: 'disabling users', users: { done: 0, total: guids.length } });
   for (let start = 0; start < guids.length; start += BATCH_SIZE) {
     const batch = guids.slice(start, start + BATCH_SIZE);
-    await userBatches.disableUsers.executeWithOptions(
+    await disableUserBatch.executeWithOptions(
       { summary: `Disable users ${start + 1}–${start + batch.length} of ${guids.length}` },
       [{ guids: batch }],
     );
@@ -26,7 +26,7 @@ export async function disableUsers(rawInput: DisableUsersInput): Promise<Disable
   const input = parseInput(DisableUsersInput, rawInput);
   const progress = trackStatus('disableUsers', input.bankGuid);
   progress.step(`resolving ${input.users.length} users: ${input.reason}`);
-  const resolved = await idp.resolveUsers({ users: input.users });
+  const resolved = await resolveUsers({ users: input.users });
   await disableInBatches(
     resolved.map((r) => r.guid),
     progress,

@@ -1,6 +1,6 @@
 /** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
 import { OffboardBankInput, type OffboardBankResult } from '../model/contract.js';
-import { idp } from './activities.js';
+import { provisionedUserGuids } from './activities.js';
 import { disableInBatches } from './disable-users.js';
 import { parseInput } from './input.js';
 import { revokeApplications } from './revoke.js';
@@ -11,7 +11,7 @@ export async function offboardBank(rawInput: OffboardBankInput): Promise<Offboar
   const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);
   const revokedClientIds = await revokeApplications(input.bankGuid);
-  const userGuids = await idp.provisionedUserGuids({ bankGuid: input.bankGuid });
+  const userGuids = await provisionedUserGuids({ bankGuid: input.bankGuid });
   await disableInBatches(userGuids, progress);
   progress.step('done');
   return { bankGuid: input.bankGuid, revokedClientIds, disabledUserGuids: userGuids };

@@ -15,7 +15,13 @@ import {
   type ProvisionedUser,
   type UserSpec,
 } from '../model/contract.js';
-import { idp, userBatches } from './activities.js';
+import {
+  ensureBankApplication,
+  ensureUsers,
+  removeBankApplication,
+  revokeStoredCredentials,
+  verifyBankCredential,
+} from './activities.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
 
@@ -32,7 +38,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
 
   progress.step('ensuring the bank application');
   const credential = await CancellationScope.nonCancellable(() =>
-    idp.ensureBankApplication.executeWithOptions(
+    ensureBankApplication.executeWithOptions(
       { summary: `Find or create the OAuth application of bank ${bankGuid}` },
       [
         {
@@ -51,7 +57,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
   if (verified) {
     progress.step('verifying the credential');
     try {
-      await idp.verifyBankCredential.executeWithOptions(
+      await verifyBankCredential.executeWithOptions(
         { summary: `Mint a token with the new credential ${credential.clientId}` },
         [{ bankGuid, clientId: credential.clientId, secretVersion: credential.secretVersion }],
       );
@@ -59,8 +65,8 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
       if (credential.created) {
         await CancellationScope.nonCancellable(async () => {
           progress.step('verification failed: removing the application this run created');
-          await idp.deleteBankApplication({ clientId: credential.clientId });
-          await idp.revokeStoredCredentials({ bankGuid, clientIds: [credential.clientId] });
+          await removeBankApplication({ clientId: credential.clientId });
+          await revokeStoredCredentials({ bankGuid, clientIds: [credential.clientId] });
         });
       }
       throw err;
@@ -71,7 +77,7 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
   progress.update({ step: 'provisioning users', users: { done: 0, total: users.length } });
   for (let start = 0; start < users.length; start += USER_BATCH_SIZE) {
     const batch = users.slice(start, start + USER_BATCH_SIZE);
-    const outcome = await userBatches.ensureUsers.executeWithOptions(
+    const outcome = await ensureUsers.executeWithOptions(
       { summary: `Users ${start + 1}–${start + batch.length} of ${users.length}` },
       [{ bankGuid, users: batch }],
     );

@@ -1,6 +1,6 @@
 /** Revoking a bank's applications: shared by revokeBankCredentials and offboardBank. */
 import { CancellationScope } from '@temporalio/workflow';
-import { idp } from './activities.js';
+import { listBankApplicationIds, removeBankApplication, revokeStoredCredentials } from './activities.js';
 
 /**
  * Deletes the given applications of the bank (default: all of them) and marks their stored secrets revoked.
@@ -9,15 +9,15 @@ import { idp } from './activities.js';
  */
 export function revokeApplications(bankGuid: string, clientIds?: string[]): Promise<string[]> {
   return CancellationScope.nonCancellable(async () => {
-    const existing = await idp.listBankApplicationIds({ bankGuid });
+    const existing = await listBankApplicationIds({ bankGuid });
     const targets = clientIds ?? existing;
     for (const clientId of targets.filter((id) => existing.includes(id))) {
-      await idp.deleteBankApplication.executeWithOptions(
+      await removeBankApplication.executeWithOptions(
         { summary: `Delete application ${clientId} of bank ${bankGuid}` },
         [{ clientId }],
       );
     }
-    await idp.revokeStoredCredentials({ bankGuid, clientIds: targets });
+    await revokeStoredCredentials({ bankGuid, clientIds: targets });
     return targets;
   });
 }

@@ -15,7 +15,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../model/contract.js';
-import { idp } from './activities.js';
+import {
+  currentBankCredential,
+  ensureBankApplication,
+  promoteBankCredential,
+  recordRotation,
+  removeBankApplication,
+  revokeStoredCredentials,
+  verifyBankCredential,
+} from './activities.js';
 import { completeRotationUpdate } from '../model/messages.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
@@ -56,7 +64,7 @@ export async function rotateBankCredentials(
   );
 
   progress.step('reading the current credential');
-  const current = await idp.currentBankCredential({ bankGuid });
+  const current = await currentBankCredential({ bankGuid });
   if (!current) {
     throw ApplicationFailure.nonRetryable(
       `Bank ${bankGuid} has no current credential to rotate; onboard it first`,
@@ -66,7 +74,7 @@ export async function rotateBankCredentials(
 
   progress.step('creating the pending credential');
   const pending = await CancellationScope.nonCancellable(() =>
-    idp.ensureBankApplication.executeWithOptions(
+    ensureBankApplication.executeWithOptions(
       { summary: `Create the next OAuth application of bank ${bankGuid}` },
       [
         {
@@ -83,13 +91,13 @@ export async function rotateBankCredentials(
   try {
     if (input.verify ?? true) {
       progress.step('verifying the pending credential');
-      await idp.verifyBankCredential.executeWithOptions(
+      await verifyBankCredential.executeWithOptions(
         { summary: `Mint a token with the pending credential ${pending.clientId}` },
         [{ bankGuid, clientId: pending.clientId, secretVersion: pending.secretVersion }],
       );
     }
     progress.step('making the new credential current');
-    await idp.promoteBankCredential({ bankGuid, secretVersion: pending.secretVersion });
+    await promoteBankCredential({ bankGuid, secretVersion: pending.secretVersion });
 
     progress.step(`waiting ${gracePeriod} for consumers to switch, or for completeRotation`);
     waitingForConsumers = true;
@@ -99,9 +107,9 @@ export async function rotateBankCredentials(
     waitingForConsumers = false;
     await CancellationScope.nonCancellable(async () => {
       progress.step('rolling back: the previous credential stays current');
-      await idp.promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
-      await idp.deleteBankApplication({ clientId: pending.clientId });
-      await idp.revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
+      await promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
+      await removeBankApplication({ clientId: pending.clientId });
+      await revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
     });
     throw err;
   }
@@ -109,12 +117,12 @@ export async function rotateBankCredentials(
   const rotatedAt = new Date().toISOString();
   await CancellationScope.nonCancellable(async () => {
     progress.step('deleting the previous application');
-    await idp.deleteBankApplication.executeWithOptions(
+    await removeBankApplication.executeWithOptions(
       { summary: `Delete the previous application ${current.clientId}` },
       [{ clientId: current.clientId }],
     );
-    await idp.revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
-    await idp.recordRotation({
+    await revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
+    await recordRotation({
       bankGuid,
       rotation: {
         rotatedAt,

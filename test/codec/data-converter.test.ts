@@ -17,12 +17,12 @@ import {
 } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverterFor } from '../../src/codec/data-converter.js';
-import { generateKey, parseCodecKeys } from '../../src/codec/keys.js';
+import { generateKey, parseKeyring } from '../../src/keyring.js';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server.js';
 import * as activities from './fixtures/activities.js';
 
 const MARKER = `PLAINTEXT-${randomBytes(6).toString('hex')}`;
-const dataConverter = dataConverterFor(parseCodecKeys(`k1:${generateKey()}`));
+const dataConverter = dataConverterFor(parseKeyring(`k1:${generateKey()}`, 'PROVISIONER_CODEC_KEYS'));
 
 /** Every string and byte field (as UTF-8) of the stored history, as the server keeps it. */
 function textOf(value: unknown, into: string[] = []): string[] {

@@ -7,12 +7,12 @@ import {
   KEY_ID_METADATA,
   PayloadDecryptionError,
 } from '../../src/codec/encryption-codec.js';
-import { generateKey, parseCodecKeys } from '../../src/codec/keys.js';
+import { generateKey, parseKeyring } from '../../src/keyring.js';
 
 const K1 = generateKey();
 const K2 = generateKey();
-const ringK1 = parseCodecKeys(`k1:${K1}`);
-const ringK2ThenK1 = parseCodecKeys(`k2:${K2},k1:${K1}`);
+const ringK1 = parseKeyring(`k1:${K1}`, 'PROVISIONER_CODEC_KEYS');
+const ringK2ThenK1 = parseKeyring(`k2:${K2},k1:${K1}`, 'PROVISIONER_CODEC_KEYS');
 const SECRET_TEXT = 'bank 0123456789abcdef: plaintext that must not be stored';
 
 const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
@@ -62,9 +62,9 @@ describe('encryption codec', () => {
   });
 
   it('fails clearly, naming the key id, when the key is unknown', async () => {
-    const [encrypted] = await new EncryptionCodec(parseCodecKeys(`k9:${generateKey()}`)).encode([
-      toPayload(SECRET_TEXT),
-    ]);
+    const [encrypted] = await new EncryptionCodec(
+      parseKeyring(`k9:${generateKey()}`, 'PROVISIONER_CODEC_KEYS'),
+    ).encode([toPayload(SECRET_TEXT)]);
     await assert.rejects(new EncryptionCodec(ringK2ThenK1).decode([encrypted!]), (err: Error) => {
       assert.ok(err instanceof PayloadDecryptionError);
       assert.match(err.message, /key id "k9", which is not configured \(known key ids: k2, k1\)/);

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../../src/codec/encryption-codec.js';
-import { generateKey, parseCodecKeys } from '../../src/codec/keys.js';
+import { generateKey, parseKeyring } from '../../src/keyring.js';
 import { payloadsToJson } from '../../src/codec/proto-json.js';
 import { startCodecServer, type CodecServer } from '../../src/codec/server.js';
 import { generateAuthToken } from '../../src/codec/server-config.js';
 import { createLogger } from '../../src/log.js';
 
-const KEYS = parseCodecKeys(`k1:${generateKey()}`);
+const KEYS = parseKeyring(`k1:${generateKey()}`, 'PROVISIONER_CODEC_KEYS');
 const TOKEN = generateAuthToken();
 const UI_ORIGIN = 'http://localhost:8233';
 const EVIL_ORIGIN = 'http://evil.example';
@@ -169,7 +169,7 @@ describe('codec server', () => {
   });
 
   it('answers 400 naming the key id when a payload was encrypted with an unknown key', async () => {
-    const other = new EncryptionCodec(parseCodecKeys(`retired:${generateKey()}`));
+    const other = new EncryptionCodec(parseKeyring(`retired:${generateKey()}`, 'PROVISIONER_CODEC_KEYS'));
     const body = JSON.stringify(
       payloadsToJson(await other.encode([defaultPayloadConverter.toPayload(PLAINTEXT)])),
     );

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { dataConverterFor, parseCodecKeys } from '../../src/codec/index.js';
+import { dataConverterFor } from '../../src/codec/index.js';
+import { parseKeyring } from '../../src/keyring.js';
 import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../support/replay.js';
 
@@ -32,7 +33,7 @@ describe('replay: committed histories still replay on the current workflow code'
       await Worker.runReplayHistory(
         {
           ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-          dataConverter: dataConverterFor(parseCodecKeys(REPLAY_CODEC_KEYS)),
+          dataConverter: dataConverterFor(parseKeyring(REPLAY_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS')),
           replayName: file,
         },
         history,

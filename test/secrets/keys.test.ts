@@ -4,19 +4,23 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config.js';
-import { openLocalSecretStore, parseSecretKeys } from '../../src/secrets/index.js';
+import { parseKeyring } from '../../src/keyring.js';
+import { openLocalSecretStore } from '../../src/secrets/index.js';
 import { keyEntry, tempDir } from './helpers.js';
 
 void test('the key list parses: first entry current, all readable, whitespace ignored', () => {
   const k2 = keyEntry('k2');
   const k1 = keyEntry('k1');
-  const keyring = parseSecretKeys(` ${k2} ,${k1}`);
+  const keyring = parseKeyring(` ${k2} ,${k1}`, 'PROVISIONER_SECRET_KEYS');
   assert.equal(keyring.currentKeyId, 'k2');
   assert.deepEqual(keyring.keys.get('k2'), Buffer.from(k2.slice(3), 'base64'));
   assert.deepEqual([...keyring.keys.keys()], ['k2', 'k1']);
   assert.deepEqual(keyring.keys.get('k1'), Buffer.from(k1.slice(3), 'base64'));
   const urlSafe = randomBytes(32).toString('base64url');
-  assert.equal(parseSecretKeys(`dev.1_a-b:${urlSafe}`).keys.get('dev.1_a-b')?.length, 32);
+  assert.equal(
+    parseKeyring(`dev.1_a-b:${urlSafe}`, 'PROVISIONER_SECRET_KEYS').keys.get('dev.1_a-b')?.length,
+    32,
+  );
 });
 
 void test('bad key configuration is one line naming the variable, never the key material', () => {
@@ -33,7 +37,7 @@ void test('bad key configuration is one line naming the variable, never the key 
   ];
   for (const [input, expected] of cases) {
     assert.throws(
-      () => parseSecretKeys(input),
+      () => parseKeyring(input, 'PROVISIONER_SECRET_KEYS'),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.match(err.message, /^Invalid configuration: PROVISIONER_SECRET_KEYS /);

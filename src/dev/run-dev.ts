@@ -1,0 +1,93 @@
+/**
+ * `provisioner dev`: the embedded default. A Temporal dev server with its Web UI (state kept in
+ * .provisioner/temporal.sqlite so a restart keeps workflows), the IdP sandbox (state in
+ * .provisioner/sandbox.sqlite) and the worker pointed at it. Runs until SIGINT/SIGTERM; whatever started is
+ * stopped, in reverse order, however it ends.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { generateAuthToken, startCodecServer } from '../codec/index.js';
+import { parseEnv, StateEnv, WorkerEnv } from '../config.js';
+import { loadCodecKeys, openDependencies } from '../dependencies.js';
+import { createLogger, installTemporalRuntime } from '../log.js';
+import { faultsFromEnv, startSandbox } from './sandbox/index.js';
+import { startDevServer } from './temporal-dev-server.js';
+import { ensureSearchAttributes } from '../temporal/register-search-attributes.js';
+import { createProvisionerWorker } from '../worker.js';
+
+export interface DevOptions {
+  temporalPort: number;
+  uiPort: number;
+  sandboxPort: number;
+}
+
+export async function runDev(flags: DevOptions): Promise<void> {
+  const stateConfig = parseEnv(StateEnv);
+  const stateDir = resolve(stateConfig.PROVISIONER_STATE_DIR);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger(stateConfig.PROVISIONER_LOG_LEVEL);
+  installTemporalRuntime(logger);
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    // The Web UI decodes payloads through a local codec server. The dev UI cannot send a bearer token,
+    // so the token travels in the endpoint path (loopback only); the endpoint is never printed or logged.
+    const { uiPort } = flags;
+    const codec = await startCodecServer({
+      keys: await loadCodecKeys(stateConfig),
+      authToken: generateAuthToken(),
+      allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      acceptTokenInPath: true,
+      logger,
+    });
+    stops.push(() => codec.close());
+    const server = await startDevServer({
+      port: flags.temporalPort,
+      uiPort,
+      uiCodecEndpoint: codec.browserEndpoint,
+      dbFilename: join(stateDir, 'temporal.sqlite'),
+      log: (line) => logger.info(line),
+    });
+    stops.push(() => server.stop());
+    const sandbox = await startSandbox({
+      database: join(stateDir, 'sandbox.sqlite'),
+      port: flags.sandboxPort,
+      faults: faultsFromEnv(process.env),
+    });
+    stops.push(() => sandbox.close());
+
+    const config = parseEnv(WorkerEnv, {
+      ...process.env,
+      CYBRID_IDP_URL: sandbox.url,
+      CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+      CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+    });
+    const deps = await openDependencies(config, logger);
+    stops.push(() => Promise.resolve(deps.close()));
+    const connection = await NativeConnection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    await ensureSearchAttributes(connection, server.namespace);
+    const worker = await createProvisionerWorker({
+      connection,
+      namespace: server.namespace,
+      taskQueue: config.PROVISIONER_TASK_QUEUE,
+      deps,
+    });
+    process.stderr.write(
+      [
+        '',
+        `Temporal Web UI:  ${server.uiUrl}`,
+        `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${server.cli.version})`,
+        `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
+        `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
+        '',
+        'In another terminal:  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
