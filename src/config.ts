@@ -7,11 +7,24 @@ import { z } from 'zod';
 const rate = z.coerce.number().int().min(1);
 
 /**
- * Local state shared by the worker and the CLI started side by side: the secret store, the ledger and the
- * development keys live under PROVISIONER_STATE_DIR (default .provisioner, git-ignored).
+ * Where state lives. By default everything is local, under PROVISIONER_STATE_DIR (default .provisioner,
+ * git-ignored), shared by the worker and the CLI started side by side. In production the secret store is
+ * AWS Secrets Manager and the ledger PostgreSQL, shared by every worker on every host.
  */
 export const StateEnv = z.object({
   PROVISIONER_STATE_DIR: z.string().min(1).default('.provisioner'),
+  PROVISIONER_SECRET_STORE: z.enum(['local', 'aws'], { error: 'must be "local" or "aws"' }).default('local'),
+  /** Prepended to every secret name in Secrets Manager; IAM policies grant the worker this prefix. */
+  PROVISIONER_AWS_SECRET_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]*$/, 'may hold only letters, digits and /_+=.@-')
+    .default('cybrid-provisioner/'),
+  /** KMS key for new secrets (id, ARN or alias); Secrets Manager's default key when unset. */
+  PROVISIONER_AWS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** postgres://user:password@host:port/database puts the ledger in PostgreSQL; SQLite in the state dir otherwise. */
+  PROVISIONER_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:port/database URL' })
+    .optional(),
   /** "id:base64key,..." (first = current); a key file in the state dir is created when unset. */
   PROVISIONER_SECRET_KEYS: z.string().min(1).optional(),
   /** "id:base64key,..." (first = current) for payload encryption; a key file in the state dir when unset. */

@@ -9,9 +9,10 @@ import { dataConverterFor } from './codec/index.js';
 import { loadOrCreateKeyFile, parseKeyring, type Keyring } from './keyring.js';
 import type { StateEnv, WorkerEnv } from './config.js';
 import { createIdpClient } from './idp/client.js';
-import { openSqliteLedger, type ProvisioningLedger } from './ledger/ledger.js';
+import { tokenUrlOf } from './idp/token.js';
+import { openLedger, type LedgerLocation, type ProvisioningLedger } from './ledger/index.js';
 import type { Logger } from './log.js';
-import { openLocalSecretStore, type SecretStore } from './secrets/index.js';
+import { openAwsSecretStore, openLocalSecretStore, type SecretStore } from './secrets/index.js';
 
 /**
  * Scopes the worker's organization credential asks for: bank applications (list needs banks:read, the
@@ -30,34 +31,60 @@ export const WORKER_SCOPES = [
 /** Applications without a stored secret younger than this may belong to a create still in flight. */
 const ORPHAN_GRACE_MS = 30_000;
 
-export interface StateDependencies {
+export interface Dependencies {
   stateDir: string;
   secrets: SecretStore;
+  ledger: ProvisioningLedger;
   dataConverter: DataConverter;
+  activityDeps: ActivityDeps;
+  /**
+   * What this worker keeps on this host only (empty when every store is shared): a second host would not
+   * see it, so a worker with local state must be the only one on its task queue.
+   */
+  hostLocalState: string[];
+  close(): Promise<void>;
 }
 
-export interface Dependencies extends StateDependencies {
-  activityDeps: ActivityDeps;
-  ledger: ProvisioningLedger;
-  close(): void;
-}
+const stateDirOf = (config: StateEnv) => resolve(config.PROVISIONER_STATE_DIR);
 
 /** Payload keys: PROVISIONER_CODEC_KEYS, or the development key file in the state directory. */
 export function loadCodecKeys(config: StateEnv): Promise<Keyring> {
   return config.PROVISIONER_CODEC_KEYS
     ? Promise.resolve(parseKeyring(config.PROVISIONER_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS'))
-    : loadOrCreateKeyFile(join(resolve(config.PROVISIONER_STATE_DIR), 'codec.key'), 'codec key file');
+    : loadOrCreateKeyFile(join(stateDirOf(config), 'codec.key'), 'codec key file');
 }
 
-/** What the CLI needs: the secret store and the data converter. */
-export async function openStateDependencies(config: StateEnv): Promise<StateDependencies> {
-  const stateDir = resolve(config.PROVISIONER_STATE_DIR);
-  const secrets = await openLocalSecretStore({
+/** The secret store PROVISIONER_SECRET_STORE names. */
+export function openSecretStore(config: StateEnv): Promise<SecretStore> {
+  if (config.PROVISIONER_SECRET_STORE === 'aws') {
+    return openAwsSecretStore({
+      prefix: config.PROVISIONER_AWS_SECRET_PREFIX,
+      kmsKeyId: config.PROVISIONER_AWS_KMS_KEY_ID,
+    });
+  }
+  const stateDir = stateDirOf(config);
+  return openLocalSecretStore({
     directory: join(stateDir, 'secrets'),
     keys: config.PROVISIONER_SECRET_KEYS,
     keyFile: join(stateDir, 'secret-store.key'),
   });
-  return { stateDir, secrets, dataConverter: dataConverterFor(await loadCodecKeys(config)) };
+}
+
+export function ledgerLocation(config: StateEnv): LedgerLocation {
+  return {
+    databaseUrl: config.PROVISIONER_DATABASE_URL,
+    sqliteFile: join(stateDirOf(config), 'ledger.sqlite'),
+  };
+}
+
+/** Each store the configuration leaves on this host, described for an operator. */
+function hostLocalStateOf(config: StateEnv): string[] {
+  const stateDir = stateDirOf(config);
+  return [
+    config.PROVISIONER_SECRET_STORE === 'local' && `secret store in ${join(stateDir, 'secrets')}`,
+    !config.PROVISIONER_DATABASE_URL && `ledger in ${join(stateDir, 'ledger.sqlite')}`,
+    !config.PROVISIONER_CODEC_KEYS && `payload key file ${join(stateDir, 'codec.key')}`,
+  ].filter((entry): entry is string => typeof entry === 'string');
 }
 
 export async function openDependencies(
@@ -65,25 +92,43 @@ export async function openDependencies(
   logger: Logger,
   overrides: Partial<Pick<ActivityDeps, 'orphanGraceMs'>> = {},
 ): Promise<Dependencies> {
-  const state = await openStateDependencies(config);
-  const ledger = openSqliteLedger(join(state.stateDir, 'ledger.sqlite'));
+  const dataConverter = dataConverterFor(await loadCodecKeys(config));
+  const secrets = await openSecretStore(config);
+  let ledger: ProvisioningLedger;
+  try {
+    ledger = await openLedger(ledgerLocation(config));
+  } catch (err) {
+    await secrets.close();
+    throw err;
+  }
   const idp = createIdpClient({
     baseUrl: config.CYBRID_IDP_URL,
     clientId: config.CYBRID_CLIENT_ID,
     clientSecret: config.CYBRID_CLIENT_SECRET,
     scopes: WORKER_SCOPES,
   });
-  logger.debug({ stateDir: state.stateDir }, 'dependencies ready');
+  const hostLocalState = hostLocalStateOf(config);
+  logger.debug(
+    { secretStore: secrets.scheme, ledger: config.PROVISIONER_DATABASE_URL ? 'postgres' : 'sqlite' },
+    'dependencies ready',
+  );
   return {
-    ...state,
+    stateDir: stateDirOf(config),
+    secrets,
     ledger,
+    dataConverter,
+    hostLocalState,
     activityDeps: {
       idp,
-      secrets: state.secrets,
+      secrets,
       ledger,
+      tokenUrl: tokenUrlOf(config.CYBRID_IDP_URL),
       userConcurrency: config.PROVISIONER_USER_CONCURRENCY,
       orphanGraceMs: overrides.orphanGraceMs ?? ORPHAN_GRACE_MS,
     },
-    close: () => ledger.close(),
+    close: async () => {
+      await ledger.close();
+      await secrets.close();
+    },
   };
 }

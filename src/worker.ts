@@ -11,6 +11,7 @@ import { openDependencies, type Dependencies } from './dependencies.js';
 import { createLogger, installTemporalRuntime } from './log.js';
 import { connectTemporal } from './temporal/connect.js';
 import { ensureSearchAttributes } from './temporal/register-search-attributes.js';
+import { assertStateShared, workerIdentity } from './temporal/state-guard.js';
 
 /** Workflow sources, for development; production loads the prebuilt bundle. */
 export const WORKFLOWS_PATH = fileURLToPath(
@@ -28,12 +29,24 @@ export interface ProvisionerWorkerOptions {
   shutdownGraceMs?: number;
 }
 
-export function createProvisionerWorker(options: ProvisionerWorkerOptions): Promise<Worker> {
+/**
+ * Creates the worker once no worker with other state polls its task queue (see temporal/state-guard.ts):
+ * workers on other hosts must share this one's stores, or it would not see what they wrote.
+ */
+export async function createProvisionerWorker(options: ProvisionerWorkerOptions): Promise<Worker> {
   const { deps } = options;
+  const identity = await workerIdentity(deps.hostLocalState, deps.stateDir);
+  await assertStateShared(options.connection, {
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity,
+    hostLocalState: deps.hostLocalState,
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    identity,
     activities: createActivities(deps.activityDeps),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
@@ -68,6 +81,6 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    deps.close();
+    await deps.close();
   }
 }

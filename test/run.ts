@@ -1,7 +1,8 @@
 /**
- * `npm test` after lint and typecheck: starts ONE real Temporal dev server for the whole run, builds the
- * workflow bundle once, runs every test file with the Node test runner against them, and tears the server
- * down however the tests end. Arguments narrow the run to some test files.
+ * `npm test` after lint and typecheck: starts ONE real Temporal dev server, ONE PostgreSQL cluster and ONE
+ * moto Secrets Manager emulator for the whole run, builds the workflow bundle once, runs every test file
+ * with the Node test runner against them, and tears them down however the tests end. Arguments narrow the
+ * run to some test files.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { FAILURE_CONVERTER_PATH, generateAuthToken, startCodecServer } from '../
 import { generateKey, parseKeyring } from '../src/keyring.js';
 import { WORKFLOWS_PATH } from '../src/worker.js';
 import { freePort } from './support/ports.js';
+import { startMoto, startPostgres } from './support/state-servers.js';
 
 async function testFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -38,9 +40,14 @@ const codec = await startCodecServer({
   allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
   acceptTokenInPath: true,
 });
-const server = await startDevServer({ log, uiPort, uiCodecEndpoint: codec.browserEndpoint });
+const [server, postgres, moto] = await Promise.all([
+  startDevServer({ log, uiPort, uiCodecEndpoint: codec.browserEndpoint }),
+  startPostgres(),
+  startMoto(),
+]);
 let exitCode = 1;
 try {
+  log(`PostgreSQL at ${postgres.url}, Secrets Manager emulator (moto) at ${moto.url}`);
   log(
     `Temporal dev server ${server.cli.version} (from ${server.cli.source}) at ${server.address}, Web UI ${server.uiUrl}, started in ${Date.now() - started} ms`,
   );
@@ -71,6 +78,8 @@ try {
         PROVISIONER_TEST_CODEC_KEYS: codecKeys,
         PROVISIONER_TEST_UI_URL: server.uiUrl,
         PROVISIONER_TEST_TEMPORAL_CLI: server.cli.path,
+        PROVISIONER_TEST_DATABASE_URL: postgres.url,
+        PROVISIONER_TEST_AWS_ENDPOINT: moto.url,
       },
     },
   );
@@ -82,8 +91,10 @@ try {
   );
 } finally {
   await server.stop();
+  await postgres.stop();
+  await moto.stop();
   await codec.close();
   await rm(work, { recursive: true, force: true });
-  log(`Temporal dev server stopped; tests exited with ${exitCode}`);
+  log(`servers stopped; tests exited with ${exitCode}`);
 }
 process.exit(exitCode);

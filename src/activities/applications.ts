@@ -1,38 +1,47 @@
 /**
- * Bank OAuth applications. Exactly-once on an IdP without idempotency keys (design decision 2): find by
- * deterministic name, create only when absent, and store the secret (returned only once) before returning a
- * reference. An application that exists without a stored secret is an orphan of a lost response: it is
- * deleted and created again, but only once it is older than any create still in flight could be.
+ * Bank OAuth applications. Exactly-once on an IdP without idempotency keys: look at what exists, create only
+ * when nothing is usable, and store the credential (its secret is returned only once) before returning a
+ * reference. What to use and what to delete is decided by `application-settlement.ts`; this file does the
+ * I/O around that decision.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
+import { BANK_CREDENTIAL_FORMAT, BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
 import type { Application } from '../model/idp-schemas.js';
-import type { SecretVersionInfo } from '../secrets/index.js';
-import type { ActivityDeps } from './deps.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
+import {
+  settleOnboarding,
+  settleRotation,
+  type ApplicationsSeen,
+  type Settlement,
+} from './application-settlement.js';
+import { storedCredentials } from './credential-documents.js';
+import type { ActivityDeps } from './deps.js';
 
-export interface EnsureBankApplicationInput {
+export interface BankApplicationInput {
   bankGuid: string;
+  /** The name to create under; it carries the operation's marker (see model/application-names.ts). */
   name: string;
+}
+
+export interface EnsureBankApplicationInput extends BankApplicationInput {
   ipAllowlist?: string[];
   expiresAt?: string;
-  /**
-   * `onboarding`: the bank's current credential is reused when its application still exists, whatever its
-   * name (a bank rotated since onboarding keeps its rotated credential). `rotation`: find or create by name
-   * only, and store the secret as the pending version.
-   */
-  purpose: 'onboarding' | 'rotation';
 }
 
 export interface BankCredential {
   clientId: string;
   name: string;
   secretRef: string;
-  secretVersion: number;
+  secretVersion: string;
+  /** The application was created by this operation (so a failed verification may delete it). */
   created: boolean;
 }
 
-export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityDeps) {
+type Settle = (seen: ApplicationsSeen) => Settlement;
+
+export function applicationActivities(deps: ActivityDeps) {
+  const { idp, secrets, orphanGraceMs, tokenUrl } = deps;
   const signal = () => Context.current().cancellationSignal;
 
   async function bankApplications(bankGuid: string): Promise<Application[]> {
@@ -41,113 +50,127 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
     return apps;
   }
 
-  const credential = (app: Application, secretName: string, version: number): BankCredential => ({
-    clientId: app.client_id,
-    name: app.name,
-    secretRef: secrets.ref(secretName),
-    secretVersion: version,
-    created: false,
-  });
-
-  const oldestFirst = (a: Application, b: Application) =>
-    a.created_at.localeCompare(b.created_at) || a.client_id.localeCompare(b.client_id);
-
-  const createInFlight = (app: Application, ageMs: number) =>
-    ApplicationFailure.create({
-      type: 'ApplicationCreateInFlight',
-      message: `Application ${app.client_id} (${app.name}) was created ${Math.round(ageMs / 1000)}s ago and its secret is not stored yet; waiting for the attempt that created it`,
-      nextRetryDelay: Math.max(orphanGraceMs - ageMs, 1_000),
-    });
-
-  /**
-   * Settles the applications named `input.name`: the oldest one whose secret is stored wins, and every copy
-   * of this activity picks the same one (oldest, then lowest client id). Younger twins from a concurrent
-   * copy are deleted with their stored secrets; older ones without a secret are orphans of a lost response,
-   * deleted once past the grace period. Returns undefined when there is nothing to use yet.
-   */
-  async function settle(
-    input: EnsureBankApplicationInput,
-    secretName: string,
-  ): Promise<BankCredential | undefined> {
-    const versions = await secrets.versions(secretName);
-    const storedFor = (app: Application) =>
-      versions.find((v) => v.metadata.clientId === app.client_id && v.stage !== 'revoked');
-    const named = (await bankApplications(input.bankGuid))
-      .filter((a) => a.name === input.name)
-      .sort(oldestFirst);
-    let winner: { app: Application; version: SecretVersionInfo } | undefined;
-    for (const app of named) {
-      const stored = storedFor(app);
-      const ageMs = Date.now() - Date.parse(app.created_at);
-      if (!winner && stored) {
-        winner = { app, version: stored };
-      } else if (stored) {
-        Context.current().log.warn('Deleting a twin application created by a concurrent attempt', {
-          clientId: app.client_id,
-        });
-        await deleteApplication(app.client_id);
-        await secrets.revoke(secretName, stored.version);
-      } else if (ageMs >= orphanGraceMs) {
-        Context.current().log.warn('Deleting an application whose secret was never stored', {
-          clientId: app.client_id,
-        });
-        await deleteApplication(app.client_id);
-      } else if (!winner) {
-        throw createInFlight(app, ageMs);
-      } // else: a younger twin still in flight; its own attempt settles and removes it
-    }
-    if (!winner) return undefined;
-    if (input.purpose === 'onboarding' && winner.version.stage !== 'current') {
-      await secrets.promote(secretName, winner.version.version);
-    }
-    return credential(winner.app, secretName, winner.version.version);
-  }
-
-  async function ensureBankApplication(input: EnsureBankApplicationInput): Promise<BankCredential> {
-    const secretName = bankCredentialSecretName(input.bankGuid);
-    try {
-      if (input.purpose === 'onboarding') {
-        const current = (await secrets.versions(secretName)).find((v) => v.stage === 'current');
-        const app =
-          current &&
-          (await bankApplications(input.bankGuid)).find((a) => a.client_id === current.metadata.clientId);
-        if (current && app) return credential(app, secretName, current.version);
-      }
-      const existing = await settle(input, secretName);
-      if (existing) return existing;
-
-      const created = await idp.createBankApplication(
-        {
-          name: input.name,
-          bank_guid: input.bankGuid,
-          ip_allowlist: input.ipAllowlist,
-          expires_at: input.expiresAt,
-        },
-        { signal: signal() },
-      );
-      await secrets.put(secretName, created.secret, {
-        stage: input.purpose === 'onboarding' ? 'current' : 'pending',
-        idempotencyKey: created.client_id,
-        metadata: { clientId: created.client_id, applicationName: created.name },
-      });
-      // A concurrent copy may have created a twin meanwhile: settle again, so every copy returns the same one.
-      const settled = await settle(input, secretName);
-      if (!settled)
-        throw ApplicationFailure.retryable(
-          `Application ${created.client_id} vanished after its creation`,
-          'ApplicationVanished',
-        );
-      return { ...settled, created: settled.clientId === created.client_id };
-    } catch (err) {
-      throw toApplicationFailure(err);
-    }
-  }
-
   async function deleteApplication(clientId: string): Promise<void> {
     try {
       await idp.deleteBankApplication(clientId, { signal: signal() });
     } catch (err) {
       if (!isNotFound(err)) throw err; // 404 = already gone
+    }
+  }
+
+  /** Looks at the bank (the store first, then the IdP: see ApplicationsSeen), decides, and deletes what goes. */
+  async function settleBank(input: BankApplicationInput, decide: Settle) {
+    const secretName = bankCredentialSecretName(input.bankGuid);
+    const stored = await storedCredentials(secrets, secretName);
+    const applications = await bankApplications(input.bankGuid);
+    const settlement = decide({
+      applications,
+      stored,
+      ownName: input.name,
+      nowMs: Date.now(),
+      orphanGraceMs,
+    });
+    for (const { application, reason, revokeVersion } of settlement.remove) {
+      Context.current().log.warn(
+        reason === 'twin'
+          ? 'Deleting a twin application a concurrent attempt of this operation created'
+          : 'Deleting an application this operation created whose secret was never stored',
+        { clientId: application.client_id, name: application.name },
+      );
+      await deleteApplication(application.client_id);
+      if (revokeVersion !== undefined) await secrets.revoke(secretName, revokeVersion);
+    }
+    return settlement.outcome;
+  }
+
+  /** Creates the application and stores its credential document as a pending version. */
+  async function createApplication(input: EnsureBankApplicationInput): Promise<void> {
+    const created = await idp.createBankApplication(
+      {
+        name: input.name,
+        bank_guid: input.bankGuid,
+        ip_allowlist: input.ipAllowlist,
+        expires_at: input.expiresAt,
+      },
+      { signal: signal() },
+    );
+    const document = {
+      format: BANK_CREDENTIAL_FORMAT,
+      bankGuid: input.bankGuid,
+      clientId: created.client_id,
+      clientSecret: created.secret,
+      tokenUrl,
+      scopes: [...BANK_CREDENTIAL_SCOPES],
+      applicationName: created.name,
+      createdAt: created.created_at,
+    };
+    await secrets.put(bankCredentialSecretName(input.bankGuid), JSON.stringify(document), {
+      stage: 'pending',
+      idempotencyKey: created.client_id,
+    });
+  }
+
+  /**
+   * Uses what the bank has, or creates one application and settles again: a concurrent copy may have created
+   * a twin meanwhile, and every copy must return the same one.
+   */
+  async function findOrCreate(input: EnsureBankApplicationInput, decide: Settle) {
+    for (let round = 0; round < 2; round++) {
+      const outcome = await settleBank(input, decide);
+      switch (outcome.kind) {
+        case 'use':
+          return outcome;
+        case 'wait':
+          throw ApplicationFailure.create({
+            type: 'ApplicationCreateInFlight',
+            message: `Application ${outcome.application.client_id} (${outcome.application.name}) was created ${Math.round((Date.now() - Date.parse(outcome.application.created_at)) / 1000)}s ago and its secret is not stored yet; waiting for the attempt that created it`,
+            nextRetryDelay: outcome.retryAfterMs,
+          });
+        case 'refuse':
+          throw unknownApplications(input.bankGuid, outcome.unknown, secrets.scheme);
+        case 'create':
+          if (round === 0) await createApplication(input);
+      }
+    }
+    throw ApplicationFailure.retryable(
+      `The application created for bank ${input.bankGuid} is not listed yet`,
+      'ApplicationNotListed',
+    );
+  }
+
+  const credential = (
+    outcome: Extract<Settlement['outcome'], { kind: 'use' }>,
+    bankGuid: string,
+  ): BankCredential => ({
+    clientId: outcome.application.client_id,
+    name: outcome.application.name,
+    secretRef: secrets.ref(bankCredentialSecretName(bankGuid)),
+    secretVersion: outcome.credential.version,
+    created: outcome.ownApplication,
+  });
+
+  /**
+   * Onboarding: the bank's credential, made current. Reuses the stored current one whenever its application
+   * still exists, whatever its name (a bank rotated since onboarding keeps its rotated credential).
+   */
+  async function ensureBankApplication(input: EnsureBankApplicationInput): Promise<BankCredential> {
+    try {
+      const outcome = await findOrCreate(input, settleOnboarding);
+      if (outcome.credential.stage !== 'current') {
+        await secrets.promote(bankCredentialSecretName(input.bankGuid), outcome.credential.version);
+      }
+      return credential(outcome, input.bankGuid);
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+  }
+
+  /** Rotation: a new application of this operation, its credential stored as the pending version. */
+  async function createPendingBankApplication(input: BankApplicationInput): Promise<BankCredential> {
+    try {
+      return credential(await findOrCreate(input, settleRotation), input.bankGuid);
+    } catch (err) {
+      throw toApplicationFailure(err);
     }
   }
 
@@ -169,5 +192,21 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
     }
   }
 
-  return { ensureBankApplication, removeBankApplication, listBankApplicationIds };
+  return {
+    ensureBankApplication,
+    createPendingBankApplication,
+    removeBankApplication,
+    listBankApplicationIds,
+  };
+}
+
+/** Applications the store does not know and this operation did not create: someone else's, left alone. */
+function unknownApplications(bankGuid: string, unknown: Application[], store: string): ApplicationFailure {
+  const listed = unknown.map((a) => `${a.client_id} ("${a.name}", created ${a.created_at})`).join(', ');
+  return ApplicationFailure.nonRetryable(
+    `Bank ${bankGuid} already has ${unknown.length === 1 ? 'an application' : 'applications'} ${listed} whose credential is not in the "${store}" secret store, and this operation did not create ${unknown.length === 1 ? 'it' : 'them'}; nothing was deleted or created. ` +
+      `If another worker keeps its credentials elsewhere, point this worker at the same secret store (PROVISIONER_SECRET_STORE). ` +
+      `If the credential is lost (e.g. a state directory was removed), revoke it with \`provisioner revoke ${bankGuid} --client-id <clientId>\` and onboard the bank again.`,
+    'UnknownBankApplication',
+  );
 }

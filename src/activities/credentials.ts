@@ -1,46 +1,38 @@
 /**
- * The bank credential's life in the secret store, and proving a credential works: exchange it for a token
- * at /oauth/token and check the granted scopes.
+ * The bank credential's life in the secret store, and proving a credential works: read its document, exchange
+ * it for a token at the token endpoint the document names, and check the granted scopes.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { toApplicationFailure } from '../idp/errors.js';
-import type { RotationRecord } from '../ledger/ledger.js';
-import type { ActivityDeps } from './deps.js';
+import type { RotationRecord } from '../ledger/index.js';
+import { BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
-
-/**
- * Scopes a working bank credential must be granted. The IdP does not document which scopes a new bank
- * application receives (reference §5.2); these are the ones a bank integration needs at minimum and that
- * every documented bank credential example requests. Kept here, in one place, so it is easy to change.
- */
-export const BANK_CREDENTIAL_REQUIRED_SCOPES = [
-  'banks:read',
-  'bank_applications:read',
-  'customers:read',
-  'customers:write',
-] as const;
+import { readCredential, storedCredentials } from './credential-documents.js';
+import type { ActivityDeps } from './deps.js';
 
 export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
   async function verifyBankCredential(input: {
     bankGuid: string;
     clientId: string;
-    secretVersion: number;
+    secretVersion: string;
   }): Promise<{ grantedScopes: string[] }> {
     try {
-      const secret = await secrets.get(bankCredentialSecretName(input.bankGuid), {
-        version: input.secretVersion,
-      });
-      if (secret.metadata.clientId !== input.clientId) {
+      const document = await readCredential(
+        secrets,
+        bankCredentialSecretName(input.bankGuid),
+        input.secretVersion,
+      );
+      if (document.clientId !== input.clientId || document.bankGuid !== input.bankGuid) {
         throw ApplicationFailure.nonRetryable(
-          `Secret version ${input.secretVersion} of bank ${input.bankGuid} belongs to ${secret.metadata.clientId}, not ${input.clientId}`,
+          `Secret version ${input.secretVersion} of bank ${input.bankGuid} belongs to ${document.clientId} of bank ${document.bankGuid}, not ${input.clientId}`,
           'CredentialMismatch',
         );
       }
       const token = await idp.exchangeClientCredentials(
-        { clientId: input.clientId, clientSecret: secret.value, scopes: BANK_CREDENTIAL_REQUIRED_SCOPES },
+        { clientId: document.clientId, clientSecret: document.clientSecret, scopes: document.scopes },
         { signal: Context.current().cancellationSignal },
       );
-      const missing = BANK_CREDENTIAL_REQUIRED_SCOPES.filter((s) => !token.grantedScopes.includes(s));
+      const missing = BANK_CREDENTIAL_SCOPES.filter((s) => !token.grantedScopes.includes(s));
       if (missing.length > 0) {
         throw ApplicationFailure.nonRetryable(
           `Credential ${input.clientId} of bank ${input.bankGuid} was not granted ${missing.join(', ')}`,
@@ -54,21 +46,21 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
   }
 
   /** Makes a pending version the bank's current credential; the old current becomes previous. */
-  async function promoteBankCredential(input: { bankGuid: string; secretVersion: number }): Promise<void> {
+  async function promoteBankCredential(input: { bankGuid: string; secretVersion: string }): Promise<void> {
     await secrets.promote(bankCredentialSecretName(input.bankGuid), input.secretVersion);
   }
 
-  /** Marks the stored secrets of these applications revoked (idempotent). */
+  /** Revokes the stored credentials of these applications (idempotent); returns the versions revoked. */
   async function revokeStoredCredentials(input: {
     bankGuid: string;
     clientIds: string[];
-  }): Promise<number[]> {
+  }): Promise<string[]> {
     const name = bankCredentialSecretName(input.bankGuid);
-    const revoked: number[] = [];
-    for (const version of await secrets.versions(name)) {
-      if (input.clientIds.includes(version.metadata.clientId ?? '') && version.stage !== 'revoked') {
-        await secrets.revoke(name, version.version);
-        revoked.push(version.version);
+    const revoked: string[] = [];
+    for (const stored of await storedCredentials(secrets, name)) {
+      if (input.clientIds.includes(stored.clientId)) {
+        await secrets.revoke(name, stored.version);
+        revoked.push(stored.version);
       }
     }
     return revoked;
@@ -77,22 +69,21 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
   /** The bank's current credential, as recorded in the secret store. */
   async function currentBankCredential(input: {
     bankGuid: string;
-  }): Promise<{ clientId: string; secretVersion: number; applicationName: string } | null> {
-    const current = (await secrets.versions(bankCredentialSecretName(input.bankGuid))).find(
-      (v) => v.stage === 'current',
-    );
-    if (!current?.metadata.clientId) return null;
+  }): Promise<{ clientId: string; secretVersion: string; applicationName: string } | null> {
+    const name = bankCredentialSecretName(input.bankGuid);
+    const current = (await storedCredentials(secrets, name)).find((c) => c.stage === 'current');
+    if (!current) return null;
+    const document = await readCredential(secrets, name, current.version);
     return {
-      clientId: current.metadata.clientId,
+      clientId: document.clientId,
       secretVersion: current.version,
-      applicationName: current.metadata.applicationName ?? '',
+      applicationName: document.applicationName,
     };
   }
 
   /** Records a finished rotation in the ledger, for `status` (idempotent per workflow). */
   async function recordRotation(input: { bankGuid: string; rotation: RotationRecord }): Promise<void> {
-    ledger.recordRotation(input.bankGuid, input.rotation);
-    return Promise.resolve();
+    await ledger.recordRotation(input.bankGuid, input.rotation);
   }
 
   return {

@@ -1,12 +1,14 @@
 /** What the activities need from the outside world; the worker builds it once from configuration. */
 import type { IdpClient } from '../idp/client.js';
-import type { ProvisioningLedger } from '../ledger/ledger.js';
+import type { ProvisioningLedger } from '../ledger/index.js';
 import type { SecretStore } from '../secrets/index.js';
 
 export interface ActivityDeps {
   idp: IdpClient;
   secrets: SecretStore;
   ledger: ProvisioningLedger;
+  /** The IdP's token endpoint, written into each credential document for the bank's services. */
+  tokenUrl: string;
   /** Concurrent IdP calls within one user batch. */
   userConcurrency: number;
   /**

@@ -56,7 +56,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
             })
           ).ref
         : undefined;
-      ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
+      await ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
       return { email: spec.email, guid: created.guid, created: true, inviteRef };
     } catch (err) {
       if (!isConflict(err)) throw err;
@@ -75,7 +75,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     if (spec.allowedScopes && !sameScopes(existing.allowed_scopes, spec.allowedScopes)) {
       await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
     }
-    ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: existing.email }]);
+    await ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: existing.email }]);
     return { email: spec.email, guid: existing.guid, created: false };
   }
 
@@ -161,7 +161,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
 
   /** Guids of the users this worker provisioned for the bank, from the ledger. */
   async function provisionedUserGuids(input: { bankGuid: string }): Promise<string[]> {
-    return Promise.resolve(ledger.usersOf(input.bankGuid).map((u) => u.guid));
+    return (await ledger.usersOf(input.bankGuid)).map((u) => u.guid);
   }
 
   return { ensureUsers, resolveUsers, disableUserBatch, provisionedUserGuids };

@@ -63,7 +63,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
       CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
     });
     const deps = await openDependencies(config, logger);
-    stops.push(() => Promise.resolve(deps.close()));
+    stops.push(() => deps.close());
     const connection = await NativeConnection.connect({ address: server.address });
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, server.namespace);

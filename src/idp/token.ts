@@ -3,6 +3,11 @@ import { invalidRequest } from './errors.js';
 import { TokenRequest, TokenResponse } from '../model/idp-schemas.js';
 import type { Transport } from './transport.js';
 
+const TOKEN_PATH = 'oauth/token';
+
+/** Where a consumer of a credential mints tokens: the token endpoint under the IdP's base URL. */
+export const tokenUrlOf = (baseUrl: string): string => `${baseUrl.replace(/\/+$/, '')}/${TOKEN_PATH}`;
+
 export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
@@ -35,7 +40,7 @@ export async function requestToken(
   if (!body.success) throw invalidRequest(operation, body.error);
   const sentAt = Date.now();
   const response = await send(
-    { operation, method: 'post', path: 'oauth/token', json: body.data },
+    { operation, method: 'post', path: TOKEN_PATH, json: body.data },
     TokenResponse,
     signal,
   );

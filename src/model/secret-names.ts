@@ -1,6 +1,6 @@
 /**
  * Where secrets live in the secret store. One name per bank credential: its versions are the successive
- * applications' client secrets (pending → current → previous → revoked), each tagged with its clientId.
+ * applications' credential documents (pending → current → previous → revoked).
  */
-export const bankCredentialSecretName = (bankGuid: string) => `banks/${bankGuid}/client-secret`;
+export const bankCredentialSecretName = (bankGuid: string) => `banks/${bankGuid}/credential`;
 export const inviteUrlSecretName = (userGuid: string) => `users/${userGuid}/invite-url`;

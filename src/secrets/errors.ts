@@ -3,6 +3,7 @@
  * they may reach logs and, through activity failures, workflow history.
  */
 import type { SecretRef } from './ref.js';
+import type { SecretVersionId } from './store.js';
 
 export class SecretStoreError extends Error {
   override name = 'SecretStoreError';
@@ -22,13 +23,13 @@ export class SecretRevoked extends SecretStoreError {
   override name = 'SecretRevoked';
   constructor(
     readonly ref: SecretRef,
-    readonly version?: number,
+    readonly version?: SecretVersionId,
   ) {
     super(version === undefined ? `Secret ${ref} is revoked` : `Secret ${ref} version ${version} is revoked`);
   }
 }
 
-/** The stored data cannot be trusted: unknown key id, failed authentication, or a malformed file. */
+/** The stored data cannot be trusted: unknown key id, failed authentication, a malformed file or value. */
 export class SecretStoreCorrupt extends SecretStoreError {
   override name = 'SecretStoreCorrupt';
   constructor(
@@ -44,7 +45,7 @@ export class SecretConflict extends SecretStoreError {
   override name = 'SecretConflict';
   constructor(
     readonly ref: SecretRef,
-    readonly version: number,
+    readonly version: SecretVersionId,
   ) {
     super(`Secret ${ref} version ${version} was written with the same idempotency key and a different value`);
   }

@@ -1,12 +1,12 @@
 /** The secret store's public API. */
 export type {
   PutSecretOptions,
-  SecretMetadata,
   SecretName,
   SecretRef,
   SecretStage,
   SecretStore,
   SecretValue,
+  SecretVersionId,
   SecretVersionInfo,
 } from './store.js';
 export {
@@ -19,3 +19,4 @@ export {
 export { assertSecretName, formatSecretRef, isSecretName, parseSecretRef } from './ref.js';
 
 export { LOCAL_SECRET_SCHEME, openLocalSecretStore, type LocalSecretStoreOptions } from './local.js';
+export { AWS_SECRET_SCHEME, openAwsSecretStore, type AwsSecretStoreOptions } from './aws.js';

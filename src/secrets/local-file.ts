@@ -19,9 +19,8 @@ const SealedValue = z.object({
 const StoredVersion = z
   .object({
     version: z.number().int().positive(),
-    stage: z.enum(['pending', 'current', 'previous', 'revoked']),
+    stage: z.enum(['pending', 'current', 'previous', 'superseded', 'revoked']),
     createdAt: z.string(),
-    metadata: z.record(z.string(), z.string()),
     idempotencyKey: z.string().optional(),
     /** Absent once revoked: a revoked value is deleted, not kept. */
     sealed: SealedValue.optional(),
@@ -30,7 +29,7 @@ const StoredVersion = z
 export type StoredVersion = z.infer<typeof StoredVersion>;
 
 const StoredSecret = z.object({
-  format: z.literal(1),
+  format: z.literal(2),
   name: z.string(),
   versions: z.array(StoredVersion),
 });

@@ -4,10 +4,10 @@
  * is 0700 and every file 0600; writes are atomic and serialized per name by a lock file, so concurrent
  * writers in several processes lose nothing.
  *
- * Revoking deletes the value (the version's stage, dates and metadata stay, for the record): a revoked
+ * Revoking deletes the value (the version's stage and date stay, for the record): a revoked
  * credential has no legitimate reader, so it is not kept around to leak.
  */
-import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { seal, unseal } from './crypto.js';
 import { SecretConflict, SecretNotFound, SecretRevoked } from './errors.js';
@@ -15,7 +15,6 @@ import { loadOrCreateKeyFile, parseKeyring, type Keyring } from '../keyring.js';
 import {
   readStoredSecret,
   secretFileName,
-  secretNameOfFile,
   writeStoredSecret,
   type StoredSecret,
   type StoredVersion,
@@ -24,9 +23,10 @@ import { withFileLock, type FileLockOptions } from './lock.js';
 import { formatSecretRef, secretNameOf, type SecretName, type SecretRef } from './ref.js';
 import type {
   PutSecretOptions,
-  SecretMetadata,
+  SecretStage,
   SecretStore,
   SecretValue,
+  SecretVersionId,
   SecretVersionInfo,
 } from './store.js';
 
@@ -59,6 +59,8 @@ export async function openLocalSecretStore(options: LocalSecretStoreOptions): Pr
 }
 
 class LocalSecretStore implements SecretStore {
+  readonly scheme = LOCAL_SECRET_SCHEME;
+
   constructor(
     private readonly directory: string,
     private readonly keyring: Keyring,
@@ -73,7 +75,7 @@ class LocalSecretStore implements SecretStore {
     name: SecretName,
     value: string,
     options: PutSecretOptions = {},
-  ): Promise<{ ref: SecretRef; version: number }> {
+  ): Promise<{ ref: SecretRef; version: SecretVersionId }> {
     const ref = this.ref(name);
     return this.update(name, (secret) => {
       const { idempotencyKey } = options;
@@ -83,62 +85,51 @@ class LocalSecretStore implements SecretStore {
           : secret.versions.find((v) => v.idempotencyKey === idempotencyKey);
       if (earlier) {
         if (earlier.stage !== 'revoked' && this.decrypt(name, earlier) !== value) {
-          throw new SecretConflict(ref, earlier.version);
+          throw new SecretConflict(ref, String(earlier.version));
         }
-        return { ref, version: earlier.version };
+        return { ref, version: String(earlier.version) };
       }
       const version = Math.max(0, ...secret.versions.map((v) => v.version)) + 1;
-      const stage = options.stage ?? 'current';
-      const metadata = { ...options.metadata };
-      if (stage === 'current') demoteCurrent(secret);
+      const stage = secret.versions.length === 0 ? 'current' : (options.stage ?? 'current');
+      moveStage(secret, stage);
       secret.versions.push({
         version,
         stage,
         createdAt: new Date().toISOString(),
-        metadata,
         idempotencyKey,
-        sealed: seal(this.keyring, value, associatedData(name, version, metadata)),
+        sealed: seal(this.keyring, value, associatedData(name, version)),
       });
-      return { ref, version };
+      return { ref, version: String(version) };
     });
   }
 
-  async get(ref: SecretRef, options: { version?: number } = {}): Promise<SecretValue> {
+  async get(ref: SecretRef, options: { version?: SecretVersionId } = {}): Promise<SecretValue> {
     const name = secretNameOf(ref, LOCAL_SECRET_SCHEME);
     const versions = (await this.read(name))?.versions ?? [];
     const entry =
       options.version === undefined
         ? this.currentOf(name, versions)
-        : versions.find((v) => v.version === options.version);
-    if (!entry) throw new SecretNotFound(this.ref(name), `has no version ${options.version}`);
+        : this.versionOf(name, versions, options.version);
     return { ...versionInfo(entry), value: this.decrypt(name, entry) };
   }
 
-  async has(ref: SecretRef): Promise<boolean> {
-    const name = secretNameOf(ref, LOCAL_SECRET_SCHEME);
-    return ((await this.read(name))?.versions ?? []).some((v) => v.stage === 'current');
-  }
-
-  async promote(ref: SecretRef, version: number): Promise<void> {
+  async promote(ref: SecretRef, version: SecretVersionId): Promise<void> {
     const name = secretNameOf(ref, LOCAL_SECRET_SCHEME);
     await this.update(name, (secret) => {
-      const entry = this.versionOf(name, secret, version);
+      const entry = this.versionOf(name, secret.versions, version);
       if (entry.stage === 'current') return;
       if (entry.stage === 'revoked') throw new SecretRevoked(this.ref(name), version);
-      demoteCurrent(secret);
+      moveStage(secret, 'current');
       entry.stage = 'current';
     });
   }
 
-  async revoke(ref: SecretRef, version?: number): Promise<void> {
+  async revoke(ref: SecretRef, version: SecretVersionId): Promise<void> {
     const name = secretNameOf(ref, LOCAL_SECRET_SCHEME);
     await this.update(name, (secret) => {
-      if (secret.versions.length === 0) throw new SecretNotFound(this.ref(name));
-      const targets = version === undefined ? secret.versions : [this.versionOf(name, secret, version)];
-      for (const entry of targets) {
-        entry.stage = 'revoked';
-        delete entry.sealed;
-      }
+      const entry = this.versionOf(name, secret.versions, version);
+      entry.stage = 'revoked';
+      delete entry.sealed;
     });
   }
 
@@ -147,11 +138,8 @@ class LocalSecretStore implements SecretStore {
     return ((await this.read(name))?.versions ?? []).map(versionInfo);
   }
 
-  async list(prefix = ''): Promise<SecretRef[]> {
-    const names = (await readdir(this.directory))
-      .map(secretNameOfFile)
-      .filter((name): name is SecretName => name !== undefined && name.startsWith(prefix));
-    return names.sort().map((name) => this.ref(name));
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   private path(name: SecretName): string {
@@ -169,7 +157,7 @@ class LocalSecretStore implements SecretStore {
   private async update<T>(name: SecretName, change: (secret: StoredSecret) => T): Promise<T> {
     const path = this.path(name);
     return withFileLock(`${path}.lock`, this.lock, async () => {
-      const secret = (await this.read(name)) ?? { format: 1 as const, name, versions: [] };
+      const secret = (await this.read(name)) ?? { format: 2 as const, name, versions: [] };
       const before = JSON.stringify(secret);
       const result = change(secret);
       if (JSON.stringify(secret) !== before) await writeStoredSecret(path, secret);
@@ -185,39 +173,34 @@ class LocalSecretStore implements SecretStore {
     throw new SecretNotFound(this.ref(name), 'has no current version');
   }
 
-  private versionOf(name: SecretName, secret: StoredSecret, version: number): StoredVersion {
-    const entry = secret.versions.find((v) => v.version === version);
+  private versionOf(name: SecretName, versions: StoredVersion[], version: SecretVersionId): StoredVersion {
+    const entry = versions.find((v) => String(v.version) === version);
     if (!entry) throw new SecretNotFound(this.ref(name), `has no version ${version}`);
     return entry;
   }
 
   /** The value of `entry`; SecretRevoked when it has none. */
   private decrypt(name: SecretName, entry: StoredVersion): string {
-    if (!entry.sealed) throw new SecretRevoked(this.ref(name), entry.version);
-    return unseal(
-      this.keyring,
-      entry.sealed,
-      associatedData(name, entry.version, entry.metadata),
-      this.ref(name),
-    );
+    if (!entry.sealed) throw new SecretRevoked(this.ref(name), String(entry.version));
+    return unseal(this.keyring, entry.sealed, associatedData(name, entry.version), this.ref(name));
   }
 }
 
-function demoteCurrent(secret: StoredSecret): void {
-  for (const entry of secret.versions) if (entry.stage === 'current') entry.stage = 'previous';
+/**
+ * Frees `stage` for a new holder, the way Secrets Manager moves its labels: the current version becomes
+ * previous (and the previous one superseded); a pending one becomes superseded.
+ */
+function moveStage(secret: StoredSecret, stage: 'pending' | 'current'): void {
+  const demoted: Partial<Record<SecretStage, SecretStage>> =
+    stage === 'current' ? { previous: 'superseded', current: 'previous' } : { pending: 'superseded' };
+  for (const entry of secret.versions) entry.stage = demoted[entry.stage] ?? entry.stage;
 }
 
 function versionInfo(entry: StoredVersion): SecretVersionInfo {
-  return {
-    version: entry.version,
-    stage: entry.stage,
-    createdAt: entry.createdAt,
-    metadata: { ...entry.metadata },
-  };
+  return { version: String(entry.version), stage: entry.stage, createdAt: entry.createdAt };
 }
 
-/** Binds a ciphertext to its name, version and metadata: moving it elsewhere or editing them fails decryption. */
-function associatedData(name: SecretName, version: number, metadata: SecretMetadata): Buffer {
-  const labels = Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.from(JSON.stringify(['cybrid-provisioner/secret/v1', name, version, labels]), 'utf8');
+/** Binds a ciphertext to its name and version: moving it elsewhere fails decryption. */
+function associatedData(name: SecretName, version: number): Buffer {
+  return Buffer.from(JSON.stringify(['cybrid-provisioner/secret/v2', name, version]), 'utf8');
 }

@@ -1,6 +1,6 @@
 /**
- * Secret names and references. A name is a path of URL-safe segments (`banks/<bankGuid>/client-secret`);
- * a reference is `<scheme>:<name>` (`local:banks/<bankGuid>/client-secret`), so a reference says which
+ * Secret names and references. A name is a path of URL-safe segments (`banks/<bankGuid>/credential`);
+ * a reference is `<scheme>:<name>` (`local:banks/<bankGuid>/credential`), so a reference says which
  * store holds it. Both are safe to log: they identify a secret, they never contain one.
  */
 import { SecretStoreError } from './errors.js';
@@ -43,12 +43,15 @@ export function parseSecretRef(ref: SecretRef): { scheme?: string; name: SecretN
   return { scheme, name: assertSecretName(ref.slice(colon + 1)) };
 }
 
-/** The name `ref` points to in the store of `scheme`; refuses a reference of another store. */
+/**
+ * The name `ref` points to in the store of `scheme`; a reference of another store is refused naming the
+ * variable that selects the store, since that store is not configured in this process.
+ */
 export function secretNameOf(ref: SecretRef, scheme: string): SecretName {
   const parsed = parseSecretRef(ref);
   if (parsed.scheme !== undefined && parsed.scheme !== scheme) {
     throw new SecretStoreError(
-      `Secret reference "${ref}" belongs to the "${parsed.scheme}" store, not "${scheme}"`,
+      `Secret reference "${ref}" belongs to the "${parsed.scheme}" store, which is not configured here: this process uses the "${scheme}" store (PROVISIONER_SECRET_STORE)`,
     );
   }
   return parsed.name;

@@ -1,7 +1,14 @@
 /**
- * The secret store: a claim check for secrets (design decision 3). The activity that receives a secret
- * writes it here and passes on only a reference, which is safe to log and to keep in workflow history.
- * The interface leaves room for Vault or a cloud secret manager beside the local default.
+ * The secret store: a claim check for secrets. The activity that receives a secret writes it here and passes
+ * on only a reference, which is safe to log and to keep in workflow history.
+ *
+ * Every backend gives the same guarantees (README, "Adding a secret store"), proven by one shared test suite:
+ * - A write is atomic and creates one new version; a retry with the same idempotency key creates none.
+ * - Stages are exclusive, as Secrets Manager's staging labels are: at most one version is pending, one
+ *   current, one previous. Making a version current turns the old current into previous and the old previous
+ *   into superseded; a new pending version supersedes the old pending one. The first version written under
+ *   a name is current whatever stage was asked for (Secrets Manager attaches AWSCURRENT to it).
+ * - A revoked version can no longer be read, promoted or un-revoked through the store.
  */
 import type { SecretName, SecretRef } from './ref.js';
 
@@ -9,21 +16,21 @@ export type { SecretName, SecretRef } from './ref.js';
 
 /**
  * pending: written, not yet in use (e.g. a rotated credential before verification).
- * current: the one in use; at most one version per name.
- * previous: was current, replaced by a newer one, still readable.
- * revoked: no longer valid; its value is gone and cannot be read.
+ * current: the one in use.
+ * previous: was current until the current one replaced it; still readable.
+ * superseded: lost its stage to a newer version; still readable by its id.
+ * revoked: no longer valid; cannot be read.
  */
-export type SecretStage = 'pending' | 'current' | 'previous' | 'revoked';
+export type SecretStage = 'pending' | 'current' | 'previous' | 'superseded' | 'revoked';
 
-/** Labels stored beside a version, e.g. the clientId a client secret belongs to. Never secret. */
-export type SecretMetadata = Record<string, string>;
+/** Opaque, store-specific (a counter in the local store, the VersionId in Secrets Manager). */
+export type SecretVersionId = string;
 
 export interface SecretVersionInfo {
-  version: number;
+  version: SecretVersionId;
   stage: SecretStage;
   /** ISO 8601. */
   createdAt: string;
-  metadata: SecretMetadata;
 }
 
 export interface SecretValue extends SecretVersionInfo {
@@ -31,36 +38,35 @@ export interface SecretValue extends SecretVersionInfo {
 }
 
 export interface PutSecretOptions {
-  /** Default `current`; the old current version then becomes `previous`. */
+  /** Default `current`. */
   stage?: 'pending' | 'current';
   /** A retry with the same key returns the version the first call wrote instead of adding one. */
   idempotencyKey?: string;
-  metadata?: SecretMetadata;
 }
 
 /**
- * Every method taking a `SecretRef` also accepts the bare name (`banks/<guid>/client-secret`), so callers
- * and operators can use either.
+ * Every method taking a `SecretRef` also accepts the bare name (`banks/<guid>/credential`), so callers and
+ * operators can use either; a reference of another store is refused naming the variable that selects it.
  */
 export interface SecretStore {
+  /** The scheme of this store's references (`local`, `aws-sm`). */
+  readonly scheme: string;
   /** The reference of a name in this store, whether or not anything is stored under it yet. */
   ref(name: SecretName): SecretRef;
-  /** Writes a new version under `name`. */
+  /** Writes a new version under `name`. SecretConflict when the idempotency key was used for another value. */
   put(
     name: SecretName,
     value: string,
     options?: PutSecretOptions,
-  ): Promise<{ ref: SecretRef; version: number }>;
+  ): Promise<{ ref: SecretRef; version: SecretVersionId }>;
   /** The current version, or the given one. Throws SecretNotFound, SecretRevoked or SecretStoreCorrupt. */
-  get(ref: SecretRef, options?: { version?: number }): Promise<SecretValue>;
-  /** Whether `get(ref)` finds a current version. */
-  has(ref: SecretRef): Promise<boolean>;
-  /** Makes `version` current (no-op when it already is); the old current becomes `previous`. */
-  promote(ref: SecretRef, version: number): Promise<void>;
-  /** Revokes one version, or every version when none is given, and deletes the values. Idempotent. */
-  revoke(ref: SecretRef, version?: number): Promise<void>;
-  /** Every version, oldest first; empty when nothing is stored under the name. */
+  get(ref: SecretRef, options?: { version?: SecretVersionId }): Promise<SecretValue>;
+  /** Every version, oldest first (revoked ones included); empty when nothing is stored under the name. */
   versions(ref: SecretRef): Promise<SecretVersionInfo[]>;
-  /** References of the stored names starting with `prefix`, sorted. */
-  list(prefix?: string): Promise<SecretRef[]>;
+  /** Makes `version` current (no-op when it already is). SecretRevoked for a revoked version. */
+  promote(ref: SecretRef, version: SecretVersionId): Promise<void>;
+  /** Revokes one version (idempotent); its value can no longer be read through the store. */
+  revoke(ref: SecretRef, version: SecretVersionId): Promise<void>;
+  /** Releases connections; the store is not used afterwards. */
+  close(): Promise<void>;
 }

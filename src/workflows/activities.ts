@@ -19,6 +19,7 @@ const retry: RetryPolicy = {
  */
 export const {
   ensureBankApplication,
+  createPendingBankApplication,
   verifyBankCredential,
   removeBankApplication,
   listBankApplicationIds,

@@ -8,7 +8,12 @@
  * with UsersNotProvisioned naming them); users already provisioned are kept, and a re-run is idempotent.
  * Cancellation never interrupts the step that creates the application and stores its secret.
  */
-import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
+import {
+  defaultApplicationName,
+  markedApplicationName,
+  operationMarker,
+} from '../model/application-names.js';
 import {
   OnboardBankInput,
   type OnboardBankResult,
@@ -28,8 +33,6 @@ import { trackStatus } from './status.js';
 /** Users per activity: small enough for a quick retry, large enough to keep history short. */
 export const USER_BATCH_SIZE = 100;
 
-export const defaultApplicationName = (bankGuid: string) => `bank-${bankGuid}`;
-
 export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = parseInput(OnboardBankInput, rawInput);
   const { bankGuid } = input;
@@ -43,10 +46,12 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
       [
         {
           bankGuid,
-          name: input.application?.name ?? defaultApplicationName(bankGuid),
+          name: markedApplicationName(
+            input.application?.name ?? defaultApplicationName(bankGuid),
+            operationMarker(workflowInfo().firstExecutionRunId),
+          ),
           ipAllowlist: input.application?.ipAllowlist,
           expiresAt: input.application?.expiresAt,
-          purpose: 'onboarding',
         },
       ],
     ),

@@ -15,9 +15,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../model/contract.js';
+import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
 import {
+  createPendingBankApplication,
   currentBankCredential,
-  ensureBankApplication,
   promoteBankCredential,
   recordRotation,
   removeBankApplication,
@@ -27,14 +28,6 @@ import {
 import { completeRotationUpdate } from '../model/messages.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
-
-const ROTATION_SUFFIX = / \(rotated [0-9TZ:-]+\)$/;
-
-/** Deterministic per rotation: the base name of the current application plus this run's start time. */
-export function rotationName(currentName: string, startedAt: Date): string {
-  const suffix = ` (rotated ${startedAt.toISOString().slice(0, 19)}Z)`;
-  return currentName.replace(ROTATION_SUFFIX, '').slice(0, 128 - suffix.length) + suffix;
-}
 
 export async function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
@@ -74,13 +67,15 @@ export async function rotateBankCredentials(
 
   progress.step('creating the pending credential');
   const pending = await CancellationScope.nonCancellable(() =>
-    ensureBankApplication.executeWithOptions(
+    createPendingBankApplication.executeWithOptions(
       { summary: `Create the next OAuth application of bank ${bankGuid}` },
       [
         {
           bankGuid,
-          name: rotationName(current.applicationName, workflowInfo().startTime),
-          purpose: 'rotation',
+          name: markedApplicationName(
+            rotationBaseName(current.applicationName, workflowInfo().startTime),
+            operationMarker(workflowInfo().firstExecutionRunId),
+          ),
         },
       ],
     ),

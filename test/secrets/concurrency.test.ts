@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openLocalSecretStore, SecretStoreError } from '../../src/secrets/index.js';
-import { keyEntry, tempDir } from './helpers.js';
+import { keyEntry, tempDir } from '../support/stores.js';
 
-const NAME = 'banks/b1/client-secret';
-const LOCK = 'banks~b1~client-secret.json.lock';
+const NAME = 'banks/b1/credential';
+const LOCK = 'banks~b1~credential.json.lock';
 const CHILD = fileURLToPath(new URL('./child-writer.ts', import.meta.url));
 
 void test('parallel writers in two stores and a child process lose nothing', async (t) => {
@@ -43,7 +43,7 @@ void test('parallel writers in two stores and a child process lose nothing', asy
   const versions = await a.versions(NAME);
   assert.deepEqual(
     versions.map((v) => v.version),
-    Array.from({ length: 60 }, (_, i) => i + 1),
+    Array.from({ length: 60 }, (_, i) => String(i + 1)),
   );
   assert.equal(versions.filter((v) => v.stage === 'current').length, 1);
   const values = await Promise.all(
@@ -53,7 +53,7 @@ void test('parallel writers in two stores and a child process lose nothing', asy
     Array.from({ length: 20 }, (_, i) => `${label}-${i}`),
   );
   assert.deepEqual(values.sort(), expected.sort());
-  assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json'], 'no lock or temp file left');
+  assert.deepEqual(await readdir(directory), ['banks~b1~credential.json'], 'no lock or temp file left');
 });
 
 void test('a lock left by a dead process is broken', async (t) => {
@@ -62,8 +62,8 @@ void test('a lock left by a dead process is broken', async (t) => {
   const dead = spawn(process.execPath, ['-e', '']);
   await once(dead, 'exit');
   await writeFile(join(directory, LOCK), JSON.stringify({ host: hostname(), pid: dead.pid, token: 'gone' }));
-  assert.equal((await store.put(NAME, 'v')).version, 1);
-  assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json']);
+  assert.equal((await store.put(NAME, 'v')).version, '1');
+  assert.deepEqual(await readdir(directory), ['banks~b1~credential.json']);
 });
 
 void test('a lock held by a live process makes a writer wait, then fail with a clear message', async (t) => {

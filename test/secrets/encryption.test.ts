@@ -3,15 +3,15 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openLocalSecretStore, SecretStoreCorrupt } from '../../src/secrets/index.js';
-import { keyEntry, tempDir } from './helpers.js';
+import { keyEntry, tempDir } from '../support/stores.js';
 
-const NAME = 'banks/b1/client-secret';
-const FILE = 'banks~b1~client-secret.json';
+const NAME = 'banks/b1/credential';
+const FILE = 'banks~b1~credential.json';
 
 function assertCorrupt(pattern: RegExp, ...forbidden: string[]) {
   return (err: unknown) => {
     assert.ok(err instanceof SecretStoreCorrupt, String(err));
-    assert.match(err.message, /local:banks\/b1\/client-secret/);
+    assert.match(err.message, /local:banks\/b1\/credential/);
     assert.match(err.message, pattern);
     for (const text of forbidden) assert.ok(!err.message.includes(text), 'the message leaks secret material');
     return true;
@@ -76,14 +76,14 @@ void test('key rotation: old values still read, new writes use the new current k
 
   const onlyK2 = await openLocalSecretStore({ directory, keys: k2 });
   assert.equal((await onlyK2.get(NAME)).value, 'written-with-k2');
-  await assert.rejects(onlyK2.get(NAME, { version: 1 }), assertCorrupt(/"k1", which is not configured/));
+  await assert.rejects(onlyK2.get(NAME, { version: '1' }), assertCorrupt(/"k1", which is not configured/));
 });
 
-void test('tampering is detected: edited metadata, ciphertext moved to another version, malformed file', async (t) => {
+void test('tampering is detected: an edited version number, ciphertext moved to another version, malformed file', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1') });
-  await store.put(NAME, 'one', { metadata: { clientId: 'c1' } });
-  await store.put(NAME, 'two', { metadata: { clientId: 'c1' } });
+  await store.put(NAME, 'one');
+  await store.put(NAME, 'two', { stage: 'pending' });
   const path = join(directory, FILE);
   const original = await readFile(path, 'utf8');
   const edit = async (change: (data: { versions: Record<string, unknown>[] }) => void) => {
@@ -92,14 +92,16 @@ void test('tampering is detected: edited metadata, ciphertext moved to another v
     await writeFile(path, JSON.stringify(data));
   };
 
-  await edit((data) => void ((data.versions[0] as { metadata: object }).metadata = { clientId: 'c2' }));
-  await assert.rejects(store.get(NAME, { version: 1 }), assertCorrupt(/failed authentication/));
+  await edit((data) => {
+    data.versions[0]!.version = 3;
+  });
+  await assert.rejects(store.get(NAME, { version: '3' }), assertCorrupt(/failed authentication/));
 
   await edit((data) => void (data.versions[1]!.sealed = data.versions[0]!.sealed));
-  await assert.rejects(store.get(NAME, { version: 2 }), assertCorrupt(/failed authentication/));
+  await assert.rejects(store.get(NAME, { version: '2' }), assertCorrupt(/failed authentication/));
 
-  await writeFile(path, '{"format":1,');
+  await writeFile(path, '{"format":2,');
   await assert.rejects(store.get(NAME), assertCorrupt(/not valid JSON/));
-  await writeFile(path, JSON.stringify({ format: 1, name: NAME, versions: [{ version: 1 }] }));
+  await writeFile(path, JSON.stringify({ format: 2, name: NAME, versions: [{ version: 1 }] }));
   await assert.rejects(store.versions(NAME), assertCorrupt(/malformed file/));
 });

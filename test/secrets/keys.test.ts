@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { ConfigError } from '../../src/config.js';
 import { parseKeyring } from '../../src/keyring.js';
 import { openLocalSecretStore } from '../../src/secrets/index.js';
-import { keyEntry, tempDir } from './helpers.js';
+import { keyEntry, tempDir } from '../support/stores.js';
 
 void test('the key list parses: first entry current, all readable, whitespace ignored', () => {
   const k2 = keyEntry('k2');

@@ -1,18 +1,26 @@
 /** `provisioner secret get <secretRef>`: the only place a secret value is ever printed. */
 import type { Command } from 'commander';
 import { parseEnv, StateEnv } from '../../config.js';
-import { openStateDependencies } from '../../dependencies.js';
+import { openSecretStore } from '../../dependencies.js';
 
 export function registerSecret(program: Command): void {
   const secret = program.command('secret').description('read the secret store');
   secret
     .command('get')
     .description('print the current value of a secret (or one version of it)')
-    .argument('<secretRef>', 'a reference from a workflow result, e.g. banks/<bankGuid>/client-secret')
-    .option('--version <n>', 'a specific version', (v) => Number.parseInt(v, 10))
-    .action(async (ref: string, flags: { version?: number }) => {
-      const { secrets } = await openStateDependencies(parseEnv(StateEnv));
-      const { value } = await secrets.get(ref, flags.version === undefined ? {} : { version: flags.version });
-      process.stdout.write(`${value}\n`);
+    .argument('<secretRef>', 'a reference from a workflow result, e.g. local:banks/<bankGuid>/credential')
+    .option('--version <id>', 'a specific version')
+    .action(async (ref: string, flags: { version?: string }) => {
+      const secrets = await openSecretStore(parseEnv(StateEnv));
+      try {
+        // A bank credential is its JSON document, printed as stored.
+        const { value } = await secrets.get(
+          ref,
+          flags.version === undefined ? {} : { version: flags.version },
+        );
+        process.stdout.write(`${value}\n`);
+      } finally {
+        await secrets.close();
+      }
     });
 }

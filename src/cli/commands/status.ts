@@ -1,8 +1,8 @@
 /** `provisioner status <bankGuid>`: the bank's latest operation, its rotation schedule and past rotations. */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { join } from 'node:path';
-import { openSqliteLedger } from '../../ledger/ledger.js';
+import { ledgerLocation } from '../../dependencies.js';
+import { openLedger } from '../../ledger/index.js';
 import { withClient } from '../connect.js';
 import { printJson, printLine } from '../output.js';
 import { describeProgress } from '../wait.js';
@@ -14,15 +14,14 @@ export function registerStatus(program: Command): void {
     .argument('<bankGuid>', 'the bank')
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: { json?: boolean }) => {
-      await withClient(async (client, state) => {
+      await withClient(async (client, config) => {
         const latest = await client.status(bankGuid).catch((err: unknown) => {
           if (err instanceof WorkflowNotFoundError) return undefined;
           throw err;
         });
         const schedule = await client.rotationSchedule(bankGuid);
-        const ledger = openSqliteLedger(join(state.stateDir, 'ledger.sqlite'));
-        const rotations = ledger.rotationsOf(bankGuid);
-        ledger.close();
+        const ledger = await openLedger(ledgerLocation(config));
+        const rotations = await ledger.rotationsOf(bankGuid).finally(() => ledger.close());
         if (flags.json)
           return printJson({ bankGuid, latest: latest ?? null, schedule: schedule ?? null, rotations });
         if (!latest) printLine(`bank ${bankGuid}: no operation found`);

@@ -1,0 +1,32 @@
+/**
+ * The ledger's schema, as versioned migrations applied in name order at start (the Kysely migrator records
+ * which ran; on PostgreSQL it holds an advisory lock, so workers starting together apply each one once).
+ * Never edit a migration that has shipped: add the next one. Types portable to SQLite and PostgreSQL only.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export const LEDGER_MIGRATIONS: Record<string, Migration> = {
+  '0001-bank-users-and-rotations': {
+    async up(db: Kysely<unknown>) {
+      // "if not exists": ledgers written before migrations existed already have these tables.
+      await db.schema
+        .createTable('bank_users')
+        .ifNotExists()
+        .addColumn('bank_guid', 'text', (c) => c.notNull())
+        .addColumn('user_guid', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('bank_users_pkey', ['bank_guid', 'user_guid'])
+        .execute();
+      await db.schema
+        .createTable('rotations')
+        .ifNotExists()
+        .addColumn('bank_guid', 'text', (c) => c.notNull())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('rotated_at', 'text', (c) => c.notNull())
+        .addColumn('previous_client_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rotations_pkey', ['bank_guid', 'workflow_id'])
+        .execute();
+    },
+  },
+};

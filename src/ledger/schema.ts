@@ -1,0 +1,11 @@
+/** The ledger's tables as Kysely sees them; `migrations.ts` creates them. */
+export interface LedgerTables {
+  bank_users: { bank_guid: string; user_guid: string; email: string };
+  rotations: {
+    bank_guid: string;
+    workflow_id: string;
+    rotated_at: string;
+    previous_client_id: string;
+    client_id: string;
+  };
+}
