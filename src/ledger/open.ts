@@ -4,7 +4,16 @@
  * cannot be reached or migrated is one ConfigError naming the variable.
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  SqliteAdapter,
+  SqliteDialect,
+  type Dialect,
+  type DialectAdapter,
+} from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -35,7 +44,7 @@ export async function openLedger(location: LedgerLocation): Promise<Provisioning
     const where = location.databaseUrl
       ? 'PROVISIONER_DATABASE_URL'
       : `the ledger file ${location.sqliteFile}`;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const reason = (error instanceof Error ? error.message : 'migration failed').split('\n')[0];
     throw new ConfigError(`Invalid configuration: ${where}: the ledger database cannot be opened: ${reason}`);
   }
   return kyselyLedger(db);
@@ -53,5 +62,24 @@ function sqlite(file: string): Dialect {
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database });
+  return new MigrationLockingSqliteDialect({ database });
+}
+
+/**
+ * Kysely's SQLite adapter takes no lock around migrations; two processes opening a new ledger file at once
+ * would both apply them. An immediate transaction makes the second wait (busy_timeout) until the first is done.
+ * (better-sqlite3 waits synchronously: this serializes processes, not two openers in one process.)
+ */
+class MigrationLockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new (class extends SqliteAdapter {
+      override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+        await sql`begin immediate`.execute(db);
+      }
+      override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+        // Also called when taking the lock failed; then there is nothing to commit.
+        await sql`commit`.execute(db).catch(() => undefined);
+      }
+    })();
+  }
 }

@@ -1,6 +1,8 @@
 /** Shared steps of the lifecycle tests: onboard a bank, read its credential, try it at /oauth/token. */
 import assert from 'node:assert/strict';
+import { readCredential, storedCredentials } from '../../src/activities/credential-documents.js';
 import type { OnboardBankResult } from '../../src/model/contract.js';
+import { bankCredentialSecretName } from '../../src/model/secret-names.js';
 import { randomGuid, type TestWorld } from './env.js';
 import { listBankApplications } from './idp.js';
 
@@ -12,9 +14,14 @@ export async function onboardedBank(world: TestWorld, users: string[] = []): Pro
   return handle.result();
 }
 
-/** The stored secret of the bank's current credential. */
-export async function currentSecret(world: TestWorld, bankGuid: string) {
-  return world.deps.secrets.get(`banks/${bankGuid}/client-secret`);
+/** The bank's current credential document, as its services read it. */
+export async function currentCredential(world: TestWorld, bankGuid: string) {
+  return readCredential(world.deps.secrets, bankCredentialSecretName(bankGuid));
+}
+
+/** The client ids the bank's readable stored versions belong to, with their stages. */
+export async function storedClientIds(world: TestWorld, bankGuid: string) {
+  return storedCredentials(world.deps.secrets, bankCredentialSecretName(bankGuid));
 }
 
 /** Whether these credentials still mint a token. */
@@ -38,7 +45,7 @@ export async function assertSoleWorkingCredential(world: TestWorld, bankGuid: st
     apps.map((a) => a.client_id),
     [clientId],
   );
-  const current = await currentSecret(world, bankGuid);
-  assert.equal(current.metadata.clientId, clientId);
-  assert.ok(await mintsToken(world, clientId, current.value), `${clientId} does not mint a token`);
+  const current = await currentCredential(world, bankGuid);
+  assert.equal(current.clientId, clientId);
+  assert.ok(await mintsToken(world, clientId, current.clientSecret), `${clientId} does not mint a token`);
 }

@@ -60,6 +60,8 @@ export interface TestWorldOptions {
   userConcurrency?: number;
   /** Payload keys; by default a key file is created in the world's state directory, as in development. */
   codecKeys?: string;
+  /** Extra configuration, e.g. the shared stores of `sharedStateEnv()`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
@@ -76,6 +78,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     PROVISIONER_STATE_DIR: stateDir,
     ...(options.codecKeys ? { PROVISIONER_CODEC_KEYS: options.codecKeys } : {}),
     ...(options.userConcurrency ? { PROVISIONER_USER_CONCURRENCY: String(options.userConcurrency) } : {}),
+    ...options.env,
   };
   const config = parseEnv(WorkerEnv, env);
   const deps = await openDependencies(config, logger, { orphanGraceMs: options.orphanGraceMs ?? 2_000 });
@@ -122,7 +125,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     async close() {
       await stopWorker();
       await connection.close();
-      deps.close();
+      await deps.close();
       await sandbox.close();
       await rm(stateDir, { recursive: true, force: true });
     },

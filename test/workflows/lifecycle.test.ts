@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { statusQuery } from '../../src/model/messages.js';
-import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
+import { currentCredential, mintsToken, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
 
@@ -21,7 +21,7 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
 
   it('revokes every application of a bank, idempotently', async () => {
     const bank = await onboardedBank(world);
-    const secret = await currentSecret(world, bank.bankGuid);
+    const secret = await currentCredential(world, bank.bankGuid);
     for (let run = 0; run < 2; run++) {
       const result = await (
         await world.client.startRevocation({ bankGuid: bank.bankGuid, reason: 'test' })
@@ -29,7 +29,7 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
       assert.deepEqual(result.revokedClientIds, run === 0 ? [bank.application.clientId] : []);
     }
     assert.equal((await listBankApplications(world, bank.bankGuid)).length, 0);
-    assert.equal(await mintsToken(world, bank.application.clientId, secret.value), false);
+    assert.equal(await mintsToken(world, bank.application.clientId, secret.clientSecret), false);
     const versions = await world.deps.secrets.versions(bank.application.secretRef);
     assert.ok(versions.every((v) => v.stage === 'revoked'));
     await assert.rejects(world.deps.secrets.get(bank.application.secretRef));
@@ -129,11 +129,11 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
     try {
       await handle.trigger();
       const deadline = Date.now() + 60_000;
-      let current = await currentSecret(world, bank.bankGuid);
-      while (current.metadata.clientId === bank.application.clientId) {
+      let current = await currentCredential(world, bank.bankGuid);
+      while (current.clientId === bank.application.clientId) {
         assert.ok(Date.now() < deadline, 'the scheduled rotation did not happen');
         await sleep(200);
-        current = await currentSecret(world, bank.bankGuid);
+        current = await currentCredential(world, bank.bankGuid);
       }
       const rotation = world.client.client.workflow.getHandle(`bank-${bank.bankGuid}`);
       while ((await rotation.describe()).status.name === 'RUNNING') await sleep(200);
@@ -141,9 +141,9 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
       const apps = await listBankApplications(world, bank.bankGuid);
       assert.deepEqual(
         apps.map((a) => a.client_id),
-        [current.metadata.clientId],
+        [current.clientId],
       );
-      assert.ok(await mintsToken(world, current.metadata.clientId!, current.value));
+      assert.ok(await mintsToken(world, current.clientId, current.clientSecret));
     } finally {
       await handle.delete();
     }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTestWorld, capturedLog, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText } from '../support/history.js';
+import { currentCredential, storedClientIds } from '../support/banks.js';
 import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
 
 describe('onboardBank', () => {
@@ -40,16 +41,16 @@ describe('onboardBank', () => {
       'users:read',
     ]);
 
-    const secret = await world.deps.secrets.get(result.application.secretRef);
-    secretsSeen.push(secret.value);
+    const secret = await currentCredential(world, bankGuid);
+    secretsSeen.push(secret.clientSecret);
     for (const user of result.users) secretsSeen.push((await world.deps.secrets.get(user.inviteRef!)).value);
     const token = await world.deps.activityDeps.idp.exchangeClientCredentials({
       clientId: result.application.clientId,
-      clientSecret: secret.value,
+      clientSecret: secret.clientSecret,
       scopes: ['banks:read'],
     });
     assert.ok(token.grantedScopes.includes('banks:read'));
-    assert.equal(JSON.stringify(result).includes(secret.value), false);
+    assert.equal(JSON.stringify(result).includes(secret.clientSecret), false);
 
     // Run again: same clientId, nothing created.
     const writesBefore = (await sandboxStats(world)).writes;
@@ -92,8 +93,8 @@ describe('onboardBank', () => {
       assert.ok(err instanceof WorkflowFailedError);
       assert.match(describeFailure(err), /customers:write/);
       assert.equal((await listBankApplications(world, bankGuid)).length, 0);
-      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/client-secret`);
-      assert.ok(versions.every((v) => v.stage === 'revoked'));
+      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/credential`);
+      assert.ok(versions.length > 0 && versions.every((v) => v.stage === 'revoked'));
     } finally {
       world.sandbox.setFaults({ dropScopes: [] });
     }
@@ -112,10 +113,10 @@ describe('onboardBank', () => {
       await handle.cancel();
       await assert.rejects(handle.result());
       const apps = await listBankApplications(world, bankGuid);
-      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/client-secret`);
+      const stored = await storedClientIds(world, bankGuid);
       for (const app of apps) {
         assert.ok(
-          versions.some((v) => v.metadata.clientId === app.client_id),
+          stored.some((v) => v.clientId === app.client_id),
           `application ${app.client_id} has no stored secret`,
         );
       }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { failureMessage } from '../support/history.js';
-import { assertSoleWorkingCredential } from '../support/banks.js';
+import { assertSoleWorkingCredential, storedClientIds } from '../support/banks.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
 
 describe('onboardBank on a faulty IdP', () => {
@@ -34,8 +34,8 @@ describe('onboardBank on a faulty IdP', () => {
       const apps = await listBankApplications(world, bankGuid);
       assert.equal(apps.length, 1, `bank ${bankGuid} has ${apps.length} applications`);
       assert.equal(apps[0]!.client_id, result.application.clientId);
-      const versions = await world.deps.secrets.versions(result.application.secretRef);
-      assert.ok(versions.some((v) => v.metadata.clientId === apps[0]!.client_id && v.stage === 'current'));
+      const stored = await storedClientIds(world, bankGuid);
+      assert.ok(stored.some((v) => v.clientId === apps[0]!.client_id && v.stage === 'current'));
       for (const email of emails) {
         assert.equal(
           allUsers.filter((u) => u.email === email).length,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describeFailure } from '../../src/client/failure.js';
 import { statusQuery } from '../../src/model/messages.js';
-import { onboardedBank } from '../support/banks.js';
+import { currentCredential, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
 
@@ -45,8 +45,8 @@ describe('onboardBank: a user the IdP refuses for good, after partial progress',
     // What is kept: the application with its stored secret, and the users that could be provisioned.
     const apps = await listBankApplications(world, bankGuid);
     assert.equal(apps.length, 1);
-    const current = await world.deps.secrets.get(`banks/${bankGuid}/client-secret`);
-    assert.equal(current.metadata.clientId, apps[0]!.client_id);
+    const current = await currentCredential(world, bankGuid);
+    assert.equal(current.clientId, apps[0]!.client_id);
     const emails = (await listUsers(world)).map((u) => u.email);
     assert.ok(emails.includes('fine-1@example.com') && emails.includes('fine-2@example.com'));
 

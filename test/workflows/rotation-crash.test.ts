@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statusQuery } from '../../src/model/messages.js';
-import { currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
+import { currentCredential, mintsToken, onboardedBank } from '../support/banks.js';
 import { startCli } from '../support/cli.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
@@ -68,8 +68,8 @@ describe('rotateBankCredentials survives a worker killed at each step', () => {
 
     const apps = await listBankApplications(world, bank.bankGuid);
     assert.equal(apps.length, 1, `the bank has ${apps.length} applications`);
-    const current = await currentSecret(world, bank.bankGuid);
-    assert.equal(current.metadata.clientId, apps[0]!.client_id);
-    assert.ok(await mintsToken(world, apps[0]!.client_id, current.value));
+    const current = await currentCredential(world, bank.bankGuid);
+    assert.equal(current.clientId, apps[0]!.client_id);
+    assert.ok(await mintsToken(world, apps[0]!.client_id, current.clientSecret));
   });
 });

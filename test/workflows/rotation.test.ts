@@ -4,7 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { statusQuery } from '../../src/model/messages.js';
-import { assertSoleWorkingCredential, currentSecret, mintsToken, onboardedBank } from '../support/banks.js';
+import {
+  assertSoleWorkingCredential,
+  currentCredential,
+  mintsToken,
+  onboardedBank,
+} from '../support/banks.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
 
@@ -18,7 +23,7 @@ describe('rotateBankCredentials', () => {
 
   it('rotates end to end: new clientId, old application gone, new secret works, old one does not', async () => {
     const bank = await onboardedBank(world);
-    const old = await currentSecret(world, bank.bankGuid);
+    const old = await currentCredential(world, bank.bankGuid);
     const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '1s' });
     const result = await handle.result();
 
@@ -33,10 +38,10 @@ describe('rotateBankCredentials', () => {
       apps.map((a) => a.client_id),
       [result.clientId],
     );
-    const fresh = await currentSecret(world, bank.bankGuid);
-    assert.equal(fresh.metadata.clientId, result.clientId);
-    assert.ok(await mintsToken(world, result.clientId, fresh.value));
-    assert.equal(await mintsToken(world, bank.application.clientId, old.value), false);
+    const fresh = await currentCredential(world, bank.bankGuid);
+    assert.equal(fresh.clientId, result.clientId);
+    assert.ok(await mintsToken(world, result.clientId, fresh.clientSecret));
+    assert.equal(await mintsToken(world, bank.application.clientId, old.clientSecret), false);
   });
 
   it('rolls back when the new credential fails verification: the old one stays current and working', async () => {

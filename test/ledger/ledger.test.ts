@@ -1,0 +1,84 @@
+/** The provisioning ledger, run against each backend: SQLite and PostgreSQL (the run's real cluster). */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openLedger } from '../../src/ledger/index.js';
+import { freePort } from '../support/ports.js';
+import { ledgerBackends, openTestLedger } from '../support/stores.js';
+
+const run = promisify(execFile);
+const OPENER = fileURLToPath(new URL('./child-opener.ts', import.meta.url));
+
+const rotation = (workflowId: string, rotatedAt: string) => ({
+  workflowId,
+  rotatedAt,
+  previousClientId: `prev-${workflowId}`,
+  clientId: `next-${workflowId}`,
+});
+
+for (const backend of ledgerBackends) {
+  describe(`ledger: ${backend.name}`, () => {
+    it('records the users of a bank once each, ordered by email, apart from other banks', async (t) => {
+      const ledger = await openTestLedger(t, backend);
+      await ledger.recordUsers('bank-a', [
+        { guid: 'u2', email: 'zed@example.com' },
+        { guid: 'u1', email: 'amy@example.com' },
+      ]);
+      await ledger.recordUsers('bank-a', [{ guid: 'u1', email: 'amy@example.com' }]); // a retry
+      await ledger.recordUsers('bank-b', [{ guid: 'u1', email: 'amy@example.com' }]);
+      await ledger.recordUsers('bank-b', []);
+      assert.deepEqual(await ledger.usersOf('bank-a'), [
+        { guid: 'u1', email: 'amy@example.com' },
+        { guid: 'u2', email: 'zed@example.com' },
+      ]);
+      assert.deepEqual(await ledger.usersOf('bank-b'), [{ guid: 'u1', email: 'amy@example.com' }]);
+      assert.deepEqual(await ledger.usersOf('bank-c'), []);
+    });
+
+    it('records each rotation once per workflow, oldest first', async (t) => {
+      const ledger = await openTestLedger(t, backend);
+      await ledger.recordRotation('bank-a', rotation('w2', '2026-02-01T00:00:00.000Z'));
+      await ledger.recordRotation('bank-a', rotation('w1', '2026-01-01T00:00:00.000Z'));
+      await ledger.recordRotation('bank-a', rotation('w1', '2026-01-01T00:00:00.000Z'));
+      assert.deepEqual(await ledger.rotationsOf('bank-a'), [
+        rotation('w1', '2026-01-01T00:00:00.000Z'),
+        rotation('w2', '2026-02-01T00:00:00.000Z'),
+      ]);
+      assert.deepEqual(await ledger.rotationsOf('bank-b'), []);
+    });
+
+    it('keeps its data across reopening, and processes opening it at once migrate it once', async (t) => {
+      const location = await backend.location(t);
+      const opened = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          run(process.execPath, ['--import', 'tsx', OPENER, JSON.stringify(location)]),
+        ),
+      );
+      assert.deepEqual(
+        opened.map((o) => o.stdout.trim()),
+        ['opened', 'opened', 'opened'],
+      );
+      const ledger = await openLedger(location);
+      t.after(() => ledger.close());
+      assert.deepEqual(await ledger.usersOf('bank-a'), [{ guid: 'u1', email: 'amy@example.com' }]);
+    });
+  });
+}
+
+void it('an unreachable database is one line naming PROVISIONER_DATABASE_URL, without the password', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    openLedger({ databaseUrl: `postgres://u:hunter2@127.0.0.1:${port}/db`, sqliteFile: ':memory:' }),
+    (err: unknown) => {
+      assert.ok(err instanceof Error && err.name === 'ConfigError', String(err));
+      assert.match(
+        err.message,
+        /^Invalid configuration: PROVISIONER_DATABASE_URL: the ledger database cannot be opened: .*ECONNREFUSED/,
+      );
+      assert.doesNotMatch(err.message, /hunter2|\n/);
+      return true;
+    },
+  );
+});
