@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mintsToken } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
+import { BankCredentialDocument } from '../../src/model/bank-credential.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, sandboxStats } from '../support/idp.js';
 
@@ -62,9 +63,13 @@ describe('the provisioner command', () => {
     ]);
     assert.ok(users.every((u) => u.guid && u.created === true));
 
+    // `secret get` prints the credential document, as the bank's services read it.
     const secret = await ok('secret', 'get', application.secretRef);
-    assert.ok(await mintsToken(world, application.clientId, secret.stdout.trim()));
-    assert.equal(run.stdout.includes(secret.stdout.trim()), false, 'onboard printed the secret');
+    const document = BankCredentialDocument.parse(JSON.parse(secret.stdout));
+    assert.equal(document.clientId, application.clientId);
+    assert.equal(document.bankGuid, bankGuid);
+    assert.ok(await mintsToken(world, document.clientId, document.clientSecret));
+    assert.equal(run.stdout.includes(document.clientSecret), false, 'onboard printed the secret');
   });
 
   it('status --json shows the latest operation', async () => {
@@ -81,7 +86,7 @@ describe('the provisioner command', () => {
     assert.equal(result.bankGuid, bankGuid);
     assert.equal(result.previousClientId, before[0]!.client_id);
     assert.notEqual(result.clientId, result.previousClientId);
-    assert.match(String(result.secretRef), /client-secret/);
+    assert.equal(result.secretRef, `local:banks/${bankGuid}/credential`);
     const status = (await ok('status', bankGuid, '--json')).json() as { rotations: { clientId: string }[] };
     assert.equal(status.rotations.at(-1)?.clientId, result.clientId);
   });

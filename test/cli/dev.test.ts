@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BankCredentialDocument } from '../../src/model/bank-credential.js';
 import { cleanEnv, runCli, startCli } from '../support/cli.js';
 import { randomGuid } from '../support/env.js';
 import { freePort } from '../support/ports.js';
@@ -66,7 +67,7 @@ describe('provisioner dev: the embedded default', () => {
       assert.equal(result.users.length, 1);
       const secret = await runCli(['secret', 'get', result.application.secretRef], { env, cwd });
       assert.equal(secret.code, 0, secret.stderr);
-      assert.ok(secret.stdout.trim().length > 20);
+      assert.equal(BankCredentialDocument.parse(JSON.parse(secret.stdout)).bankGuid, bankGuid);
     } finally {
       await stop(dev);
     }

@@ -60,12 +60,14 @@ export interface TestWorldOptions {
   userConcurrency?: number;
   /** Payload keys; by default a key file is created in the world's state directory, as in development. */
   codecKeys?: string;
-  /** Extra configuration, e.g. the shared stores of `sharedStateEnv()`. */
+  /** Extra configuration, e.g. shared stores. */
   env?: NodeJS.ProcessEnv;
+  /** An IdP sandbox of another world, to share (the owner closes it); a new one by default. */
+  sandbox?: RunningSandbox;
 }
 
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
-  const sandbox = await startSandbox({ database: ':memory:', faults: options.faults });
+  const sandbox = options.sandbox ?? (await startSandbox({ database: ':memory:', faults: options.faults }));
   const stateDir = await mkdtemp(join(tmpdir(), 'provisioner-state-'));
   const taskQueue = `test-${randomGuid().slice(0, 12)}`;
   const env: NodeJS.ProcessEnv = {
@@ -126,7 +128,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
       await stopWorker();
       await connection.close();
       await deps.close();
-      await sandbox.close();
+      if (!options.sandbox) await sandbox.close();
       await rm(stateDir, { recursive: true, force: true });
     },
   };

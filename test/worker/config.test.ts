@@ -3,7 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { cleanEnv, runCli } from '../support/cli.js';
+import { randomGuid, temporalAddress } from '../support/env.js';
+import { freePort } from '../support/ports.js';
 
 describe('provisioner worker: configuration errors', () => {
   let cwd: string;
@@ -59,5 +62,71 @@ describe('provisioner worker: configuration errors', () => {
     const line = await expectOneLineNaming(valid, 'TEMPORAL_ADDRESS');
     assert.match(line, /127\.0\.0\.1:1/);
     assert.match(line, /not reachable|did not answer/);
+  });
+});
+
+describe('provisioner worker: bad state configuration stops it before any activity runs', () => {
+  let cwd: string;
+  let sandbox: RunningSandbox;
+  before(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'provisioner-config-'));
+    sandbox = await startSandbox({ database: ':memory:' });
+  });
+  after(async () => {
+    await sandbox.close();
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  const expectRefused = async (extra: NodeJS.ProcessEnv, pattern: RegExp) => {
+    const run = await runCli(['worker'], {
+      env: cleanEnv({
+        HOME: cwd, // no ~/.aws of the machine running the tests
+        AWS_CONFIG_FILE: join(cwd, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'none'),
+        TEMPORAL_ADDRESS: temporalAddress(),
+        CYBRID_IDP_URL: sandbox.url,
+        CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+        CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+        PROVISIONER_TASK_QUEUE: `config-${randomGuid()}`,
+        ...extra,
+      }),
+      cwd,
+    });
+    assert.notEqual(run.code, 0);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line, got: ${run.stderr}`);
+    assert.match(lines[0]!, pattern);
+    const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { requests: number };
+    assert.equal(stats.requests, 0, 'the worker called the IdP');
+    return lines[0]!;
+  };
+
+  it('names an unknown PROVISIONER_SECRET_STORE', async () => {
+    await expectRefused(
+      { PROVISIONER_SECRET_STORE: 'vault' },
+      /PROVISIONER_SECRET_STORE must be "local" or "aws"/,
+    );
+  });
+
+  it('names a PROVISIONER_DATABASE_URL that is not a postgres URL', async () => {
+    await expectRefused(
+      { PROVISIONER_DATABASE_URL: 'mysql://u@h/db' },
+      /PROVISIONER_DATABASE_URL must be a postgres:\/\//,
+    );
+  });
+
+  it('names an unreachable PROVISIONER_DATABASE_URL without its password', async () => {
+    const line = await expectRefused(
+      { PROVISIONER_DATABASE_URL: `postgres://u:hunter2@127.0.0.1:${await freePort()}/db` },
+      /PROVISIONER_DATABASE_URL: the ledger database cannot be opened/,
+    );
+    assert.doesNotMatch(line, /hunter2/);
+  });
+
+  it('names AWS_REGION when the AWS secret store has no region', async () => {
+    await expectRefused(
+      { PROVISIONER_SECRET_STORE: 'aws', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+      /AWS_REGION is required with PROVISIONER_SECRET_STORE=aws/,
+    );
   });
 });
