@@ -63,6 +63,9 @@ export interface AwsSecretStoreOptions {
  * worker without them would otherwise fail only at its first secret.
  */
 export async function openAwsSecretStore(options: AwsSecretStoreOptions): Promise<SecretStore> {
+  // The SDK warns on Node.js 20 that its releases from 2027 need Node.js 22; package-lock.json pins a
+  // release that supports 20 (README), and the warning would break the CLI's one-line errors.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new SecretsManagerClient({});
   try {
     await client.config.region();

@@ -29,7 +29,7 @@ describe('a worker with local state on a shared task queue', () => {
     assert.match(
       lines[0]!,
       new RegExp(
-        `^StateNotShared: Task queue ${world.taskQueue} is polled by \\d+@\\S+ state=local-[0-9a-f]+ with other state`,
+        `^provisioner: Task queue ${world.taskQueue} is polled by \\d+@\\S+ state=local-[0-9a-f]+ with other state`,
       ),
     );
     assert.match(
