@@ -56,6 +56,11 @@ export const WorkerEnv = ClientEnv.extend({
   PROVISIONER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** Concurrent IdP calls per user batch. */
   PROVISIONER_USER_CONCURRENCY: rate.max(64).default(8),
+  /**
+   * How long a create of an application may be in flight (longer than the IdP client's request timeout): an
+   * operation's own application without a stored secret is deleted as an orphan only once older than this.
+   */
+  PROVISIONER_ORPHAN_GRACE_MS: z.coerce.number().int().min(1_000).default(30_000),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

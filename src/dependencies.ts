@@ -28,9 +28,6 @@ export const WORKER_SCOPES = [
   'users:execute',
 ] as const;
 
-/** Applications without a stored secret younger than this may belong to a create still in flight. */
-const ORPHAN_GRACE_MS = 30_000;
-
 export interface Dependencies {
   stateDir: string;
   secrets: SecretStore;
@@ -87,11 +84,7 @@ function hostLocalStateOf(config: StateEnv): string[] {
   ].filter((entry): entry is string => typeof entry === 'string');
 }
 
-export async function openDependencies(
-  config: WorkerEnv,
-  logger: Logger,
-  overrides: Partial<Pick<ActivityDeps, 'orphanGraceMs'>> = {},
-): Promise<Dependencies> {
+export async function openDependencies(config: WorkerEnv, logger: Logger): Promise<Dependencies> {
   const dataConverter = dataConverterFor(await loadCodecKeys(config));
   const secrets = await openSecretStore(config);
   let ledger: ProvisioningLedger;
@@ -124,7 +117,7 @@ export async function openDependencies(
       ledger,
       tokenUrl: tokenUrlOf(config.CYBRID_IDP_URL),
       userConcurrency: config.PROVISIONER_USER_CONCURRENCY,
-      orphanGraceMs: overrides.orphanGraceMs ?? ORPHAN_GRACE_MS,
+      orphanGraceMs: config.PROVISIONER_ORPHAN_GRACE_MS,
     },
     close: async () => {
       await ledger.close();

@@ -79,11 +79,12 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     PROVISIONER_TASK_QUEUE: taskQueue,
     PROVISIONER_STATE_DIR: stateDir,
     ...(options.codecKeys ? { PROVISIONER_CODEC_KEYS: options.codecKeys } : {}),
+    PROVISIONER_ORPHAN_GRACE_MS: String(options.orphanGraceMs ?? 2_000),
     ...(options.userConcurrency ? { PROVISIONER_USER_CONCURRENCY: String(options.userConcurrency) } : {}),
     ...options.env,
   };
   const config = parseEnv(WorkerEnv, env);
-  const deps = await openDependencies(config, logger, { orphanGraceMs: options.orphanGraceMs ?? 2_000 });
+  const deps = await openDependencies(config, logger);
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new ProvisionerClient({
     connection,
