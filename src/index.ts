@@ -3,6 +3,7 @@
  * their types), the query and update definitions, and the errors the client throws.
  */
 export * from './model/contract.js';
+export { BANK_CREDENTIAL_FORMAT, BankCredentialDocument } from './model/bank-credential.js';
 export {
   BankBusyError,
   InvalidInputError,
