@@ -7,7 +7,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SecretStoreCorrupt } from './errors.js';
-import { isSecretName, type SecretName, type SecretRef } from './ref.js';
+import type { SecretName, SecretRef } from './ref.js';
 
 const SealedValue = z.object({
   keyId: z.string().min(1),
@@ -37,16 +37,9 @@ export type StoredSecret = z.infer<typeof StoredSecret>;
 
 const EXTENSION = '.json';
 
-/** `banks/x/client-secret` → `banks~x~client-secret.json`: flat, readable, and reversible ("~" is not allowed in names). */
+/** `banks/x/credential` → `banks~x~credential.json`: flat, readable, and reversible ("~" is not allowed in names). */
 export function secretFileName(name: SecretName): string {
   return name.replaceAll('/', '~') + EXTENSION;
-}
-
-/** The name a directory entry stores, or undefined for anything else (temp files, locks). */
-export function secretNameOfFile(fileName: string): SecretName | undefined {
-  if (!fileName.endsWith(EXTENSION)) return undefined;
-  const name = fileName.slice(0, -EXTENSION.length).replaceAll('~', '/');
-  return isSecretName(name) ? name : undefined;
 }
 
 /** The stored secret, or undefined when nothing is stored under the name. */

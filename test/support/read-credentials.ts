@@ -7,21 +7,13 @@ import { readCredential } from '../../src/activities/credential-documents.js';
 import { parseEnv, StateEnv } from '../../src/config.js';
 import { openSecretStore } from '../../src/dependencies.js';
 import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+import { requestTokenAsService } from './consumer.js';
 
 const secrets = await openSecretStore(parseEnv(StateEnv));
 const results: Record<string, { clientId: string; minted: boolean }> = {};
 for (const bankGuid of process.argv.slice(2)) {
   const credential = await readCredential(secrets, bankCredentialSecretName(bankGuid));
-  const response = await fetch(credential.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: credential.clientId,
-      client_secret: credential.clientSecret,
-      scope: credential.scopes.join(' '),
-    }),
-  });
+  const response = await requestTokenAsService(credential);
   results[bankGuid] = { clientId: credential.clientId, minted: response.status === 200 };
 }
 await secrets.close();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { after, before, describe, it } from 'node:test';
 import { onboardedBank } from '../support/banks.js';
+import { requestTokenAsService } from '../support/consumer.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
 import { freshDatabaseUrl, keyEntry, useSecretsManagerEmulator } from '../support/stores.js';
@@ -27,16 +28,7 @@ async function serviceMintsToken(
     tokenUrl: string;
     scopes: string[];
   };
-  const response = await fetch(credential.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: credential.clientId,
-      client_secret: credential.clientSecret,
-      scope: credential.scopes.join(' '),
-    }),
-  });
+  const response = await requestTokenAsService(credential);
   assert.equal(response.status, 200, `the token endpoint answered ${response.status}`);
   const token = (await response.json()) as { access_token: string; scope: string };
   assert.ok(token.access_token);
