@@ -40,11 +40,25 @@ const codec = await startCodecServer({
   allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
   acceptTokenInPath: true,
 });
-const [server, postgres, moto] = await Promise.all([
+const starting = await Promise.allSettled([
   startDevServer({ log, uiPort, uiCodecEndpoint: codec.browserEndpoint }),
   startPostgres(),
   startMoto(),
-]);
+] as const);
+const [devServer, postgresServer, motoServer] = starting;
+if (
+  devServer.status === 'rejected' ||
+  postgresServer.status === 'rejected' ||
+  motoServer.status === 'rejected'
+) {
+  // Stop whatever did start, then report what did not.
+  for (const started of starting) if (started.status === 'fulfilled') await started.value.stop();
+  await codec.close();
+  await rm(work, { recursive: true, force: true });
+  for (const failed of starting) if (failed.status === 'rejected') console.error(failed.reason);
+  process.exit(1);
+}
+const [server, postgres, moto] = [devServer.value, postgresServer.value, motoServer.value];
 let exitCode = 1;
 try {
   log(`PostgreSQL at ${postgres.url}, Secrets Manager emulator (moto) at ${moto.url}`);
