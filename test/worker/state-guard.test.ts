@@ -15,7 +15,16 @@ describe('a worker with local state on a shared task queue', () => {
   before(async () => {
     world = await createTestWorld();
     await world.startWorker();
-    await sleep(500); // its polls reach the server
+    // Its polls reach the server.
+    for (let waited = 0; ; waited += 100) {
+      const { pollers } = await world.connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: world.taskQueue },
+      });
+      if ((pollers ?? []).length > 0) break;
+      assert.ok(waited < 10_000, 'the worker never polled');
+      await sleep(100);
+    }
   });
   after(() => world.close());
 
