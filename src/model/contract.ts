@@ -4,7 +4,8 @@
  * Pure and deterministic, so workflow code imports it too.
  */
 import { z } from 'zod';
-import { ApplicationName, Email, Guid, IpAllowlist } from './idp-schemas.js';
+import { Email, emailProblem } from './email.js';
+import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
@@ -20,7 +21,16 @@ export const Duration = z.union([
 ]);
 export type Duration = z.infer<typeof Duration>;
 
-export const EmailAddress = Email.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+/** An email address (see email.ts for the rules); exported for callers that check addresses themselves. */
+export const EmailAddress = Email;
+
+/** A user named by email or by guid, as `disableUsers` takes them. */
+export const UserRef = z.string().superRefine((value, ctx) => {
+  if (Guid.safeParse(value).success) return;
+  // Something with an @ is meant as an email: say which rule it breaks.
+  const problem = value.includes('@') ? emailProblem(value) : 'must be an email or a 32-hex user guid';
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const UserSpec = z.object({
   email: EmailAddress,
@@ -103,10 +113,7 @@ export const RevokeBankCredentialsResult = z.object({
 export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
 
 export const DisableUsersInput = z.object({
-  users: z
-    .array(z.union([Guid, EmailAddress]))
-    .min(1, 'must name at least one user')
-    .max(MAX_USERS_PER_ONBOARDING),
+  users: z.array(UserRef).min(1, 'must name at least one user').max(MAX_USERS_PER_ONBOARDING),
   reason: Reason,
   /** Tags the workflow with the bank it concerns, when there is one. */
   bankGuid: Guid.optional(),

@@ -110,6 +110,12 @@ describe('the provisioner command', () => {
     for (const [names, ...args] of [
       [/^provisioner: Invalid input: bankGuid: /, 'onboard', 'not-a-guid', '--json'],
       [/users\.0\.email: must be an email address/, 'onboard', bankGuid, '--user', 'not-an-email', '--json'],
+      [/users\.0\.email: .*dot-atom.*"\(" is not allowed/, 'onboard', bankGuid, '--user', 'a(b)@example.com'],
+      [
+        /^provisioner: Invalid input: users\.0: must be an email or a 32-hex user guid$/m,
+        'disable-user',
+        'not-an-email',
+      ],
       [
         /application\.ipAllowlist\.0: 10\.0\.0\.1 is not a public address/,
         'onboard',
