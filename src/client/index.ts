@@ -28,6 +28,7 @@ import {
   type OperationStatus,
 } from '../model/contract.js';
 import { describeFailure } from './failure.js';
+import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
 import type {
@@ -109,8 +110,20 @@ export class ProvisionerClient {
     }
   }
 
+  /** InvalidInputError when the input, or the largest result it can produce, cannot fit in a payload. */
+  private async assertFits(field: string, input: unknown, largestResult?: unknown): Promise<void> {
+    const problem = await payloadSizeProblem(
+      this.client.options.loadedDataConverter,
+      field,
+      input,
+      largestResult,
+    );
+    if (problem) throw new InvalidInputError(`Invalid input: ${problem}`);
+  }
+
   async startOnboarding(input: OnboardBankInput) {
     const valid = validate(OnboardBankInput, input);
+    await this.assertFits('users', valid, largestOnboardResult(valid));
     const users = valid.users?.length ?? 0;
     return this.startBankOperation<typeof onboardBank>(
       'onboardBank',
@@ -153,6 +166,7 @@ export class ProvisionerClient {
   /** Disabling users is not a per-bank operation; each request gets its own workflow. */
   async startDisablingUsers(input: DisableUsersInput) {
     const valid = validate(DisableUsersInput, input);
+    await this.assertFits('users', valid, largestDisableResult(valid));
     return this.client.workflow.start<typeof disableUsers>('disableUsers', {
       workflowId: `disable-users-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`,
       taskQueue: this.taskQueue,
