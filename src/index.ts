@@ -7,6 +7,7 @@ export {
   BankBusyError,
   InvalidInputError,
   ProvisionerClient,
+  RequestIdReusedError,
   RotationNotWaitingError,
   rotationScheduleId,
 } from './client/index.js';

@@ -82,5 +82,5 @@ export function largestOnboardResult(input: OnboardBankInput): OnboardBankResult
 
 /** The result when every user named is disabled. */
 export function largestDisableResult(input: DisableUsersInput): DisableUsersResult {
-  return { disabled: input.users.map((user) => ({ user, guid: someGuid() })) };
+  return { disabled: input.users.map((user) => ({ user, guid: someGuid() })), notFound: [] };
 }

@@ -108,9 +108,23 @@ export type RevokeBankCredentialsInput = z.infer<typeof RevokeBankCredentialsInp
 
 export const RevokeBankCredentialsResult = z.object({
   bankGuid: z.string(),
+  /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
+  /** Client ids asked for that are not applications of the bank (already gone, or another bank's). */
+  notFoundClientIds: z.array(z.string()),
 });
 export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
+
+/**
+ * A caller's id for one request, so that starting it again (after an answer that was lost) finds the
+ * first start instead of doing it twice.
+ */
+export const RequestId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    'must be 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+  );
 
 export const DisableUsersInput = z.object({
   users: z.array(UserRef).min(1, 'must name at least one user').max(MAX_USERS_PER_ONBOARDING),
@@ -121,7 +135,10 @@ export const DisableUsersInput = z.object({
 export type DisableUsersInput = z.infer<typeof DisableUsersInput>;
 
 export const DisableUsersResult = z.object({
+  /** The users the IdP disabled (disabling one already disabled is done again, harmlessly). */
   disabled: z.array(z.object({ user: z.string(), guid: z.string() })),
+  /** Users named by guid that the IdP does not have: nothing to disable. */
+  notFound: z.array(z.string()),
 });
 export type DisableUsersResult = z.infer<typeof DisableUsersResult>;
 
@@ -130,7 +147,9 @@ export type OffboardBankInput = z.infer<typeof OffboardBankInput>;
 
 export const OffboardBankResult = z.object({
   bankGuid: z.string(),
+  /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
+  /** The users provisioned for the bank that the IdP disabled. */
   disabledUserGuids: z.array(z.string()),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
@@ -148,6 +167,9 @@ export type OperationStatus = z.infer<typeof OperationStatus>;
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
+
+/** The workflow id of a disableUsers request: the same request id always names the same workflow. */
+export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;
 
 /** Formats zod issues as one line naming each field, for errors at the edge and at workflow start. */
 export function describeIssues(error: z.ZodError): string {

@@ -94,9 +94,13 @@ describe('the provisioner command', () => {
   });
 
   it('disable-user, revoke and offboard --wait --json', async () => {
+    const requestId = `cli-${randomGuid()}`;
+    const started = (await ok('disable-user', 'a@example.com', '--request-id', requestId, '--json')).json();
+    assert.equal(started.workflowId, `disable-users-${requestId}`);
     const disabled = (
-      await ok('disable-user', 'a@example.com', '--reason', 'left the bank', '--wait', '--json')
+      await ok('disable-user', 'a@example.com', '--request-id', requestId, '--wait', '--json')
     ).json();
+    assert.equal(disabled.workflowId, started.workflowId);
     assert.equal((disabled.disabled as unknown[]).length, 1);
     const revoked = (await ok('revoke', bankGuid, '--reason', 'leak', '--wait', '--json')).json();
     assert.equal((revoked.revokedClientIds as unknown[]).length, 1);
@@ -124,6 +128,7 @@ describe('the provisioner command', () => {
         '10.0.0.1',
       ],
       [/gracePeriod: must be a duration/, 'rotate', bankGuid, '--grace', 'soon', '--json'],
+      [/requestId: must be 1 to 128 letters/, 'disable-user', 'a@example.com', '--request-id', 'a b'],
       [
         /cannot read --users-file .*missing\.yaml: ENOENT/,
         'onboard',

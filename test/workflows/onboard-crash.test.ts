@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCli } from '../support/cli.js';
+import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+import { listUsers } from '../support/idp.js';
+
+describe('onboardBank with the worker killed during its secret writes', () => {
+  let world: TestWorld;
+  before(async () => (world = await createTestWorld()));
+  after(() => world.close());
+
+  const secretsDir = () => join(world.stateDir, 'secrets');
+  const startWorkerProcess = async () => {
+    const worker = startCli(['worker'], {
+      env: {
+        ...process.env,
+        ...world.env,
+        PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
+      },
+    });
+    while (!worker.output().stdout.includes('worker started')) {
+      assert.equal(worker.child.exitCode, null, `worker exited: ${worker.output().stderr}`);
+      await sleep(20);
+    }
+    return worker;
+  };
+
+  it('opens the store clean, reads every completed write, and reports each user honestly', async () => {
+    let worker = await startWorkerProcess();
+    const bankGuid = randomGuid();
+    const emails = Array.from({ length: 300 }, (_, i) => `crash-${i}@example.com`);
+    world.sandbox.setFaults({ latencyMs: 5 });
+    const handle = await world.client.startOnboarding({
+      bankGuid,
+      users: emails.map((email) => ({ email })),
+    });
+    let leftBehind: string[] = [];
+    try {
+      // Kill it in the middle of the first batch's invite writes.
+      while ((await readdir(secretsDir()).catch(() => [])).filter((f) => f.startsWith('users~')).length < 40)
+        await sleep(5);
+      worker.child.kill('SIGKILL');
+      await worker.done;
+      leftBehind = (await readdir(secretsDir())).filter((f) => !f.endsWith('.json'));
+      worker = await startWorkerProcess(); // opens the store: recovery runs
+      assert.deepEqual(
+        (await readdir(secretsDir())).filter((f) => !f.endsWith('.json')),
+        [],
+        'locks or scratch files left after the store opened',
+      );
+      world.sandbox.setFaults({ latencyMs: 0 });
+      const result = await handle.result();
+      console.log(
+        `killed mid-batch; left behind: ${leftBehind.join(', ') || 'nothing'}; created: ${result.users.filter((u) => u.created).length} of ${result.users.length}`,
+      );
+
+      // Every completed write reads back, and belongs to a user reported created by this run.
+      const invites = (await readdir(secretsDir())).filter((f) => f.startsWith('users~'));
+      const refs = new Map(result.users.map((u) => [u.inviteRef, u]));
+      for (const file of invites) {
+        const ref = `local:${file.replace(/\.json$/, '').replaceAll('~', '/')}`;
+        assert.ok(refs.get(ref)?.created, `${ref} is stored but not reported as created by this run`);
+        assert.match(
+          (await world.deps.secrets.get(ref)).value,
+          /^https:\/\/id\.sandbox\.cybrid\.app\/invite\//,
+        );
+      }
+      // created: false only for users whose invite URL died with the worker (at most one per concurrent slot).
+      const notCreated = result.users.filter((u) => !u.created);
+      assert.ok(notCreated.length <= 8, `${notCreated.length} users reported as already there`);
+      assert.equal(invites.length, result.users.length - notCreated.length);
+      const all = await listUsers(world);
+      for (const email of emails) assert.equal(all.filter((u) => u.email === email).length, 1, email);
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
+      worker.child.kill('SIGTERM');
+      await worker.done;
+    }
+  });
+});
