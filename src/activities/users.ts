@@ -208,8 +208,9 @@ export function userActivities(deps: ActivityDeps) {
       transient.push(...recorded.transient);
       lookupFailed = recorded.transient.length > 0;
     }
-    // When the ledger lookup failed, the next attempt tries it again before walking the whole list.
-    if (unfound().length > 0 && !lookupFailed) {
+    // The walk waits until every user of the batch has been tried (so its list of wanted emails is complete
+    // and it never starts over for a late one) and the ledger lookup has worked (it may find them first).
+    if (unfound().length > 0 && indexes(null).length === 0 && !lookupFailed) {
       const walk = walkFor(
         unfound().map((i) => emailKey(users[i]!.email)),
         progress.walk,
