@@ -5,52 +5,44 @@
  * requests and writes of each run. Measures; asserts nothing.
  *   npx tsx bench/onboard-10k.ts [users=10000] [emailLength=254]
  */
-import { startDevServer } from '../src/dev/temporal-dev-server.js';
-import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
 import { emailOfLength } from '../test/support/emails.js';
-import { createTestWorld, randomGuid } from '../test/support/env.js';
+import { randomGuid } from '../test/support/env.js';
 import { historyText } from '../test/support/history.js';
 import { sandboxStats } from '../test/support/idp.js';
+import { withDevServer } from './support.js';
 
 const users = Number(process.argv[2] ?? 10_000);
 const emailLength = Number(process.argv[3] ?? 254);
 
-const server = await startDevServer();
-process.env.TEMPORAL_ADDRESS = server.address;
 const rows: Record<string, number | string>[] = [];
-const world = await createTestWorld();
-try {
-  await ensureSearchAttributes(world.connection, server.namespace);
-  await world.startWorker();
-  const input = {
-    bankGuid: randomGuid(),
-    users: Array.from({ length: users }, (_, i) => ({ email: emailOfLength(emailLength, `user-${i}`) })),
-  };
-  for (const run of ['first run', 're-run']) {
-    const before = await sandboxStats(world);
-    const started = performance.now();
-    const handle = await world.client.startOnboarding(input);
-    const result = await handle.result();
-    const seconds = (performance.now() - started) / 1000;
-    const after = await sandboxStats(world);
-    const { events, bytes } = await historyText(handle, world.deps.dataConverter);
-    const resultBytes = Buffer.byteLength(JSON.stringify(result));
-    rows.push({
-      run,
-      users,
-      emailLength,
-      created: result.users.filter((u) => u.created).length,
-      seconds: Number(seconds.toFixed(1)),
-      events,
-      historyBytes: bytes,
-      resultJsonBytes: resultBytes,
-      idpRequests: after.requests - before.requests,
-      idpWrites: after.writes - before.writes,
-    });
-    console.log(JSON.stringify(rows.at(-1)));
-  }
-} finally {
-  await world.close();
-  await server.stop();
-}
+await withDevServer((inWorld) =>
+  inWorld({}, async (world) => {
+    const input = {
+      bankGuid: randomGuid(),
+      users: Array.from({ length: users }, (_, i) => ({ email: emailOfLength(emailLength, `user-${i}`) })),
+    };
+    for (const run of ['first run', 're-run']) {
+      const before = await sandboxStats(world);
+      const started = performance.now();
+      const handle = await world.client.startOnboarding(input);
+      const result = await handle.result();
+      const seconds = (performance.now() - started) / 1000;
+      const after = await sandboxStats(world);
+      const { events, bytes } = await historyText(handle, world.deps.dataConverter);
+      rows.push({
+        run,
+        users,
+        emailLength,
+        created: result.users.filter((u) => u.created).length,
+        seconds: Number(seconds.toFixed(1)),
+        events,
+        historyBytes: bytes,
+        resultJsonBytes: Buffer.byteLength(JSON.stringify(result)),
+        idpRequests: after.requests - before.requests,
+        idpWrites: after.writes - before.writes,
+      });
+      console.log(JSON.stringify(rows.at(-1)));
+    }
+  }),
+);
 console.table(rows);

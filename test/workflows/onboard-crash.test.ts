@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCli } from '../support/cli.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listUsers } from '../support/idp.js';
 
@@ -13,23 +13,9 @@ describe('onboardBank with the worker killed during its secret writes', () => {
   after(() => world.close());
 
   const secretsDir = () => join(world.stateDir, 'secrets');
-  const startWorkerProcess = async () => {
-    const worker = startCli(['worker'], {
-      env: {
-        ...process.env,
-        ...world.env,
-        PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
-      },
-    });
-    while (!worker.output().stdout.includes('worker started')) {
-      assert.equal(worker.child.exitCode, null, `worker exited: ${worker.output().stderr}`);
-      await sleep(20);
-    }
-    return worker;
-  };
 
   it('opens the store clean, reads every completed write, and reports each user honestly', async () => {
-    let worker = await startWorkerProcess();
+    let worker = await startWorkerProcess(world);
     const bankGuid = randomGuid();
     const emails = Array.from({ length: 300 }, (_, i) => `crash-${i}@example.com`);
     world.sandbox.setFaults({ latencyMs: 5 });
@@ -45,7 +31,7 @@ describe('onboardBank with the worker killed during its secret writes', () => {
       worker.child.kill('SIGKILL');
       await worker.done;
       leftBehind = (await readdir(secretsDir())).filter((f) => !f.endsWith('.json'));
-      worker = await startWorkerProcess(); // opens the store: recovery runs
+      worker = await startWorkerProcess(world); // opens the store: recovery runs
       assert.deepEqual(
         (await readdir(secretsDir())).filter((f) => !f.endsWith('.json')),
         [],
