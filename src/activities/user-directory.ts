@@ -22,10 +22,14 @@ import type { ActivityDeps } from './deps.js';
 
 export const emailKey = (email: string) => email.toLowerCase();
 
-/** A walk over the organization's user list; kept in heartbeat details between attempts. */
+/**
+ * A walk over the organization's user list; kept in heartbeat details between attempts. It looks for some
+ * of the caller's emails, named by their position in the caller's list (which is the activity's input, the
+ * same in every attempt): compact however long the addresses are.
+ */
 export const DirectoryWalk = z.object({
-  /** Email keys the walk looks for; pages already fetched looked only for these. */
-  wanted: z.array(z.string()),
+  /** Positions of the emails the walk looks for; pages already fetched looked only for these. */
+  wanted: z.array(z.number().int().min(0)),
   /** Known once page 0 has been read. */
   pageCount: z.number().int().min(1).optional(),
   /** Pages not fetched yet, in the order they will be. */
@@ -34,8 +38,8 @@ export const DirectoryWalk = z.object({
 export type DirectoryWalk = z.infer<typeof DirectoryWalk>;
 
 /** A walk for `wanted`: continues `walk` when it already looks for all of them, else starts afresh. */
-export function walkFor(wanted: readonly string[], walk: DirectoryWalk | undefined): DirectoryWalk {
-  if (walk && walk.pagesLeft.length > 0 && wanted.every((key) => walk.wanted.includes(key))) return walk;
+export function walkFor(wanted: readonly number[], walk: DirectoryWalk | undefined): DirectoryWalk {
+  if (walk && walk.pagesLeft.length > 0 && wanted.every((i) => walk.wanted.includes(i))) return walk;
   return { wanted: [...wanted], pagesLeft: [0] };
 }
 
@@ -74,16 +78,18 @@ export function userDirectory({ idp, ledger, userConcurrency }: ActivityDeps, si
   }
 
   /**
-   * Walks the user list for `walk.wanted`, reporting each wanted user through `found` and heartbeating
-   * through `progress` after every page. `walk` is updated in place. Stops early once `remaining()` is 0.
+   * Walks the user list for the emails `walk.wanted` names in `emailKeys`, reporting each wanted user
+   * through `found` and heartbeating through `progress` after every page. `walk` is updated in place.
+   * Stops early once `remaining()` is 0.
    */
   async function walkUsers(
     walk: DirectoryWalk,
+    emailKeys: readonly string[],
     found: (user: User) => void,
     remaining: () => number,
     progress: () => void,
   ): Promise<DirectoryOutcome> {
-    const wanted = new Set(walk.wanted);
+    const wanted = new Set(walk.wanted.map((i) => emailKeys[i]));
     const transient: ApplicationFailure[] = [];
     const fetchPage = async (page: number) => {
       if (remaining() === 0) return;

@@ -59,8 +59,8 @@ const Resumable = z.object({ walk: DirectoryWalk.optional(), stalled: z.number()
 const EnsureUsersProgress = Resumable.extend({ outcomes: z.array(UserOutcome.nullable()) });
 type EnsureUsersProgress = z.infer<typeof EnsureUsersProgress>;
 
-/** The heartbeat details of resolveUsers: the guid of each email found so far. */
-const ResolveUsersProgress = Resumable.extend({ guids: z.record(z.string(), z.string()) });
+/** The heartbeat details of resolveUsers: the guid of each email (in order, without repeats) once found. */
+const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullable()) });
 
 /** The wait after an attempt that got something done; doubled for each one in a row that did not. */
 const RETRY_AFTER_PROGRESS_MS = 1_000;
@@ -190,9 +190,10 @@ export function userActivities(deps: ActivityDeps) {
     await Promise.all(indexes(null).map((i) => limit(() => step(i, () => createUser(bankGuid, users[i]!)))));
 
     // 2. Find the users that already existed (409), cheapest lookup first.
-    const unfound = () => indexes('exists').filter((i) => !guidOf(i));
     const guidOf = (i: number) => (outcomes[i]!.state === 'exists' ? outcomes[i]!.guid : undefined);
-    const byKey = new Map(users.map((u, i) => [emailKey(u.email), i]));
+    const unfound = () => indexes('exists').filter((i) => !guidOf(i));
+    const emailKeys = users.map((u) => emailKey(u.email));
+    const byKey = new Map(emailKeys.map((key, i) => [key, i]));
     const found = (user: User) => {
       const i = byKey.get(emailKey(user.email));
       if (i !== undefined && outcomes[i]!.state === 'exists')
@@ -202,7 +203,7 @@ export function userActivities(deps: ActivityDeps) {
     if (unfound().length > 0) {
       const recorded = await directory.findRecorded(
         bankGuid,
-        unfound().map((i) => emailKey(users[i]!.email)),
+        unfound().map((i) => emailKeys[i]!),
         found,
       );
       transient.push(...recorded.transient);
@@ -211,12 +212,9 @@ export function userActivities(deps: ActivityDeps) {
     // The walk waits until every user of the batch has been tried (so its list of wanted emails is complete
     // and it never starts over for a late one) and the ledger lookup has worked (it may find them first).
     if (unfound().length > 0 && indexes(null).length === 0 && !lookupFailed) {
-      const walk = walkFor(
-        unfound().map((i) => emailKey(users[i]!.email)),
-        progress.walk,
-      );
+      const walk = walkFor(unfound(), progress.walk);
       progress.walk = walk;
-      const walked = await directory.walkUsers(walk, found, () => unfound().length, heartbeat);
+      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, heartbeat);
       transient.push(...walked.transient);
       if (unfound().length > 0 && walk.pagesLeft.length === 0) {
         transient.push(
@@ -272,30 +270,46 @@ export function userActivities(deps: ActivityDeps) {
    */
   async function resolveUsers(input: { users: string[]; bankGuid?: string }): Promise<string[]> {
     const emails = [...new Set(input.users.filter((u) => u.includes('@')).map(emailKey))];
+    const position = new Map(emails.map((key, i) => [key, i]));
     const parsed = ResolveUsersProgress.safeParse(Context.current().info.heartbeatDetails);
-    const progress = parsed.success ? parsed.data : { guids: {}, stalled: 0 };
+    const progress =
+      parsed.success && parsed.data.guids.length === emails.length
+        ? parsed.data
+        : { guids: emails.map(() => null), stalled: 0 };
+    const { guids } = progress;
     const before = snapshot(progress);
     const heartbeat = () => Context.current().heartbeat(progress);
-    const unfound = () => emails.filter((key) => progress.guids[key] === undefined);
-    const found = (user: User) => void (progress.guids[emailKey(user.email)] = user.guid);
+    const unfound = () => emails.flatMap((_, i) => (guids[i] === null ? [i] : []));
+    const found = (user: User) => {
+      const i = position.get(emailKey(user.email));
+      if (i !== undefined) guids[i] = user.guid;
+    };
     try {
       const transient: ApplicationFailure[] = [];
-      if (input.bankGuid && unfound().length > 0)
-        transient.push(...(await directory.findRecorded(input.bankGuid, unfound(), found)).transient);
+      if (input.bankGuid && unfound().length > 0) {
+        const keys = unfound().map((i) => emails[i]!);
+        transient.push(...(await directory.findRecorded(input.bankGuid, keys, found)).transient);
+      }
       // When the ledger lookup failed, the next attempt tries it again before walking the whole list.
       if (unfound().length > 0 && transient.length === 0) {
         progress.walk = walkFor(unfound(), progress.walk);
-        transient.push(
-          ...(await directory.walkUsers(progress.walk, found, () => unfound().length, heartbeat)).transient,
+        const walked = await directory.walkUsers(
+          progress.walk,
+          emails,
+          found,
+          () => unfound().length,
+          heartbeat,
         );
+        transient.push(...walked.transient);
       }
       heartbeat();
       if (unfound().length > 0 && transient.length === 0) {
         const unknown = input.users.filter(
-          (u) => u.includes('@') && progress.guids[emailKey(u)] === undefined,
+          (u) => u.includes('@') && guids[position.get(emailKey(u))!] === null,
         );
+        const more = unknown.length > 10 ? ` and ${unknown.length - 10} more` : '';
         throw ApplicationFailure.nonRetryable(
-          `No IdP user has the email ${unknown.join(', ')}`,
+          `No IdP user has the email ${unknown.slice(0, 10).join(', ')}${more}`,
           'UnknownUser',
         );
       }
@@ -303,7 +317,7 @@ export function userActivities(deps: ActivityDeps) {
         const left = `${unfound().length} of ${emails.length} emails are not resolved yet`;
         throw retryLater(left, transient, progress, before);
       }
-      return input.users.map((u) => (u.includes('@') ? progress.guids[emailKey(u)]! : u));
+      return input.users.map((u) => (u.includes('@') ? guids[position.get(emailKey(u))!]! : u));
     } catch (err) {
       throw toApplicationFailure(err);
     }

@@ -6,7 +6,7 @@ import { sandboxStats } from '../support/idp.js';
 const ORG_USERS = 100_000;
 const PAGES = ORG_USERS / 100;
 
-describe('onboardBank in an organization of 100,000 users', () => {
+describe('users of an organization of 100,000', () => {
   let world: TestWorld;
   before(async () => {
     world = await createTestWorld();
@@ -57,5 +57,15 @@ describe('onboardBank in an organization of 100,000 users', () => {
     );
     assert.equal(rerunStats.writes, rerunBefore.writes, 'the re-run wrote to the IdP');
     assert.ok(rerunStats.requests - rerunBefore.requests < 200, 'the re-run walked the user list');
+  });
+
+  it('disableUsers resolves emails of users created elsewhere by walking the list', async () => {
+    const emails = ['org-5@big.example.com', 'org-54321@big.example.com', 'org-99998@big.example.com'];
+    const result = await (await world.client.startDisablingUsers({ users: emails, reason: 'test' })).result();
+    assert.deepEqual(
+      result.disabled.map((d) => d.user),
+      emails,
+    );
+    assert.deepEqual(result.notFound, []);
   });
 });
