@@ -102,7 +102,7 @@ export function userDirectory({ idp, ledger, userConcurrency }: ActivityDeps, si
           const rest = Array.from({ length: walk.pageCount - 1 }, (_, i) => walk.pageCount! - 1 - i);
           walk.pagesLeft.push(...rest);
         }
-        walk.pagesLeft.splice(walk.pagesLeft.indexOf(page), 1);
+        walk.pagesLeft = walk.pagesLeft.filter((left) => left !== page);
       } catch (err) {
         const failure = toApplicationFailure(err);
         if (failure.nonRetryable) throw failure;
