@@ -3,28 +3,21 @@
  * dev server and the IdP sandbox (in memory). Measures; asserts nothing.
  *   npx tsx bench/onboard-throughput.ts [users=1000] [latencyMs=0,20] [concurrency=1,8,16]
  */
-import { startDevServer } from '../src/dev/temporal-dev-server.js';
-import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
-import { createTestWorld, randomGuid } from '../test/support/env.js';
+import { randomGuid } from '../test/support/env.js';
+import { withDevServer } from './support.js';
 
 const users = Number(process.argv[2] ?? 1000);
 const latencies = (process.argv[3] ?? '0,20').split(',').map(Number);
 const concurrencies = (process.argv[4] ?? '1,8,16').split(',').map(Number);
 
-const server = await startDevServer();
-process.env.TEMPORAL_ADDRESS = server.address;
 const rows: Record<string, number | string>[] = [];
-try {
+await withDevServer(async (inWorld) => {
   for (const latencyMs of latencies) {
     for (const concurrency of concurrencies) {
-      const world = await createTestWorld({ faults: { latencyMs }, userConcurrency: concurrency });
-      try {
-        await ensureSearchAttributes(world.connection, server.namespace);
-        await world.startWorker();
-        const bankGuid = randomGuid();
+      await inWorld({ faults: { latencyMs }, userConcurrency: concurrency }, async (world) => {
         const started = performance.now();
         const handle = await world.client.startOnboarding({
-          bankGuid,
+          bankGuid: randomGuid(),
           users: Array.from({ length: users }, (_, i) => ({ email: `bench-${i}@bank.example.com` })),
         });
         await handle.result();
@@ -39,12 +32,8 @@ try {
           events,
         });
         console.log(JSON.stringify(rows.at(-1)));
-      } finally {
-        await world.close();
-      }
+      });
     }
   }
-} finally {
-  await server.stop();
-}
+});
 console.table(rows);

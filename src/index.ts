@@ -8,6 +8,7 @@ export {
   BankBusyError,
   InvalidInputError,
   ProvisionerClient,
+  RequestIdReusedError,
   RotationNotWaitingError,
   rotationScheduleId,
 } from './client/index.js';

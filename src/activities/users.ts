@@ -1,15 +1,25 @@
 /**
- * Organization users. Create first and treat 409 as "already there" (the IdP has no email filter, so a
- * lookup means walking the whole list: done lazily, once per batch, only when needed). A new user's invite
- * URL goes to the secret store, never into history; every user provisioned for a bank goes to the ledger.
+ * Organization users. Create first and treat 409 as "already there": the IdP has no email filter, so
+ * finding an existing user costs a lookup (user-directory.ts), done only for the users that need it.
+ *
+ * A batch keeps its progress per user in the activity's heartbeat details: a retried attempt resumes where
+ * the last one stopped, never repeats a finished user, and keeps every user an earlier attempt created as
+ * `created: true` with its invite reference. A transient failure of one user leaves the others going; the
+ * attempt then fails with what is left, and Temporal retries it. Progress that a killed worker could not
+ * heartbeat is found again from durable records: the ledger (which guid has which email for the bank) and
+ * the invite URL in the secret store, tagged with the workflow run that created the user.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import type { ProvisionedUser, UserSpec } from '../model/contract.js';
+import { z } from 'zod';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
+import type { ProvisionedUser, UserSpec } from '../model/contract.js';
 import type { User } from '../model/idp-schemas.js';
-import type { ActivityDeps } from './deps.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
+import { USER_INVITE_FORMAT, UserInviteDocument } from '../model/user-invite.js';
+import { SecretNotFound, SecretRevoked } from '../secrets/index.js';
+import type { ActivityDeps } from './deps.js';
+import { DirectoryWalk, emailKey, userDirectory, walkFor } from './user-directory.js';
 
 export interface UserFailure {
   subject: string;
@@ -22,138 +32,336 @@ export interface EnsureUsersResult {
   failures: UserFailure[];
 }
 
+/** Where one user of the batch stands. */
+const UserOutcome = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('done'),
+    guid: z.string(),
+    created: z.boolean(),
+    inviteRef: z.string().optional(),
+  }),
+  /** The IdP answered 409; `guid` and `allowedScopes` once the user is found. */
+  z.object({
+    state: z.literal('exists'),
+    guid: z.string().optional(),
+    allowedScopes: z.array(z.string()).nullable().optional(),
+  }),
+  z.object({ state: z.literal('refused'), type: z.string(), message: z.string() }),
+]);
+type UserOutcome = z.infer<typeof UserOutcome>;
+
+/**
+ * What an attempt leaves for the next: `stalled` counts the attempts in a row that got nothing done, so
+ * retries back off only while nothing moves (Temporal's own backoff grows with every attempt, however
+ * much each one achieved).
+ */
+const Resumable = z.object({ walk: DirectoryWalk.optional(), stalled: z.number().int().min(0).default(0) });
+
+/** The heartbeat details of ensureUsers: an outcome per user of the batch (null: not tried yet). */
+const EnsureUsersProgress = Resumable.extend({ outcomes: z.array(UserOutcome.nullable()) });
+type EnsureUsersProgress = z.infer<typeof EnsureUsersProgress>;
+
+/** The heartbeat details of resolveUsers: the guid of each email (in order, without repeats) once found. */
+const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullable()) });
+
+/** The wait after an attempt that got something done; doubled for each one in a row that did not. */
+const RETRY_AFTER_PROGRESS_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+
 const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[]) =>
   a != null && a.length === b.length && b.every((s) => a.includes(s));
 
-export function userActivities({ idp, secrets, ledger, userConcurrency }: ActivityDeps) {
-  const signal = () => Context.current().cancellationSignal;
+/** The progress an earlier attempt heartbeated, or a fresh one (also when it does not fit this batch). */
+function resumedProgress(users: readonly UserSpec[]): EnsureUsersProgress {
+  const parsed = EnsureUsersProgress.safeParse(Context.current().info.heartbeatDetails);
+  if (parsed.success && parsed.data.outcomes.length === users.length) return parsed.data;
+  return { outcomes: users.map(() => null), stalled: 0 };
+}
 
-  /** Lazily lists every user once, keyed by lower-cased email. */
-  function directory() {
-    let byEmail: Promise<Map<string, User>> | undefined;
-    const load = async () => {
-      const map = new Map<string, User>();
-      for await (const user of idp.listAllUsers({}, { signal: signal() }))
-        map.set(user.email.toLowerCase(), user);
-      return map;
-    };
-    return {
-      find: async (email: string) => (await (byEmail ??= load())).get(email.toLowerCase()),
-      refresh: () => void (byEmail = undefined),
-    };
+/**
+ * The failure that makes Temporal retry the attempt, saying what is `left` and naming the first cause (its
+ * type too, so retries show e.g. IdpUnavailable with the IdP's status and message_code).
+ * `progress.stalled` is updated and heartbeated with the rest of the progress; a 429's Retry-After is
+ * honoured.
+ */
+function retryLater(
+  left: string,
+  causes: ApplicationFailure[],
+  progress: z.infer<typeof Resumable>,
+  before: string,
+) {
+  progress.stalled = snapshot(progress) === before ? progress.stalled + 1 : 0;
+  Context.current().heartbeat(progress);
+  const cause = causes[0];
+  const retryAfter = Math.max(0, ...causes.map((c) => Number(c.nextRetryDelay ?? 0)));
+  const backoff = Math.min(RETRY_AFTER_PROGRESS_MS * 2 ** progress.stalled, MAX_RETRY_DELAY_MS);
+  return ApplicationFailure.create({
+    type: cause?.type ?? 'UsersPending',
+    message: `${left} (the next attempt resumes there)${cause ? `: ${cause.message}` : ''}`,
+    nextRetryDelay: Math.max(backoff, retryAfter),
+  });
+}
+
+/** The progress without its stall count, to tell whether an attempt changed it. */
+function snapshot(progress: z.infer<typeof Resumable>): string {
+  const { stalled: _stalled, ...rest } = progress;
+  return JSON.stringify(rest);
+}
+
+export function userActivities(deps: ActivityDeps) {
+  const { idp, secrets, ledger, userConcurrency } = deps;
+  const signal = () => Context.current().cancellationSignal;
+  const thisRun = () => Context.current().info.workflowExecution?.runId ?? '';
+  const directory = userDirectory(deps, signal);
+
+  /** The invite reference of a user this workflow run created, if its invite was stored. */
+  async function inviteOfThisRun(guid: string): Promise<string | undefined> {
+    const ref = secrets.ref(inviteUrlSecretName(guid));
+    let value: string;
+    try {
+      ({ value } = await secrets.get(ref));
+    } catch (err) {
+      if (err instanceof SecretNotFound || err instanceof SecretRevoked) return undefined;
+      throw err;
+    }
+    const invite = UserInviteDocument.safeParse(JSON.parse(value));
+    return invite.success && invite.data.workflowRunId === thisRun() ? ref : undefined;
   }
 
-  async function ensureUser(bankGuid: string, spec: UserSpec, users: ReturnType<typeof directory>) {
-    try {
-      const created = await idp.createUser(
-        { email: spec.email, allowed_scopes: spec.allowedScopes },
-        { signal: signal() },
-      );
-      const inviteRef = created.invite_url
-        ? (
-            await secrets.put(inviteUrlSecretName(created.guid), created.invite_url, {
-              idempotencyKey: created.guid,
-            })
-          ).ref
-        : undefined;
-      await ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
-      return { email: spec.email, guid: created.guid, created: true, inviteRef };
-    } catch (err) {
-      if (!isConflict(err)) throw err;
-    }
-    let existing = await users.find(spec.email);
-    if (!existing) {
-      users.refresh(); // created after our listing, e.g. by a concurrent attempt
-      existing = await users.find(spec.email);
-    }
-    if (!existing) {
-      throw ApplicationFailure.retryable(
-        `User ${spec.email} exists (409) but is not listed yet`,
-        'UserNotListed',
-      );
-    }
-    if (spec.allowedScopes && !sameScopes(existing.allowed_scopes, spec.allowedScopes)) {
+  /** Creates the user; its invite goes to the secret store, naming this run. */
+  async function createUser(bankGuid: string, spec: UserSpec): Promise<UserOutcome> {
+    const created = await idp.createUser(
+      { email: spec.email, allowed_scopes: spec.allowedScopes },
+      { signal: signal() },
+    );
+    const invite: UserInviteDocument | undefined = created.invite_url
+      ? {
+          format: USER_INVITE_FORMAT,
+          userGuid: created.guid,
+          email: created.email,
+          bankGuid,
+          inviteUrl: created.invite_url,
+          workflowRunId: thisRun(),
+        }
+      : undefined;
+    const inviteRef = invite
+      ? (
+          await secrets.put(inviteUrlSecretName(created.guid), JSON.stringify(invite), {
+            idempotencyKey: created.guid,
+          })
+        ).ref
+      : undefined;
+    await ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
+    return { state: 'done', guid: created.guid, created: true, inviteRef };
+  }
+
+  /** A user the IdP already has: its scopes made as asked, recorded for the bank. */
+  async function settleExisting(
+    bankGuid: string,
+    spec: UserSpec,
+    existing: { guid: string; allowedScopes?: string[] | null },
+  ): Promise<UserOutcome> {
+    if (spec.allowedScopes && !sameScopes(existing.allowedScopes, spec.allowedScopes)) {
       await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
     }
-    await ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: existing.email }]);
-    return { email: spec.email, guid: existing.guid, created: false };
+    await ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: spec.email }]);
+    const inviteRef = await inviteOfThisRun(existing.guid);
+    return { state: 'done', guid: existing.guid, created: inviteRef !== undefined, inviteRef };
   }
 
   /**
    * Ensures one batch of users with bounded concurrency. A user the IdP refuses for good (403, 422, ...) is
-   * reported in `failures` and the others go on; a transient error fails the whole attempt so Temporal
-   * retries it (every step is idempotent).
+   * reported in `failures` and the others go on; transient failures fail the attempt after every other
+   * user had its turn, and the retry resumes from the heartbeated progress.
    */
   async function ensureUsers(input: { bankGuid: string; users: UserSpec[] }): Promise<EnsureUsersResult> {
+    const { bankGuid, users } = input;
+    const progress = resumedProgress(users);
+    const { outcomes } = progress;
+    const heartbeat = () => Context.current().heartbeat(progress);
     const limit = pLimit(userConcurrency);
-    const users = directory();
-    let done = 0;
-    const outcomes = await Promise.allSettled(
-      input.users.map((spec) =>
-        limit(async () => {
-          const user = await ensureUser(input.bankGuid, spec, users);
-          Context.current().heartbeat({ done: ++done });
-          return user;
-        }),
-      ),
+    const transient: ApplicationFailure[] = [];
+    const before = snapshot(progress);
+
+    /** Runs one user's step; records its outcome, or its failure (refused for good, or left for later). */
+    const step = async (index: number, run: () => Promise<UserOutcome>) => {
+      try {
+        outcomes[index] = await run();
+      } catch (err) {
+        if (isConflict(err) && outcomes[index] === null) {
+          outcomes[index] = { state: 'exists' };
+        } else {
+          const failure = toApplicationFailure(err);
+          if (failure.nonRetryable)
+            outcomes[index] = { state: 'refused', type: failure.type ?? 'Error', message: failure.message };
+          else transient.push(failure);
+        }
+      }
+      heartbeat();
+    };
+    const indexes = (state: UserOutcome['state'] | null) =>
+      outcomes.flatMap((o, i) => ((o?.state ?? null) === state ? [i] : []));
+
+    // 1. Create the users not tried yet.
+    await Promise.all(indexes(null).map((i) => limit(() => step(i, () => createUser(bankGuid, users[i]!)))));
+
+    // 2. Find the users that already existed (409), cheapest lookup first.
+    const guidOf = (i: number) => (outcomes[i]!.state === 'exists' ? outcomes[i]!.guid : undefined);
+    const unfound = () => indexes('exists').filter((i) => !guidOf(i));
+    const emailKeys = users.map((u) => emailKey(u.email));
+    const byKey = new Map(emailKeys.map((key, i) => [key, i]));
+    const found = (user: User) => {
+      const i = byKey.get(emailKey(user.email));
+      if (i !== undefined && outcomes[i]!.state === 'exists')
+        outcomes[i] = { state: 'exists', guid: user.guid, allowedScopes: user.allowed_scopes ?? null };
+    };
+    let lookupFailed = false;
+    if (unfound().length > 0) {
+      const recorded = await directory.findRecorded(
+        bankGuid,
+        unfound().map((i) => emailKeys[i]!),
+        found,
+      );
+      transient.push(...recorded.transient);
+      lookupFailed = recorded.transient.length > 0;
+    }
+    // The walk waits until every user of the batch has been tried (so its list of wanted emails is complete
+    // and it never starts over for a late one) and the ledger lookup has worked (it may find them first).
+    if (unfound().length > 0 && indexes(null).length === 0 && !lookupFailed) {
+      const walk = walkFor(unfound(), progress.walk);
+      progress.walk = walk;
+      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, heartbeat);
+      transient.push(...walked.transient);
+      if (unfound().length > 0 && walk.pagesLeft.length === 0) {
+        transient.push(
+          ApplicationFailure.retryable(
+            `${unfound().length} users exist (409) but are not in the IdP's user list yet: ${unfound()
+              .slice(0, 3)
+              .map((i) => users[i]!.email)
+              .join(', ')}`,
+            'UserNotListed',
+          ),
+        );
+      }
+    }
+    if (unfound().length === 0) delete progress.walk;
+
+    // 3. Settle the users found: scopes, ledger, and whether this run created them after all.
+    await Promise.all(
+      indexes('exists')
+        .filter((i) => guidOf(i))
+        .map((i) =>
+          limit(() => {
+            const existing = outcomes[i] as { guid: string; allowedScopes?: string[] | null };
+            return step(i, () => settleExisting(bankGuid, users[i]!, existing));
+          }),
+        ),
     );
+    heartbeat();
+
+    const left = outcomes.filter((o) => o?.state !== 'done' && o?.state !== 'refused').length;
+    if (left > 0)
+      throw retryLater(
+        `${left} of ${users.length} users are not provisioned yet`,
+        transient,
+        progress,
+        before,
+      );
     const result: EnsureUsersResult = { users: [], failures: [] };
     outcomes.forEach((outcome, i) => {
-      if (outcome.status === 'fulfilled') return void result.users.push(outcome.value);
-      const failure = toApplicationFailure(outcome.reason);
-      if (!failure.nonRetryable) throw failure; // transient: Temporal retries the whole batch
-      result.failures.push({
-        subject: input.users[i]!.email,
-        type: failure.type ?? 'Error',
-        message: failure.message,
-      });
+      const email = users[i]!.email;
+      if (outcome?.state === 'done') {
+        const { guid, created, inviteRef } = outcome;
+        result.users.push({ email, guid, created, ...(inviteRef ? { inviteRef } : {}) });
+      } else if (outcome?.state === 'refused') {
+        result.failures.push({ subject: email, type: outcome.type, message: outcome.message });
+      }
     });
     return result;
   }
 
-  /** Maps emails and guids to user guids; an unknown email is a non-retryable error naming every one. */
-  async function resolveUsers(input: { users: string[] }): Promise<{ user: string; guid: string }[]> {
+  /**
+   * Maps emails and guids to user guids, in the order given; an unknown email is a non-retryable error
+   * naming every one. Walks the user list like ensureUsers, resuming from heartbeated progress.
+   */
+  async function resolveUsers(input: { users: string[]; bankGuid?: string }): Promise<string[]> {
+    const emails = [...new Set(input.users.filter((u) => u.includes('@')).map(emailKey))];
+    const position = new Map(emails.map((key, i) => [key, i]));
+    const parsed = ResolveUsersProgress.safeParse(Context.current().info.heartbeatDetails);
+    const progress =
+      parsed.success && parsed.data.guids.length === emails.length
+        ? parsed.data
+        : { guids: emails.map(() => null), stalled: 0 };
+    const { guids } = progress;
+    const before = snapshot(progress);
+    const heartbeat = () => Context.current().heartbeat(progress);
+    const unfound = () => emails.flatMap((_, i) => (guids[i] === null ? [i] : []));
+    const found = (user: User) => {
+      const i = position.get(emailKey(user.email));
+      if (i !== undefined) guids[i] = user.guid;
+    };
     try {
-      const users = directory();
-      const resolved: { user: string; guid: string }[] = [];
-      const unknown: string[] = [];
-      for (const user of input.users) {
-        if (!user.includes('@')) {
-          resolved.push({ user, guid: user });
-          continue;
-        }
-        const found = await users.find(user);
-        if (found) resolved.push({ user, guid: found.guid });
-        else unknown.push(user);
+      const transient: ApplicationFailure[] = [];
+      if (input.bankGuid && unfound().length > 0) {
+        const keys = unfound().map((i) => emails[i]!);
+        transient.push(...(await directory.findRecorded(input.bankGuid, keys, found)).transient);
       }
-      if (unknown.length > 0) {
+      // When the ledger lookup failed, the next attempt tries it again before walking the whole list.
+      if (unfound().length > 0 && transient.length === 0) {
+        progress.walk = walkFor(unfound(), progress.walk);
+        const walked = await directory.walkUsers(
+          progress.walk,
+          emails,
+          found,
+          () => unfound().length,
+          heartbeat,
+        );
+        transient.push(...walked.transient);
+      }
+      heartbeat();
+      if (unfound().length > 0 && transient.length === 0) {
+        const unknown = input.users.filter(
+          (u) => u.includes('@') && guids[position.get(emailKey(u))!] === null,
+        );
+        const more = unknown.length > 10 ? ` and ${unknown.length - 10} more` : '';
         throw ApplicationFailure.nonRetryable(
-          `No IdP user has the email ${unknown.join(', ')}`,
+          `No IdP user has the email ${unknown.slice(0, 10).join(', ')}${more}`,
           'UnknownUser',
         );
       }
-      return resolved;
+      if (unfound().length > 0) {
+        const left = `${unfound().length} of ${emails.length} emails are not resolved yet`;
+        throw retryLater(left, transient, progress, before);
+      }
+      return input.users.map((u) => (u.includes('@') ? guids[position.get(emailKey(u))!]! : u));
     } catch (err) {
       throw toApplicationFailure(err);
     }
   }
 
-  /** Disables users with bounded concurrency; 404 counts as done (nothing to disable). */
-  async function disableUserBatch(input: { guids: string[] }): Promise<void> {
+  /**
+   * Disables users with bounded concurrency. Returns the guids the IdP disabled; a 404 (no such user) is
+   * not disabled and not an error, so running twice is harmless.
+   */
+  async function disableUserBatch(input: { guids: string[] }): Promise<string[]> {
     const limit = pLimit(userConcurrency);
     try {
-      await Promise.all(
+      const disabled = await Promise.all(
         input.guids.map((guid) =>
           limit(async () => {
             try {
               await idp.disableUser(guid, { signal: signal() });
+              return guid;
             } catch (err) {
               if (!isNotFound(err)) throw err;
+              return undefined;
+            } finally {
+              Context.current().heartbeat();
             }
-            Context.current().heartbeat();
           }),
         ),
       );
+      return disabled.filter((guid) => guid !== undefined);
     } catch (err) {
       throw toApplicationFailure(err);
     }

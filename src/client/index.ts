@@ -15,11 +15,14 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import type { z } from 'zod';
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import {
   bankWorkflowId,
   describeIssues,
   DisableUsersInput,
+  disableUsersWorkflowId,
+  RequestId,
   Duration,
   OffboardBankInput,
   OnboardBankInput,
@@ -28,6 +31,7 @@ import {
   type OperationStatus,
 } from '../model/contract.js';
 import { describeFailure } from './failure.js';
+import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
 import type {
@@ -54,6 +58,11 @@ export class BankBusyError extends Error {
   override name = 'BankBusyError';
 }
 
+/** A request id given again with a different request. */
+export class RequestIdReusedError extends Error {
+  override name = 'RequestIdReusedError';
+}
+
 export interface ProvisionerClientOptions {
   connection: Connection;
   namespace: string;
@@ -67,6 +76,14 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infe
   if (!parsed.success) throw new InvalidInputError(`Invalid input: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
+
+/** Validates a caller's request id at the edge: InvalidInputError naming `requestId`. */
+export function validRequestId(requestId: string | undefined): string | undefined {
+  return validate(z.object({ requestId: RequestId.optional() }), { requestId }).requestId;
+}
+
+/** Identifies a request's content, to tell a retried start from a request id used for something else. */
+const digestOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
 export class ProvisionerClient {
   readonly client: Client;
@@ -109,8 +126,20 @@ export class ProvisionerClient {
     }
   }
 
+  /** InvalidInputError when the input, or the largest result it can produce, cannot fit in a payload. */
+  private async assertFits(field: string, input: unknown, largestResult?: unknown): Promise<void> {
+    const problem = await payloadSizeProblem(
+      this.client.options.loadedDataConverter,
+      field,
+      input,
+      largestResult,
+    );
+    if (problem) throw new InvalidInputError(`Invalid input: ${problem}`);
+  }
+
   async startOnboarding(input: OnboardBankInput) {
     const valid = validate(OnboardBankInput, input);
+    await this.assertFits('users', valid, largestOnboardResult(valid));
     const users = valid.users?.length ?? 0;
     return this.startBankOperation<typeof onboardBank>(
       'onboardBank',
@@ -150,16 +179,50 @@ export class ProvisionerClient {
     );
   }
 
-  /** Disabling users is not a per-bank operation; each request gets its own workflow. */
-  async startDisablingUsers(input: DisableUsersInput) {
+  /**
+   * Disabling users is not a per-bank operation: each request gets its own workflow, named after the
+   * caller's `requestId` (a fresh one when absent). Starting the same request again returns the workflow
+   * the first start began, running or finished, so a caller may retry a start whose answer was lost; the
+   * same request id with a different request is refused (RequestIdReusedError).
+   */
+  async startDisablingUsers(
+    input: DisableUsersInput,
+    options: { requestId?: string } = {},
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof disableUsers>> {
     const valid = validate(DisableUsersInput, input);
-    return this.client.workflow.start<typeof disableUsers>('disableUsers', {
-      workflowId: `disable-users-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`,
-      taskQueue: this.taskQueue,
-      args: [valid],
-      typedSearchAttributes: operationSearchAttributes('disableUsers', valid.bankGuid),
-      staticSummary: `Disable ${valid.users.length} users: ${valid.reason}`,
-    });
+    const workflowId = disableUsersWorkflowId(validRequestId(options.requestId) ?? randomUUID());
+    await this.assertFits('users', valid, largestDisableResult(valid));
+    const requestDigest = digestOf(valid);
+    let handle: WorkflowHandleWithFirstExecutionRunId<typeof disableUsers>;
+    try {
+      handle = await this.client.workflow.start<typeof disableUsers>('disableUsers', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [valid],
+        // Running: the start returns it. Finished: the start is refused and the finished one is returned.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { requestDigest },
+        typedSearchAttributes: operationSearchAttributes('disableUsers', valid.bankGuid),
+        staticSummary: `Disable ${valid.users.length} users: ${valid.reason}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const { runId } = await this.client.workflow.getHandle(workflowId).describe();
+      const existing = this.client.workflow.getHandle<typeof disableUsers>(workflowId, undefined, {
+        firstExecutionRunId: runId,
+      });
+      handle = { ...existing, firstExecutionRunId: runId };
+    }
+    if (options.requestId !== undefined) {
+      const { memo } = await handle.describe();
+      if (memo?.requestDigest !== requestDigest) {
+        throw new RequestIdReusedError(
+          `Request id ${options.requestId} was already used for a different disableUsers request (workflow ${workflowId}); use a new request id`,
+        );
+      }
+    }
+    return handle;
   }
 
   /** The operator's go-ahead to finish a rotation before its grace period ends. */

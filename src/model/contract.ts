@@ -4,7 +4,8 @@
  * Pure and deterministic, so workflow code imports it too.
  */
 import { z } from 'zod';
-import { ApplicationName, Email, Guid, IpAllowlist } from './idp-schemas.js';
+import { Email, emailProblem } from './email.js';
+import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
@@ -20,7 +21,16 @@ export const Duration = z.union([
 ]);
 export type Duration = z.infer<typeof Duration>;
 
-export const EmailAddress = Email.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+/** An email address (see email.ts for the rules); exported for callers that check addresses themselves. */
+export const EmailAddress = Email;
+
+/** A user named by email or by guid, as `disableUsers` takes them. */
+export const UserRef = z.string().superRefine((value, ctx) => {
+  if (Guid.safeParse(value).success) return;
+  // Something with an @ is meant as an email: say which rule it breaks.
+  const problem = value.includes('@') ? emailProblem(value) : 'must be an email or a 32-hex user guid';
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const UserSpec = z.object({
   email: EmailAddress,
@@ -98,15 +108,26 @@ export type RevokeBankCredentialsInput = z.infer<typeof RevokeBankCredentialsInp
 
 export const RevokeBankCredentialsResult = z.object({
   bankGuid: z.string(),
+  /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
+  /** Client ids asked for that are not applications of the bank (already gone, or another bank's). */
+  notFoundClientIds: z.array(z.string()),
 });
 export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
 
+/**
+ * A caller's id for one request, so that starting it again (after an answer that was lost) finds the
+ * first start instead of doing it twice.
+ */
+export const RequestId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    'must be 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+  );
+
 export const DisableUsersInput = z.object({
-  users: z
-    .array(z.union([Guid, EmailAddress]))
-    .min(1, 'must name at least one user')
-    .max(MAX_USERS_PER_ONBOARDING),
+  users: z.array(UserRef).min(1, 'must name at least one user').max(MAX_USERS_PER_ONBOARDING),
   reason: Reason,
   /** Tags the workflow with the bank it concerns, when there is one. */
   bankGuid: Guid.optional(),
@@ -114,7 +135,10 @@ export const DisableUsersInput = z.object({
 export type DisableUsersInput = z.infer<typeof DisableUsersInput>;
 
 export const DisableUsersResult = z.object({
+  /** The users the IdP disabled (disabling one already disabled is done again, harmlessly). */
   disabled: z.array(z.object({ user: z.string(), guid: z.string() })),
+  /** Users named by guid that the IdP does not have: nothing to disable. */
+  notFound: z.array(z.string()),
 });
 export type DisableUsersResult = z.infer<typeof DisableUsersResult>;
 
@@ -123,7 +147,9 @@ export type OffboardBankInput = z.infer<typeof OffboardBankInput>;
 
 export const OffboardBankResult = z.object({
   bankGuid: z.string(),
+  /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
+  /** The users provisioned for the bank that the IdP disabled. */
   disabledUserGuids: z.array(z.string()),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
@@ -141,6 +167,9 @@ export type OperationStatus = z.infer<typeof OperationStatus>;
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
+
+/** The workflow id of a disableUsers request: the same request id always names the same workflow. */
+export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;
 
 /** Formats zod issues as one line naming each field, for errors at the edge and at workflow start. */
 export function describeIssues(error: z.ZodError): string {

@@ -7,6 +7,7 @@
  * requests are checked against the reference's limits and the known scope enums.
  */
 import { z } from 'zod';
+import { Email } from './email.js';
 import { ipAllowlistEntryProblem } from './ip-allowlist.js';
 import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './idp-scopes.js';
 
@@ -27,7 +28,7 @@ export const IpAllowlist = z
   .refine(unique, 'must not contain duplicates');
 
 export const ApplicationName = z.string().min(1).max(128);
-export const Email = z.string().min(1).max(254);
+export { Email };
 
 const scopeList = <T extends readonly [string, ...string[]]>(values: T) =>
   z

@@ -2,11 +2,11 @@
  * The local store's on-disk format: one JSON file per secret name holding every version (the value
  * encrypted, the rest in clear), replaced atomically: temp file, fsync, rename, fsync of the directory.
  */
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { SecretStoreCorrupt } from './errors.js';
+import { scratchPath } from './lock.js';
 import type { SecretName, SecretRef } from './ref.js';
 
 const SealedValue = z.object({
@@ -71,7 +71,7 @@ export async function readStoredSecret(
 
 export async function writeStoredSecret(path: string, secret: StoredSecret): Promise<void> {
   const directory = dirname(path);
-  const temp = join(directory, `${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = scratchPath(path);
   const file = await open(temp, 'wx', 0o600);
   try {
     try {

@@ -2,7 +2,8 @@
  * The default secret store: files in a local directory (`.provisioner/secrets` by default, git-ignored),
  * shared by a worker and a CLI started side by side. Values are encrypted with AES-256-GCM; the directory
  * is 0700 and every file 0600; writes are atomic and serialized per name by a lock file, so concurrent
- * writers in several processes lose nothing.
+ * writers in several processes lose nothing, and what a killed writer leaves behind is cleaned up when the
+ * store opens (recovery.ts).
  *
  * Revoking deletes the value (the version's stage and date stay, for the record): a revoked
  * credential has no legitimate reader, so it is not kept around to leak.
@@ -20,6 +21,7 @@ import {
   type StoredVersion,
 } from './local-file.js';
 import { withFileLock, type FileLockOptions } from './lock.js';
+import { recoverAfterCrash } from './recovery.js';
 import { formatSecretRef, secretNameOf, type SecretName, type SecretRef } from './ref.js';
 import type {
   PutSecretOptions,
@@ -52,10 +54,9 @@ export async function openLocalSecretStore(options: LocalSecretStoreOptions): Pr
         );
   await mkdir(options.directory, { recursive: true, mode: 0o700 });
   await chmod(options.directory, 0o700); // also when it existed with looser permissions
-  return new LocalSecretStore(options.directory, keyring, {
-    timeoutMs: options.lockTimeoutMs ?? 10_000,
-    staleMs: 30_000,
-  });
+  const lock = { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: 30_000 };
+  await recoverAfterCrash(options.directory, lock.staleMs);
+  return new LocalSecretStore(options.directory, keyring, lock);
 }
 
 class LocalSecretStore implements SecretStore {

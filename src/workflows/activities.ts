@@ -27,13 +27,16 @@ export const {
   revokeStoredCredentials,
   currentBankCredential,
   recordRotation,
-  resolveUsers,
   provisionedUserGuids,
 } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 
-/** Batches of users: a heartbeat per user, so a stuck attempt is noticed and a cancellation reaches it. */
-export const { ensureUsers, disableUserBatch } = proxyActivities<Activities>({
+/**
+ * Batches of users and walks over the user list: a heartbeat per user or page carries the progress a retry
+ * resumes from, so a stuck or killed attempt is noticed within the heartbeat timeout and a cancellation
+ * reaches it. No single step between heartbeats takes longer than one IdP request.
+ */
+export const { ensureUsers, resolveUsers, disableUserBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '15m',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '20s',
   retry,
 });

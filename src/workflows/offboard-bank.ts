@@ -10,9 +10,9 @@ export async function offboardBank(rawInput: OffboardBankInput): Promise<Offboar
   const input = parseInput(OffboardBankInput, rawInput);
   const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);
-  const revokedClientIds = await revokeApplications(input.bankGuid);
+  const { revoked } = await revokeApplications(input.bankGuid);
   const userGuids = await provisionedUserGuids({ bankGuid: input.bankGuid });
-  await disableInBatches(userGuids, progress);
+  const disabledUserGuids = await disableInBatches(userGuids, progress);
   progress.step('done');
-  return { bankGuid: input.bankGuid, revokedClientIds, disabledUserGuids: userGuids };
+  return { bankGuid: input.bankGuid, revokedClientIds: revoked, disabledUserGuids };
 }

@@ -103,7 +103,15 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
         .slice(0, 10)
         .map((f) => `${f.subject} (${f.type}: ${f.message})`)
         .join('; ')}${failures.length > 10 ? '; ...' : ''}`,
-      details: [{ failures, provisioned: provisioned.length, clientId: credential.clientId }],
+      // Bounded, so the failure fits a payload however many users were refused.
+      details: [
+        {
+          failures: failures.slice(0, 100),
+          failureCount: failures.length,
+          provisioned: provisioned.length,
+          clientId: credential.clientId,
+        },
+      ],
     });
   }
 

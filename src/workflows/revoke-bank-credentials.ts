@@ -10,7 +10,7 @@ export async function revokeBankCredentials(
   const input = parseInput(RevokeBankCredentialsInput, rawInput);
   const progress = trackStatus('revokeBankCredentials', input.bankGuid);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
-  const revokedClientIds = await revokeApplications(input.bankGuid, input.clientIds);
+  const { revoked, notFound } = await revokeApplications(input.bankGuid, input.clientIds);
   progress.step('done');
-  return { bankGuid: input.bankGuid, revokedClientIds };
+  return { bankGuid: input.bankGuid, revokedClientIds: revoked, notFoundClientIds: notFound };
 }

@@ -99,9 +99,13 @@ describe('the provisioner command', () => {
   });
 
   it('disable-user, revoke and offboard --wait --json', async () => {
+    const requestId = `cli-${randomGuid()}`;
+    const started = (await ok('disable-user', 'a@example.com', '--request-id', requestId, '--json')).json();
+    assert.equal(started.workflowId, `disable-users-${requestId}`);
     const disabled = (
-      await ok('disable-user', 'a@example.com', '--reason', 'left the bank', '--wait', '--json')
+      await ok('disable-user', 'a@example.com', '--request-id', requestId, '--wait', '--json')
     ).json();
+    assert.equal(disabled.workflowId, started.workflowId);
     assert.equal((disabled.disabled as unknown[]).length, 1);
     const revoked = (await ok('revoke', bankGuid, '--reason', 'leak', '--wait', '--json')).json();
     assert.equal((revoked.revokedClientIds as unknown[]).length, 1);
@@ -115,6 +119,12 @@ describe('the provisioner command', () => {
     for (const [names, ...args] of [
       [/^provisioner: Invalid input: bankGuid: /, 'onboard', 'not-a-guid', '--json'],
       [/users\.0\.email: must be an email address/, 'onboard', bankGuid, '--user', 'not-an-email', '--json'],
+      [/users\.0\.email: .*dot-atom.*"\(" is not allowed/, 'onboard', bankGuid, '--user', 'a(b)@example.com'],
+      [
+        /^provisioner: Invalid input: users\.0: must be an email or a 32-hex user guid$/m,
+        'disable-user',
+        'not-an-email',
+      ],
       [
         /application\.ipAllowlist\.0: 10\.0\.0\.1 is not a public address/,
         'onboard',
@@ -123,6 +133,7 @@ describe('the provisioner command', () => {
         '10.0.0.1',
       ],
       [/gracePeriod: must be a duration/, 'rotate', bankGuid, '--grace', 'soon', '--json'],
+      [/requestId: must be 1 to 128 letters/, 'disable-user', 'a@example.com', '--request-id', 'a b'],
       [
         /cannot read --users-file .*missing\.yaml: ENOENT/,
         'onboard',

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import {
+  COMPRESSION_METADATA,
   EncryptionCodec,
   ENCRYPTED_ENCODING,
   KEY_ID_METADATA,
@@ -109,6 +112,47 @@ describe('encryption codec', () => {
     const decoded = await new EncryptionCodec(ringK1).decode(plain);
     assert.equal(decoded.length, 3);
     for (const [i, payload] of decoded.entries()) assert.equal(payload, plain[i]);
+  });
+
+  it('compresses large payloads before encrypting them, and round-trips them', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const users = Array.from({ length: 2_000 }, (_, i) => ({ email: `user-${i}@bank.example.com` }));
+    const original = toPayload({ users });
+    const [encrypted] = await codec.encode([original]);
+    assert.equal(text(encrypted!.metadata?.[COMPRESSION_METADATA]), 'br');
+    assert.ok(
+      encrypted!.data!.length < original.data!.length / 5,
+      `${encrypted!.data!.length} bytes from ${original.data!.length}`,
+    );
+    assert.deepEqual(fromPayload((await codec.decode([encrypted!]))[0]!), { users });
+  });
+
+  it('leaves small or incompressible payloads uncompressed', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const random = toPayload(
+      Buffer.from(Array.from({ length: 4096 }, () => Math.floor(Math.random() * 256))),
+    );
+    for (const payload of await codec.encode([toPayload('short'), random]))
+      assert.equal(payload.metadata?.[COMPRESSION_METADATA], undefined);
+  });
+
+  it('refuses a payload whose compression label was removed or changed', async () => {
+    const codec = new EncryptionCodec(ringK1);
+    const [encrypted] = await codec.encode([toPayload({ text: SECRET_TEXT.repeat(100) })]);
+    const { [COMPRESSION_METADATA]: _label, ...withoutLabel } = encrypted!.metadata!;
+    await assert.rejects(codec.decode([{ ...encrypted!, metadata: withoutLabel }]), /failed authentication/);
+    const relabelled = { ...encrypted!.metadata!, [COMPRESSION_METADATA]: Buffer.from('gzip') };
+    await assert.rejects(codec.decode([{ ...encrypted!, metadata: relabelled }]), /unknown compression/);
+  });
+
+  it('decodes payloads written before compression existed', async () => {
+    const fixture = JSON.parse(
+      await readFile(new URL('./fixtures/payload-before-compression.json', import.meta.url), 'utf8'),
+    ) as { key: string; value: unknown; payload: Record<string, unknown> };
+    const payload = proto.temporal.api.common.v1.Payload.fromObject(fixture.payload);
+    assert.equal(payload.metadata[COMPRESSION_METADATA], undefined);
+    const codec = new EncryptionCodec(parseKeyring(fixture.key, 'PROVISIONER_CODEC_KEYS'));
+    assert.deepEqual(fromPayload((await codec.decode([payload]))[0]!), fixture.value);
   });
 
   it('handles an empty list', async () => {

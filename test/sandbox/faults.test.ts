@@ -146,7 +146,14 @@ describe('sandbox fault injection', () => {
       (users.body as { objects: { email: string }[] }).objects.some((u) => u.email === email),
       'the write committed',
     );
-    assert.equal((await stats(sandbox)).writes - before.writes, 1);
+    const after = await stats(sandbox);
+    assert.equal(after.writes - before.writes, 1);
+    const created = (users.body as { objects: { email: string; guid: string }[] }).objects.find(
+      (u) => u.email === email,
+    );
+    assert.deepEqual(after.lostResponses.slice(before.lostResponses.length), [
+      { method: 'POST', path: '/api/users', email, guid: created!.guid },
+    ]);
   });
 
   it('latencyMs delays /api requests but not /__sandbox', async () => {

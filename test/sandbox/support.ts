@@ -1,6 +1,7 @@
 /** Helpers for the sandbox tests: real HTTP with fetch against a started sandbox. */
 import assert from 'node:assert/strict';
 import { ErrorResponse } from '../../src/model/idp-schemas.js';
+import type { SandboxStats } from '../../src/dev/sandbox/context.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 
 export interface Answer {
@@ -106,8 +107,8 @@ export async function bankToken(sandbox: RunningSandbox, bankGuid: string, scope
   return (await tokenFor(sandbox, app.client_id, app.secret, scope)).access_token;
 }
 
-export async function stats(sandbox: RunningSandbox): Promise<{ requests: number; writes: number }> {
-  return (await call(sandbox, 'GET', '/__sandbox/stats')).body as { requests: number; writes: number };
+export async function stats(sandbox: RunningSandbox): Promise<SandboxStats> {
+  return (await call(sandbox, 'GET', '/__sandbox/stats')).body as SandboxStats;
 }
 
 let counter = 0;

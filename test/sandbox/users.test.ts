@@ -163,4 +163,33 @@ describe('sandbox users', () => {
       'user not found',
     );
   });
+
+  it('POST /__sandbox/users seeds many users in one go, skipping taken emails, without counting writes', async () => {
+    const prefix = `seed-${guid().slice(0, 8)}-`;
+    const before = await stats(sandbox);
+    const seed = (body: unknown) => call(sandbox, 'POST', '/__sandbox/users', { body });
+    const first = await seed({ count: 5_000, emailPrefix: prefix, emailDomain: 'many.example.com' });
+    assert.equal(first.status, 200, first.text);
+    assert.equal((first.body as { inserted: number }).inserted, 5_000);
+    const again = await seed({
+      count: 10,
+      start: 4_995,
+      emailPrefix: prefix,
+      emailDomain: 'many.example.com',
+    });
+    assert.equal((again.body as { inserted: number; total: number }).inserted, 5);
+    assert.equal((again.body as { total: number }).total, (await list('?per_page=1')).total);
+    const after = await stats(sandbox);
+    assert.equal(after.writes, before.writes, 'seeding counted as IdP writes');
+    assert.equal(after.requests, before.requests + 1, 'seeding counted as IdP requests'); // the list above
+
+    assertError(await seed({ count: 0 }), 400, 'invalid_parameter', /count/);
+    assertError(await seed({ count: 1, rows: [] }), 400, 'invalid_parameter');
+    assertError(
+      await seed({ count: 1, emailPrefix: 'a(b)' }),
+      400,
+      'invalid_parameter',
+      /emailPrefix: a\(b\)0@seed\.example\.com must be an email address/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
+import { emailOfLength } from '../support/emails.js';
 import { assertError, call, createBankApplication, guid, startSandboxWithAdmin } from './support.js';
 
 /** For each request field and limit: just inside is accepted, just outside is 422 naming the field. */
@@ -20,10 +21,7 @@ describe('sandbox request validation boundaries', () => {
         `${JSON.stringify(body).slice(0, 80)} → ${answer.text.slice(0, 200)}`,
       );
   };
-  const email = (length: number) => {
-    const domain = '@example.com';
-    return `${guid()}${'x'.repeat(length - 32 - domain.length)}${domain}`;
-  };
+  const email = (length: number) => emailOfLength(length, guid());
 
   it('PostBankApplication: name 1..128', async () => {
     const bank = guid();
@@ -110,10 +108,18 @@ describe('sandbox request validation boundaries', () => {
     await expect('PATCH', path, { ip_allowlist: null }, 422, /ip_allowlist/);
   });
 
-  it('PostUser: email 1..254; allowed_scopes omitted, null or 1+ unique known scopes', async () => {
+  it('PostUser: email an address of 1..254 characters; allowed_scopes omitted, null or 1+ unique known scopes', async () => {
     await expect('POST', '/api/users', { email: email(254) }, 201);
     await expect('POST', '/api/users', { email: email(255) }, 422, /^email.*254/);
     await expect('POST', '/api/users', { email: '' }, 422, /^email/);
+    for (const bad of [
+      'a(b)@example.com',
+      'a;b@example.com',
+      'a>b@example.com',
+      'a@example',
+      'a..b@example.com',
+    ])
+      await expect('POST', '/api/users', { email: bad }, 422, /^email: must be an email address .*dot-atom/);
     await expect('POST', '/api/users', {}, 422, /^email/);
     await expect('POST', '/api/users', { email: email(60), allowed_scopes: ['openid'] }, 201);
     await expect('POST', '/api/users', { email: email(60), allowed_scopes: [] }, 422, /allowed_scopes/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -56,6 +56,17 @@ void test('parallel writers in two stores and a child process lose nothing', asy
   assert.deepEqual(await readdir(directory), ['banks~b1~credential.json'], 'no lock or temp file left');
 });
 
+void test('a lock left by an earlier process under this process id is broken (pid reuse)', async (t) => {
+  const directory = await tempDir(t);
+  const store = await openLocalSecretStore({ directory, keys: keyEntry('k1'), lockTimeoutMs: 2_000 });
+  const lock = join(directory, LOCK);
+  await writeFile(lock, JSON.stringify({ host: hostname(), pid: process.pid, token: 'gone' }));
+  const beforeThisProcess = new Date(performance.timeOrigin - 1_000);
+  await utimes(lock, beforeThisProcess, beforeThisProcess);
+  assert.equal((await store.put(NAME, 'v')).version, 1);
+  assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json']);
+});
+
 void test('a lock left by a dead process is broken', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1'), lockTimeoutMs: 2_000 });
@@ -69,8 +80,10 @@ void test('a lock left by a dead process is broken', async (t) => {
 void test('a lock held by a live process makes a writer wait, then fail with a clear message', async (t) => {
   const directory = await tempDir(t);
   const store = await openLocalSecretStore({ directory, keys: keyEntry('k1'), lockTimeoutMs: 200 });
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  t.after(() => void holder.kill());
   const lock = join(directory, LOCK);
-  await writeFile(lock, JSON.stringify({ host: hostname(), pid: process.pid, token: 'held' }));
+  await writeFile(lock, JSON.stringify({ host: hostname(), pid: holder.pid, token: 'held' }));
   await assert.rejects(store.put(NAME, 'v'), (err: unknown) => {
     assert.ok(err instanceof SecretStoreError);
     assert.match(err.message, /Timed out after 200 ms waiting for the lock .*\.lock/);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readCredential, storedCredentials } from '../../src/activities/credential-documents.js';
 import type { OnboardBankResult } from '../../src/model/contract.js';
 import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+import { UserInviteDocument } from '../../src/model/user-invite.js';
 import { randomGuid, type TestWorld } from './env.js';
 import { listBankApplications } from './idp.js';
 
@@ -22,6 +23,11 @@ export async function currentCredential(world: TestWorld, bankGuid: string) {
 /** The client ids the bank's readable stored versions belong to, with their stages. */
 export async function storedClientIds(world: TestWorld, bankGuid: string) {
   return storedCredentials(world.deps.secrets, bankCredentialSecretName(bankGuid));
+}
+
+/** A new user's stored invite document (parsed, so a malformed one fails the test). */
+export async function storedInvite(world: TestWorld, inviteRef: string): Promise<UserInviteDocument> {
+  return UserInviteDocument.parse(JSON.parse((await world.deps.secrets.get(inviteRef)).value));
 }
 
 /** Whether these credentials still mint a token. */

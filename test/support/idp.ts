@@ -1,4 +1,5 @@
 /** Looks at the sandbox's state through the real IdP client with the organization credentials. */
+import type { SandboxStats } from '../../src/dev/sandbox/context.js';
 import type { Application, User } from '../../src/model/idp-schemas.js';
 import type { TestWorld } from './env.js';
 
@@ -14,7 +15,7 @@ export async function listUsers(world: TestWorld): Promise<User[]> {
   return users;
 }
 
-export async function sandboxStats(world: TestWorld): Promise<{ requests: number; writes: number }> {
+export async function sandboxStats(world: TestWorld): Promise<SandboxStats> {
   const response = await fetch(`${world.sandbox.url}/__sandbox/stats`);
-  return (await response.json()) as { requests: number; writes: number };
+  return (await response.json()) as SandboxStats;
 }

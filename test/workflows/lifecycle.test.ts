@@ -27,6 +27,7 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
         await world.client.startRevocation({ bankGuid: bank.bankGuid, reason: 'test' })
       ).result();
       assert.deepEqual(result.revokedClientIds, run === 0 ? [bank.application.clientId] : []);
+      assert.deepEqual(result.notFoundClientIds, []);
     }
     assert.equal((await listBankApplications(world, bank.bankGuid)).length, 0);
     assert.equal(await mintsToken(world, bank.application.clientId, secret.clientSecret), false);
@@ -45,7 +46,8 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
         reason: 'wrong bank on purpose',
       })
     ).result();
-    assert.deepEqual(result.revokedClientIds, [other.application.clientId]);
+    assert.deepEqual(result.revokedClientIds, [], 'reported revoked what it did not delete');
+    assert.deepEqual(result.notFoundClientIds, [other.application.clientId]);
     assert.equal(
       (await listBankApplications(world, other.bankGuid)).length,
       1,
@@ -64,6 +66,11 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
       ).result();
       assert.equal(result.disabled.length, 2);
     }
+    const unknownGuid = randomGuid();
+    const withUnknown = await (
+      await world.client.startDisablingUsers({ users: [byGuid, unknownGuid], reason: 'test' })
+    ).result();
+    assert.deepEqual(withUnknown, { disabled: [{ user: byGuid, guid: byGuid }], notFound: [unknownGuid] });
     assert.deepEqual(await disabled(emails), [true, true]);
 
     const handle = await world.client.startDisablingUsers({
@@ -74,6 +81,36 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
       assert.ok(err instanceof WorkflowFailedError);
       assert.match(describeFailure(err), /nobody@example\.com/);
       return true;
+    });
+  });
+
+  it('disableUsers under a request id: a retried start finds the first one, running or finished', async () => {
+    const bank = await onboardedBank(world, ['retried@example.com']);
+    const input = { users: ['retried@example.com'], reason: 'test' };
+    const requestId = `req-${randomGuid()}`;
+    world.sandbox.setFaults({ latencyMs: 300 });
+    let first;
+    try {
+      first = await world.client.startDisablingUsers(input, { requestId });
+      const again = await world.client.startDisablingUsers(input, { requestId }); // while it runs
+      assert.equal(again.workflowId, `disable-users-${requestId}`);
+      assert.equal(again.firstExecutionRunId, first.firstExecutionRunId);
+    } finally {
+      world.sandbox.setFaults({ latencyMs: 0 });
+    }
+    const result = await first.result();
+    const afterwards = await world.client.startDisablingUsers(input, { requestId }); // once finished
+    assert.equal(afterwards.firstExecutionRunId, first.firstExecutionRunId);
+    assert.deepEqual(await afterwards.result(), result);
+    assert.deepEqual(result.disabled, [{ user: 'retried@example.com', guid: bank.users[0]!.guid }]);
+
+    await assert.rejects(
+      world.client.startDisablingUsers({ ...input, reason: 'something else' }, { requestId }),
+      { name: 'RequestIdReusedError', message: new RegExp(`Request id ${requestId} was already used`) },
+    );
+    await assert.rejects(world.client.startDisablingUsers(input, { requestId: 'no spaces' }), {
+      name: 'InvalidInputError',
+      message: /^Invalid input: requestId: must be 1 to 128 letters/,
     });
   });
 

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTestWorld, capturedLog, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText } from '../support/history.js';
-import { currentCredential, storedClientIds } from '../support/banks.js';
+import { currentCredential, storedClientIds, storedInvite } from '../support/banks.js';
 import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
 
 describe('onboardBank', () => {
@@ -43,7 +43,7 @@ describe('onboardBank', () => {
 
     const secret = await currentCredential(world, bankGuid);
     secretsSeen.push(secret.clientSecret);
-    for (const user of result.users) secretsSeen.push((await world.deps.secrets.get(user.inviteRef!)).value);
+    for (const user of result.users) secretsSeen.push((await storedInvite(world, user.inviteRef!)).inviteUrl);
     const token = await world.deps.activityDeps.idp.exchangeClientCredentials({
       clientId: result.application.clientId,
       clientSecret: secret.clientSecret,

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { failureMessage } from '../support/history.js';
-import { assertSoleWorkingCredential, storedClientIds } from '../support/banks.js';
-import { listBankApplications, listUsers } from '../support/idp.js';
+import { assertSoleWorkingCredential, storedClientIds, storedInvite } from '../support/banks.js';
+import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
+import type { SandboxFaults } from '../../src/dev/sandbox/index.js';
+import type { OnboardBankResult, ProvisionedUser } from '../../src/model/contract.js';
 
 describe('onboardBank on a faulty IdP', () => {
   let world: TestWorld;
@@ -47,29 +49,96 @@ describe('onboardBank on a faulty IdP', () => {
     }
   });
 
-  it('retries through 5xx and 429 answers', async () => {
-    world.sandbox.setFaults({ errorRate: 0.2, throttleRate: 0.2, seed: 7 });
+  /** Onboards `count` new users under `faults`; returns the result and what the sandbox saw meanwhile. */
+  const onboardUnder = async (faults: Partial<SandboxFaults>, count: number) => {
+    const bankGuid = randomGuid();
+    const emails = Array.from({ length: count }, (_, i) => `${bankGuid.slice(0, 8)}-${i}@example.com`);
+    const before = await sandboxStats(world);
+    world.sandbox.setFaults(faults);
     try {
-      const bankGuid = randomGuid();
       const handle = await world.client.startOnboarding({
         bankGuid,
-        users: [{ email: 'flaky@example.com' }],
+        users: emails.map((email) => ({ email })),
       });
       const result = await handle.result();
-      assert.equal(result.users.length, 1);
-      // Retries show as activity attempts whose last failure carries the status and the IdP's message_code.
-      const history = await handle.fetchHistory();
-      const retries = (history.events ?? [])
-        .map((e) => e.activityTaskStartedEventAttributes)
-        .filter((started) => (started?.attempt ?? 1) > 1);
-      assert.ok(retries.length > 0, 'no activity was retried: the faults were not exercised');
-      for (const started of retries) {
-        const message = await failureMessage(started!.lastFailure!, world.deps.dataConverter);
-        assert.match(message, /failed: (429 too_many_requests|50[023] internal_server_error)/);
-      }
+      const after = await sandboxStats(world);
+      return {
+        handle,
+        result,
+        emails,
+        requests: after.requests - before.requests,
+        lost: after.lostResponses.slice(before.lostResponses.length),
+      };
     } finally {
-      world.sandbox.setFaults({ errorRate: 0, throttleRate: 0 });
+      world.sandbox.setFaults({ errorRate: 0, throttleRate: 0, lostResponseRate: 0 });
     }
+  };
+
+  /** Each email exists once in the IdP, under the guid the result reports. */
+  const assertCreatedOnce = async (result: OnboardBankResult, emails: string[]) => {
+    const all = await listUsers(world);
+    for (const email of emails) {
+      const matches = all.filter((u) => u.email === email);
+      assert.equal(matches.length, 1, `${email} is not there exactly once`);
+      assert.equal(result.users.find((u) => u.email === email)?.guid, matches[0]!.guid);
+    }
+  };
+
+  /** An inviteRef resolves to the invite URL stored for that user. */
+  const assertInviteResolves = async (user: ProvisionedUser) => {
+    assert.ok(user.inviteRef, `${user.email} has no inviteRef`);
+    const invite = await storedInvite(world, user.inviteRef);
+    assert.match(invite.inviteUrl, /^https:\/\/id\.sandbox\.cybrid\.app\/invite\//);
+    assert.equal(invite.email, user.email);
+    assert.equal(invite.userGuid, user.guid);
+  };
+
+  it('at 20% 5xx and 10% 429, reports every user created with an invite that resolves, resuming progress', async () => {
+    const { handle, result, emails, requests } = await onboardUnder(
+      { errorRate: 0.2, throttleRate: 0.1, seed: 7 },
+      150,
+    );
+    assert.equal(result.users.length, 150);
+    assert.ok(
+      result.users.every((u) => u.created),
+      'a user this run created is reported as already there',
+    );
+    await Promise.all(result.users.map(assertInviteResolves));
+    await assertCreatedOnce(result, emails);
+    // Finished users are not tried again: far fewer than 2 requests per user although 30% of them fail.
+    assert.ok(requests < 2 * emails.length, `${requests} IdP requests for ${emails.length} users`);
+
+    // Retries show as activity attempts whose last failure carries the status and the IdP's message_code.
+    const history = await handle.fetchHistory();
+    const retries = (history.events ?? [])
+      .map((e) => e.activityTaskStartedEventAttributes)
+      .filter((started) => (started?.attempt ?? 1) > 1);
+    assert.ok(retries.length > 0, 'no activity was retried: the faults were not exercised');
+    for (const started of retries) {
+      const message = await failureMessage(started!.lastFailure!, world.deps.dataConverter);
+      assert.match(message, /failed: (429 too_many_requests|50[023] internal_server_error)/);
+    }
+  });
+
+  it('with lost responses too, only the users whose create answer was lost are created: false', async () => {
+    const { result, emails, lost } = await onboardUnder(
+      { errorRate: 0.2, throttleRate: 0.1, lostResponseRate: 0.1, seed: 11 },
+      150,
+    );
+    const lostCreates = lost
+      .filter((l) => l.method === 'POST' && l.path === '/api/users')
+      .map((l) => l.email);
+    assert.ok(lostCreates.length > 0, 'no create answer was lost: the fault was not exercised');
+    assert.equal(result.users.length, 150);
+    assert.deepEqual(
+      result.users
+        .filter((u) => !u.created)
+        .map((u) => u.email)
+        .sort(),
+      [...lostCreates].sort(),
+    );
+    await Promise.all(result.users.filter((u) => u.created).map(assertInviteResolves));
+    await assertCreatedOnce(result, emails);
   });
 
   it('converges on one application when two copies create at the same moment', async () => {

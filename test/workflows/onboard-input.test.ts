@@ -42,6 +42,11 @@ const BAD_INPUTS: [string, unknown, RegExp][] = [
   ['bad expiresAt', { bankGuid: guid, application: { expiresAt: 'tomorrow' } }, /expiresAt/],
   ['email without @', { bankGuid: guid, users: [{ email: 'alice.example.com' }] }, /users\.0\.email/],
   ['empty email', { bankGuid: guid, users: [{ email: '' }] }, /users\.0\.email/],
+  ...['(', ';', '>'].map((char): [string, unknown, RegExp] => [
+    `email with ${char}`,
+    { bankGuid: guid, users: [{ email: 'ok@example.com' }, { email: `a${char}b@example.com` }] },
+    new RegExp(`users\\.1\\.email: must be an email address .*"\\${char}" is not allowed`),
+  ]),
   [
     '255-character email',
     { bankGuid: guid, users: [{ email: `${'a'.repeat(243)}@example.com` }] },

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statusQuery } from '../../src/model/messages.js';
 import { currentCredential, mintsToken, onboardedBank } from '../support/banks.js';
-import { startCli } from '../support/cli.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
 
@@ -20,23 +20,8 @@ describe('rotateBankCredentials survives a worker killed at each step', () => {
   before(async () => (world = await createTestWorld()));
   after(() => world.close());
 
-  const startWorkerProcess = async () => {
-    const worker = startCli(['worker'], {
-      env: {
-        ...process.env,
-        ...world.env,
-        PROVISIONER_WORKFLOW_BUNDLE: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
-      },
-    });
-    while (!worker.output().stdout.includes('worker started')) {
-      assert.equal(worker.child.exitCode, null, `worker exited: ${worker.output().stderr}`);
-      await sleep(50);
-    }
-    return worker;
-  };
-
   it('ends with exactly one working credential', async () => {
-    let worker = await startWorkerProcess();
+    let worker = await startWorkerProcess(world);
     const bank = await onboardedBank(world);
     world.sandbox.setFaults({ latencyMs: 1_500 });
     const handle = await world.client.startRotation({ bankGuid: bank.bankGuid, gracePeriod: '4s' });
@@ -54,7 +39,7 @@ describe('rotateBankCredentials survives a worker killed at each step', () => {
         killedAt.push(step);
         worker.child.kill('SIGKILL');
         await worker.done;
-        worker = await startWorkerProcess();
+        worker = await startWorkerProcess(world);
       }
       const result = await handle.result();
       assert.notEqual(result.clientId, bank.application.clientId);

@@ -7,6 +7,7 @@ import {
   RevokeBankCredentialsInput,
   RotateBankCredentialsInput,
 } from '../../model/contract.js';
+import { validRequestId } from '../../client/index.js';
 import { withClient } from '../connect.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';
@@ -70,6 +71,9 @@ export function registerLifecycle(program: Command): void {
       (client, input) => client.startRevocation(input),
       (r) => [
         `bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`,
+        ...(r.notFoundClientIds.length
+          ? [`not applications of the bank (nothing revoked): ${r.notFoundClientIds.join(', ')}`]
+          : []),
       ],
       { bankGuid },
     ),
@@ -81,16 +85,25 @@ export function registerLifecycle(program: Command): void {
       .description('disable users by email or guid')
       .argument('<user...>', 'emails or user guids')
       .option('--bank <bankGuid>', 'tag the workflow with this bank')
-      .option('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator'),
-  ).action((users: string[], flags: OperationFlags & { reason: string; bank?: string }) =>
-    runOperation(
-      flags,
-      DisableUsersInput,
-      { users, reason: flags.reason, bankGuid: flags.bank },
-      (client, input) => client.startDisablingUsers(input),
-      (r: DisableUsersResult) =>
-        r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
-    ),
+      .option('--reason <text>', 'why (kept in the workflow history)', 'disabled by operator')
+      .option(
+        '--request-id <id>',
+        'your id for this request: starting it again finds the first start instead of a second one',
+      ),
+  ).action(
+    (users: string[], flags: OperationFlags & { reason: string; bank?: string; requestId?: string }) => {
+      const requestId = validRequestId(flags.requestId);
+      return runOperation(
+        flags,
+        DisableUsersInput,
+        { users, reason: flags.reason, bankGuid: flags.bank },
+        (client, input) => client.startDisablingUsers(input, { requestId }),
+        (r: DisableUsersResult) => [
+          ...r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
+          ...r.notFound.map((user) => `no such user: ${user}`),
+        ],
+      );
+    },
   );
 
   withOperationFlags(

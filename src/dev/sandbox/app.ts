@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyBodyParser, type FastifyError, type FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SandboxContext } from './context.js';
+import type { LostResponse, SandboxContext } from './context.js';
 import { errorResponse, SandboxError } from './http-errors.js';
 import { applicationRoutes } from './routes/applications.js';
 import { controlRoutes } from './routes/control.js';
@@ -70,9 +70,24 @@ function installFaults(app: FastifyInstance, ctx: SandboxContext): void {
 
   // The write has committed by now; only a successful write loses its answer, as a dropped connection would.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (losing.has(request) && reply.statusCode < 300) reply.raw.destroy();
+    if (losing.has(request) && reply.statusCode < 300) {
+      ctx.stats.lostResponses.push({
+        method: request.method,
+        path: pathOf(request.url),
+        ...written(payload),
+      });
+      reply.raw.destroy();
+    }
     return payload;
   });
+}
+
+/** What a write's answer identifies: a user's email and guid, or an application's client id. */
+function written(payload: unknown): Omit<LostResponse, 'method' | 'path'> {
+  if (typeof payload !== 'string' || payload === '') return {};
+  const body = JSON.parse(payload) as { email?: unknown; guid?: unknown; client_id?: unknown };
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { email: text(body.email), guid: text(body.guid), clientId: text(body.client_id) };
 }
 
 export function buildApp(ctx: SandboxContext, logger: boolean | object): FastifyInstance {

@@ -6,11 +6,23 @@ import type { FaultInjector } from './fault-injector.js';
 import type { TokenIssuer } from './tokens.js';
 import type { UserStore } from './user-store.js';
 
+/** A write that committed and then lost its answer, with what identifies what it wrote. */
+export interface LostResponse {
+  method: string;
+  path: string;
+  /** From the answer that never arrived: the user's email and guid, or the application's client id. */
+  email?: string;
+  guid?: string;
+  clientId?: string;
+}
+
 export interface SandboxStats {
   /** Requests that arrived on /api/* and /oauth/token. */
   requests: number;
   /** IdP state changes committed by /api/* writes (applications and users; not tokens). */
   writes: number;
+  /** Every answer the lost-response fault dropped, oldest first. */
+  lostResponses: LostResponse[];
 }
 
 export interface SandboxContext {

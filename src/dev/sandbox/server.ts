@@ -68,7 +68,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       tokens,
       faults,
       auth: authenticator(tokens, clients),
-      stats: { requests: 0, writes: 0 },
+      stats: { requests: 0, writes: 0, lostResponses: [] },
       organizationGuid,
     };
     const app = buildApp(ctx, options.logger ?? false);
