@@ -1,5 +1,5 @@
 /**
- * Bank OAuth applications. Exactly-once on an IdP without idempotency keys (design decision 2): find by
+ * Bank OAuth applications. Exactly-once on an IdP without idempotency keys: find by
  * deterministic name, create only when absent, and store the secret (returned only once) before returning a
  * reference. An application that exists without a stored secret is an orphan of a lost response: it is
  * deleted and created again, but only once it is older than any create still in flight could be.

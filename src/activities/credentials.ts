@@ -10,7 +10,7 @@ import { bankCredentialSecretName } from '../model/secret-names.js';
 
 /**
  * Scopes a working bank credential must be granted. The IdP does not document which scopes a new bank
- * application receives (reference §5.2); these are the ones a bank integration needs at minimum and that
+ * application receives; these are the ones a bank integration needs at minimum and that
  * every documented bank credential example requests. Kept here, in one place, so it is easy to change.
  */
 export const BANK_CREDENTIAL_REQUIRED_SCOPES = [

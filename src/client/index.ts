@@ -49,7 +49,7 @@ export class RotationNotWaitingError extends Error {
   override name = 'RotationNotWaitingError';
 }
 
-/** Another operation on the same bank is still running (design decision 5). */
+/** Another operation on the same bank is still running: operations on a bank never interleave. */
 export class BankBusyError extends Error {
   override name = 'BankBusyError';
 }

@@ -1,5 +1,5 @@
 /**
- * The typed Cybrid IdP client (reference §1–§3): one method per endpoint, requests validated with the
+ * The typed Cybrid IdP client: one method per endpoint, requests validated with the
  * request schemas before anything is sent, responses parsed with the response schemas, errors classified
  * by errors.ts. Every method takes `{ signal }` last so a cancelled activity cancels its HTTP call.
  */
@@ -67,7 +67,7 @@ const UserQuery = z.object({
     .optional(),
 });
 export type UserQuery = z.infer<typeof UserQuery>;
-/** Path ids are plain strings upstream (reference §2); empty would address the collection instead. */
+/** Path ids are plain strings upstream; empty would address the collection instead. */
 const PathId = z.string().min(1);
 
 function validate<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
@@ -108,7 +108,7 @@ export function createIdpClient(options: IdpClientOptions) {
 
   /**
    * Runs `exchange` with the cached token; after a 401 refreshes the token once and retries once, which is
-   * safe for writes too: the IdP checks the token before anything else (reference §5.1).
+   * safe for writes too: the IdP checks the token before anything else.
    */
   async function withToken<R>(
     signal: AbortSignal | undefined,
@@ -204,13 +204,13 @@ export function createIdpClient(options: IdpClientOptions) {
     return call({ operation: 'updateUser', method: 'patch', path, json }, User, opts);
   }
 
-  /** The IdP keeps a disabled user's record (reference §2.3). */
+  /** The IdP keeps a disabled user's record. */
   async function disableUser(userGuid: string, opts?: CallOptions) {
     const path = resource('disableUser', 'api/users', 'userGuid', userGuid);
     return callNoContent({ operation: 'disableUser', method: 'delete', path }, opts);
   }
 
-  /** Needs a bank token: an organization token gets 401 `invalid_subject` (reference §2.4). */
+  /** Needs a bank token: an organization token gets 401 `invalid_subject`. */
   async function createCustomerToken(body: PostCustomerToken, opts?: CallOptions) {
     const json = validate('createCustomerToken', PostCustomerToken, body);
     const request = {

@@ -1,5 +1,5 @@
 /**
- * Every IdP failure is classified here, once (design decision 4): HTTP status → stable `type` and
+ * Every IdP failure is classified here, once: HTTP status → stable `type` and
  * retryability, `Retry-After` → delay, network and timeout → retryable, and the mapping to a Temporal
  * ApplicationFailure that activities throw.
  *

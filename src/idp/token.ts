@@ -1,4 +1,4 @@
-/** The client-credentials grant at POST /oauth/token (reference §1.3). */
+/** The client-credentials grant at POST /oauth/token. */
 import { invalidRequest } from './errors.js';
 import { TokenRequest, TokenResponse } from '../model/idp-schemas.js';
 import type { Transport } from './transport.js';

@@ -1,5 +1,5 @@
 /**
- * The secret store: a claim check for secrets (design decision 3). The activity that receives a secret
+ * The secret store: a claim check for secrets, which never enter workflow history. The activity that receives a secret
  * writes it here and passes on only a reference, which is safe to log and to keep in workflow history.
  * The interface leaves room for Vault or a cloud secret manager beside the local default.
  */

@@ -140,7 +140,7 @@ describe('sandbox authentication and check order', () => {
     );
   });
 
-  describe('scope quirks (reference §1.6): each operation needs exactly its scope', () => {
+  describe('scope quirks: each operation needs exactly its scope', () => {
     interface Operation {
       method: string;
       path: () => Promise<string>;

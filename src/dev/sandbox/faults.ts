@@ -20,7 +20,7 @@ export const SandboxFaultsSchema = z.strictObject({
     .int()
     .min(0)
     .max(2 ** 32 - 1),
-  /** Scopes /oauth/token silently drops from every grant (newer IdPs do this, reference §4.3). */
+  /** Scopes /oauth/token silently drops from every grant (IdPs newer than v0.129.899 do this). */
   dropScopes: z.array(z.string().min(1)),
 });
 

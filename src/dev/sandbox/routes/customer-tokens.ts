@@ -1,7 +1,7 @@
 /**
- * POST /api/customer_tokens (reference §2.4): bank tokens only (401 invalid_subject), scope
- * customers:write (the YAML's security block; the description's customers:read is not required [U]).
- * The bank token need not hold the scopes it grants the customer [U].
+ * POST /api/customer_tokens: bank tokens only (401 invalid_subject), scope
+ * customers:write (the IdP's security block; its description also names customers:read, which we do not
+ * require). The bank token need not hold the scopes it grants the customer (unknown upstream; our choice).
  */
 import type { FastifyInstance } from 'fastify';
 import { PostCustomerToken } from '../../../model/idp-schemas.js';

@@ -1,7 +1,7 @@
 /**
- * POST /oauth/token, the client-credentials grant (reference §1.3). Accepts JSON (what every Cybrid example
+ * POST /oauth/token, the client-credentials grant. Accepts JSON (what every Cybrid example
  * sends) and, leniently, form-encoded bodies and HTTP Basic client authentication. Errors use the OAuth2
- * shape plus the ErrorResponse fields [I].
+ * shape plus the ErrorResponse fields (inferred: the IdP does not document it).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -38,9 +38,9 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
 }
 
 /**
- * The scopes to grant. Omitted or blank `scope` → everything the credential may hold [I]. Scopes in
- * `dropScopes` are removed silently before anything else (as newer IdPs do, reference §4.3), so a dropped
- * scope never causes invalid_scope; the grant may then be empty [U].
+ * The scopes to grant. Omitted or blank `scope` → everything the credential may hold (inferred). Scopes in
+ * `dropScopes` are removed silently before anything else (as IdPs newer than v0.129.899 do), so a dropped
+ * scope never causes invalid_scope; the grant may then be empty (our choice).
  */
 function grantedScopes(
   client: Client,
@@ -87,7 +87,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
       sub: client.subject,
       sub_type: client.kind,
       scope: scopes,
-      // Bank tokens carry {type: "sandbox"} (reference §1.4); the organization's is unknown [U], we use the same.
+      // Bank tokens carry {type: "sandbox"}; the organization's is unknown, so we use the same.
       properties: { type: 'sandbox' },
       client_id: client.clientId,
     });
