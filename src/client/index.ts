@@ -18,7 +18,6 @@ import type { DataConverter } from '@temporalio/common';
 import type { z } from 'zod';
 import {
   bankWorkflowId,
-  describeIssues,
   DisableUsersInput,
   Duration,
   OffboardBankInput,
@@ -28,6 +27,7 @@ import {
   type OperationStatus,
 } from '../model/contract.js';
 import { describeFailure } from './failure.js';
+import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
 import type {
@@ -63,9 +63,7 @@ export interface ProvisionerClientOptions {
 
 /** Validates input at the edge: InvalidInputError naming each bad field. */
 export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new InvalidInputError(`Invalid input: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrThrow(schema, input, (problems) => new InvalidInputError(`Invalid input: ${problems}`));
 }
 
 export class ProvisionerClient {

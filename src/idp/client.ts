@@ -21,6 +21,7 @@ import {
   User,
   UserList,
 } from '../model/idp-schemas.js';
+import { parseOrThrow } from '../model/validation.js';
 import { TokenCache } from './token-cache.js';
 import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
 import { createTransport, type HttpRequest } from './transport.js';
@@ -71,9 +72,7 @@ export type UserQuery = z.infer<typeof UserQuery>;
 const PathId = z.string().min(1);
 
 function validate<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(operation, parsed.error);
-  return parsed.data;
+  return parseOrThrow(schema, value, (problems) => invalidRequest(operation, problems));
 }
 
 /** The path of one resource, its id checked first and named in the error (e.g. "userGuid: Too small ..."). */

@@ -7,7 +7,6 @@
  * request or response body: bodies of /oauth/token and the create endpoints hold secrets.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { z } from 'zod';
 import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
 
 export type IdpErrorType =
@@ -126,23 +125,14 @@ export function networkFailure(operation: string, err: unknown): IdpError {
   return new IdpError({ type: 'IdpUnavailable', operation, message, retryable: true });
 }
 
-/** "path: problem" per issue. Enum failures would list every known scope, so they just say so. */
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => {
-      const problem = issue.code === 'invalid_value' ? 'is not one of the documented values' : issue.message;
-      return `${issue.path.map(String).join('.') || '(root)'}: ${problem}`;
-    })
-    .join('; ');
-
-export function invalidRequest(operation: string, error: z.ZodError): IdpError {
-  const message = `${operation} request is invalid: ${describeIssues(error)}`;
+/** A request refused before sending; `problems` as describeIssues words them. */
+export function invalidRequest(operation: string, problems: string): IdpError {
+  const message = `${operation} request is invalid: ${problems}`;
   return new IdpError({ type: 'IdpRequestInvalid', operation, message, retryable: false });
 }
 
-export function invalidResponse(operation: string, problem: z.ZodError | string): IdpError {
-  const detail = typeof problem === 'string' ? problem : describeIssues(problem);
-  const message = `IdP response of ${operation} is invalid: ${detail}`;
+export function invalidResponse(operation: string, problems: string): IdpError {
+  const message = `IdP response of ${operation} is invalid: ${problems}`;
   return new IdpError({ type: 'IdpInvalidResponse', operation, message, retryable: false });
 }
 

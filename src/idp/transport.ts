@@ -4,6 +4,7 @@
  */
 import ky from 'ky';
 import type { z } from 'zod';
+import { parseOrThrow } from '../model/validation.js';
 import { errorFromResponse, IdpError, invalidResponse, networkFailure, timedOut } from './errors.js';
 
 export interface HttpRequest {
@@ -79,7 +80,5 @@ async function parseBody<T>(operation: string, response: Response, schema: z.Zod
   } catch {
     throw invalidResponse(operation, `the body is not JSON (HTTP ${response.status})`);
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidResponse(operation, parsed.error);
-  return parsed.data;
+  return parseOrThrow(schema, body, (problems) => invalidResponse(operation, problems), 'body');
 }

@@ -141,10 +141,3 @@ export type OperationStatus = z.infer<typeof OperationStatus>;
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
-
-/** Formats zod issues as one line naming each field, for errors at the edge and at workflow start. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`)
-    .join('; ');
-}

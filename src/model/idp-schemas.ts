@@ -29,9 +29,10 @@ export const IpAllowlist = z
 export const ApplicationName = z.string().min(1).max(128);
 export const Email = z.string().min(1).max(254);
 
+/** A list of known scopes. The enum's own message would list all 70-odd scopes, so it just says so. */
 const scopeList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
-    .array(z.enum(values))
+    .array(z.enum(values, { error: 'is not one of the documented values' }))
     .min(1, 'must contain at least one scope')
     .refine(unique, 'must not contain duplicates');
 

@@ -1,5 +1,6 @@
 /** The sandbox's fault settings: their schema, defaults, and reading them from the environment. */
 import { z } from 'zod';
+import { parseOrThrow } from '../../model/validation.js';
 
 const rate = z.number().min(0).max(1);
 
@@ -48,11 +49,6 @@ export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
   dropScopes: 'SANDBOX_DROP_SCOPES',
 };
 
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
-    .join('; ');
-
 /** Faults set in the environment; unset or empty variables are left out. Throws naming a bad variable. */
 export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
   const faults: Record<string, unknown> = {};
@@ -66,16 +62,20 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
             .map((s) => s.trim())
             .filter(Boolean)
         : Number(raw);
-    const parsed = SandboxFaultsSchema.shape[key].safeParse(value);
-    if (!parsed.success) throw new Error(`${variable}="${raw}" is invalid: ${describeIssues(parsed.error)}`);
-    faults[key] = parsed.data;
+    faults[key] = parseOrThrow(
+      SandboxFaultsSchema.shape[key],
+      value,
+      (problems) => new Error(`${variable}="${raw}" is invalid: ${problems}`),
+    );
   }
   return SandboxFaultsPatch.parse(faults);
 }
 
 /** Validates a partial set of faults; throws an Error that names the bad fields. */
 export function parseFaultsPatch(patch: unknown): Partial<SandboxFaults> {
-  const parsed = SandboxFaultsPatch.safeParse(patch);
-  if (!parsed.success) throw new Error(`Invalid sandbox faults: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrThrow(
+    SandboxFaultsPatch,
+    patch,
+    (problems) => new Error(`Invalid sandbox faults: ${problems}`),
+  );
 }

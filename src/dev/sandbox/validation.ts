@@ -6,19 +6,11 @@
  */
 import type { z } from 'zod';
 import { ListQuery } from '../../model/idp-schemas.js';
+import { parseOrThrow } from '../../model/validation.js';
 import { badQuery, unprocessable } from './http-errors.js';
 
-function describe(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length ? issue.path.join('.') : 'body';
-  // Enum failures would list every scope; say what is wrong instead.
-  const message = issue.code === 'invalid_value' ? 'is not one of the documented values' : issue.message;
-  return `${field}: ${message}`;
-}
-
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw unprocessable(parsed.error.issues.map(describe).join('; '));
-  return parsed.data;
+  return parseOrThrow(schema, body, unprocessable, 'body');
 }
 
 /** Default page size: the last one the IdP's API documented. */

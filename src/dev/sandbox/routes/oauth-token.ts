@@ -10,6 +10,7 @@ import { CREDENTIAL_SCOPES } from '../credential-scopes.js';
 import type { Client } from '../credentials.js';
 import { OAuthTokenError } from '../http-errors.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
+import { parseOrThrow } from '../../../model/validation.js';
 
 /** Lenient on purpose: every field optional, so each problem gets its own OAuth2 error code. */
 const TokenForm = z.object({
@@ -63,10 +64,12 @@ function grantedScopes(
 
 export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post('/oauth/token', async (request, reply) => {
-    const form = TokenForm.safeParse(request.body ?? {});
-    if (!form.success)
-      throw new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings');
-    const { grant_type, scope } = form.data;
+    const form = parseOrThrow(
+      TokenForm,
+      request.body ?? {},
+      () => new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings'),
+    );
+    const { grant_type, scope } = form;
     if (grant_type === undefined) throw new OAuthTokenError(400, 'invalid_request', 'grant_type is required');
     if (grant_type !== 'client_credentials') {
       throw new OAuthTokenError(
@@ -76,8 +79,8 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
       );
     }
     const basic = basicCredentials(request);
-    const clientId = form.data.client_id ?? basic?.id;
-    const clientSecret = form.data.client_secret ?? basic?.secret;
+    const clientId = form.client_id ?? basic?.id;
+    const clientSecret = form.client_secret ?? basic?.secret;
     const client =
       clientId && clientSecret !== undefined ? ctx.clients.authenticate(clientId, clientSecret) : undefined;
     if (!client) throw new OAuthTokenError(401, 'invalid_client', 'Client authentication failed');
