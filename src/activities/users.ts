@@ -5,21 +5,15 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import type { ProvisionedUser, UserSpec } from '../model/contract.js';
+import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
 import type { User } from '../model/idp-schemas.js';
 import type { ActivityDeps } from './deps.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
 
-export interface UserFailure {
-  subject: string;
-  type: string;
-  message: string;
-}
-
 export interface EnsureUsersResult {
   users: ProvisionedUser[];
-  failures: UserFailure[];
+  failures: OperationFailure[];
 }
 
 const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[]) =>

@@ -128,16 +128,28 @@ export const OffboardBankResult = z.object({
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
 
+/** Something an operation could not do for good (e.g. a user the IdP refused), and why. */
+export const OperationFailure = z.object({ subject: z.string(), type: z.string(), message: z.string() });
+export type OperationFailure = z.infer<typeof OperationFailure>;
+
 /** What the `status` query of every workflow answers. */
 export const OperationStatus = z.object({
   operation: z.string(),
   bankGuid: z.string().optional(),
   step: z.string(),
   users: z.object({ done: z.number(), total: z.number() }).optional(),
-  failures: z.array(z.object({ subject: z.string(), type: z.string(), message: z.string() })),
+  failures: z.array(OperationFailure),
   application: z.object({ clientId: z.string(), name: z.string() }).optional(),
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;
+
+/** The status as one line, as the Web UI's current details and the CLI's progress show it. */
+export function describeProgress(status: OperationStatus): string {
+  const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
+  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
+  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
+  return `${status.operation}${bank}: ${status.step}${users}${failures}`;
+}
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;

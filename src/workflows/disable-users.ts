@@ -1,25 +1,16 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
 import { DisableUsersInput, type DisableUsersResult } from '../model/contract.js';
 import { disableUserBatch, resolveUsers } from './activities.js';
+import { inBatches } from './batches.js';
 import { parseInput } from './input.js';
-import { trackStatus } from './status.js';
-
-const BATCH_SIZE = 100;
+import { trackStatus, type StatusTracker } from './status.js';
 
 /** Disables user guids in batches, reporting progress; 404 counts as done. */
-export async function disableInBatches(
-  guids: string[],
-  progress: ReturnType<typeof trackStatus>,
-): Promise<void> {
-  progress.update({ step: 'disabling users', users: { done: 0, total: guids.length } });
-  for (let start = 0; start < guids.length; start += BATCH_SIZE) {
-    const batch = guids.slice(start, start + BATCH_SIZE);
-    await disableUserBatch.executeWithOptions(
-      { summary: `Disable users ${start + 1}–${start + batch.length} of ${guids.length}` },
-      [{ guids: batch }],
-    );
-    progress.update({ users: { done: start + batch.length, total: guids.length } });
-  }
+export async function disableInBatches(guids: string[], progress: StatusTracker): Promise<void> {
+  progress.step('disabling users');
+  await inBatches(guids, progress, (batch, range) =>
+    disableUserBatch.executeWithOptions({ summary: `Disable users ${range}` }, [{ guids: batch }]),
+  );
 }
 
 export async function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersResult> {

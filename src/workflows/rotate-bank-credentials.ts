@@ -44,7 +44,9 @@ export async function rotateBankCredentials(
   const gracePeriod = input.gracePeriod ?? '24h';
   const progress = trackStatus('rotateBankCredentials', bankGuid);
 
-  let waitingForConsumers = false;
+  /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
+  let phase: 'preparing the new credential' | 'waiting' | 'rolling back' | 'finishing' =
+    'preparing the new credential';
   let completedByOperator = false;
   setHandler(
     completeRotationUpdate,
@@ -54,9 +56,9 @@ export async function rotateBankCredentials(
     },
     {
       validator: () => {
-        if (!waitingForConsumers) {
+        if (phase !== 'waiting') {
           throw new Error(
-            `completeRotation is accepted only while the rotation waits for consumers to switch; it is now: ${progress.status.step}`,
+            `completeRotation is accepted only while the rotation waits for consumers to switch; it is ${phase}`,
           );
         }
       },
@@ -100,11 +102,10 @@ export async function rotateBankCredentials(
     await promoteBankCredential({ bankGuid, secretVersion: pending.secretVersion });
 
     progress.step(`waiting ${gracePeriod} for consumers to switch, or for completeRotation`);
-    waitingForConsumers = true;
+    phase = 'waiting';
     completedBy = (await condition(() => completedByOperator, gracePeriod)) ? 'operator' : 'grace-period';
-    waitingForConsumers = false;
   } catch (err) {
-    waitingForConsumers = false;
+    phase = 'rolling back';
     await CancellationScope.nonCancellable(async () => {
       progress.step('rolling back: the previous credential stays current');
       await promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
@@ -114,6 +115,7 @@ export async function rotateBankCredentials(
     throw err;
   }
 
+  phase = 'finishing';
   const rotatedAt = new Date().toISOString();
   await CancellationScope.nonCancellable(async () => {
     progress.step('deleting the previous application');
