@@ -4,7 +4,7 @@
  * by errors.ts. Every method takes `{ signal }` last so a cancelled activity cancels its HTTP call.
  */
 import { z } from 'zod';
-import { invalidRequest, IdpError, scopesDropped } from './errors.js';
+import { invalidRequest, scopesDropped } from './errors.js';
 import { paginate, PAGE_SIZE } from './paginate.js';
 import {
   Application,
@@ -87,7 +87,7 @@ function resource(
 }
 
 export function createIdpClient(options: IdpClientOptions) {
-  const send = createTransport({
+  const transport = createTransport({
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 10_000,
     fetch: options.fetch,
@@ -99,34 +99,19 @@ export function createIdpClient(options: IdpClientOptions) {
   };
   const tokens = new TokenCache(async () => {
     // Shared by every waiting call, so it is named after the token, not after one of them.
-    const token = await requestToken(send, 'token', credentials);
+    const token = await requestToken(transport.anonymous, 'token', credentials);
     const missing = missingScopes(credentials.scopes, token);
     if (missing.length > 0) throw scopesDropped('token', missing);
     return token;
   }, options.tokenRefreshMarginMs ?? 60_000);
-
-  /**
-   * Runs `exchange` with the cached token; after a 401 refreshes the token once and retries once, which is
-   * safe for writes too: the IdP checks the token before anything else.
-   */
-  async function withToken<R>(
-    signal: AbortSignal | undefined,
-    exchange: (bearerToken: string) => Promise<R>,
-  ) {
-    const token = await tokens.get(signal);
-    try {
-      return await exchange(token.accessToken);
-    } catch (err) {
-      if (!(err instanceof IdpError && err.status === 401)) throw err;
-      tokens.invalidate(token);
-    }
-    return exchange((await tokens.get(signal)).accessToken);
-  }
+  const send = transport.withBearer({
+    get: async (signal) => (await tokens.get(signal)).accessToken,
+    refused: (accessToken) => tokens.invalidate(accessToken),
+  });
 
   const call = <T>(request: HttpRequest, schema: z.ZodType<T>, { signal }: CallOptions = {}) =>
-    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, schema, signal));
-  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) =>
-    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, null, signal));
+    send(request, schema, signal);
+  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) => send(request, null, signal);
 
   /** Create, get, update and delete of one application kind: they differ only in path, names and create body. */
   function applications<Post>(kind: 'Bank' | 'Organization', postSchema: z.ZodType<Post>) {
@@ -263,7 +248,7 @@ export function createIdpClient(options: IdpClientOptions) {
       opts: CallOptions = {},
     ): Promise<CredentialCheck> {
       const { grantedScopes, expiresAt } = await requestToken(
-        send,
+        transport.anonymous,
         'exchangeClientCredentials',
         check,
         opts.signal,

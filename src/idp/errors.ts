@@ -7,6 +7,7 @@
  * request or response body: bodies of /oauth/token and the create endpoints hold secrets.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { HTTPError, TimeoutError } from 'ky';
 import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
 
 export type IdpErrorType =
@@ -109,6 +110,18 @@ export async function errorFromResponse(operation: string, response: Response): 
     type: NON_RETRYABLE_STATUS[status] ?? 'IdpUnexpectedStatus',
     retryable: false,
   });
+}
+
+/**
+ * What a failed exchange with the IdP means; the one place ky's errors are read. An HTTPError is classified by
+ * its response, a TimeoutError is a retryable timeout, anything else a network failure; an IdpError (an
+ * invalid response, a refused token request) passes unchanged.
+ */
+export async function classifyFailure(operation: string, err: unknown, timeoutMs: number): Promise<IdpError> {
+  if (err instanceof IdpError) return err;
+  if (err instanceof HTTPError) return errorFromResponse(operation, err.response);
+  if (err instanceof TimeoutError) return timedOut(operation, timeoutMs);
+  return networkFailure(operation, err);
 }
 
 export function timedOut(operation: string, timeoutMs: number): IdpError {
