@@ -4,7 +4,7 @@
  * reference. An application that exists without a stored secret is an orphan of a lost response: it is
  * deleted and created again, but only once it is older than any create still in flight could be.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
 import type { Application } from '../model/idp-schemas.js';
 import type { SecretVersionInfo } from '../secrets/index.js';
@@ -33,11 +33,10 @@ export interface BankCredential {
 }
 
 export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityDeps) {
-  const signal = () => Context.current().cancellationSignal;
-
   async function bankApplications(bankGuid: string): Promise<Application[]> {
     const apps: Application[] = [];
-    for await (const app of idp.listAllBankApplications({ bankGuid }, { signal: signal() })) apps.push(app);
+    for await (const app of idp.listAllBankApplications({ bankGuid }, { signal: cancellationSignal() }))
+      apps.push(app);
     return apps;
   }
 
@@ -82,13 +81,13 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
       if (!winner && stored) {
         winner = { app, version: stored };
       } else if (stored) {
-        Context.current().log.warn('Deleting a twin application created by a concurrent attempt', {
+        log.warn('Deleting a twin application created by a concurrent attempt', {
           clientId: app.client_id,
         });
         await deleteApplication(app.client_id);
         await secrets.revoke(secretName, stored.version);
       } else if (ageMs >= orphanGraceMs) {
-        Context.current().log.warn('Deleting an application whose secret was never stored', {
+        log.warn('Deleting an application whose secret was never stored', {
           clientId: app.client_id,
         });
         await deleteApplication(app.client_id);
@@ -123,7 +122,7 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
           ip_allowlist: input.ipAllowlist,
           expires_at: input.expiresAt,
         },
-        { signal: signal() },
+        { signal: cancellationSignal() },
       );
       await secrets.put(secretName, created.secret, {
         stage: input.purpose === 'onboarding' ? 'current' : 'pending',
@@ -145,7 +144,7 @@ export function applicationActivities({ idp, secrets, orphanGraceMs }: ActivityD
 
   async function deleteApplication(clientId: string): Promise<void> {
     try {
-      await idp.deleteBankApplication(clientId, { signal: signal() });
+      await idp.deleteBankApplication(clientId, { signal: cancellationSignal() });
     } catch (err) {
       if (!isNotFound(err)) throw err; // 404 = already gone
     }

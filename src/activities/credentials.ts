@@ -2,7 +2,7 @@
  * The bank credential's life in the secret store, and proving a credential works: exchange it for a token
  * at /oauth/token and check the granted scopes.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { toApplicationFailure } from '../idp/errors.js';
 import type { RotationRecord } from '../ledger/ledger.js';
 import type { ActivityDeps } from './deps.js';
@@ -38,7 +38,7 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
       }
       const token = await idp.exchangeClientCredentials(
         { clientId: input.clientId, clientSecret: secret.value, scopes: BANK_CREDENTIAL_REQUIRED_SCOPES },
-        { signal: Context.current().cancellationSignal },
+        { signal: cancellationSignal() },
       );
       const missing = BANK_CREDENTIAL_REQUIRED_SCOPES.filter((s) => !token.grantedScopes.includes(s));
       if (missing.length > 0) {

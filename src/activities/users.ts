@@ -3,7 +3,7 @@
  * lookup means walking the whole list: done lazily, once per batch, only when needed). A new user's invite
  * URL goes to the secret store, never into history; every user provisioned for a bank goes to the ledger.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
@@ -20,14 +20,12 @@ const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[
   a != null && a.length === b.length && b.every((s) => a.includes(s));
 
 export function userActivities({ idp, secrets, ledger, userConcurrency }: ActivityDeps) {
-  const signal = () => Context.current().cancellationSignal;
-
   /** Lazily lists every user once, keyed by lower-cased email. */
   function directory() {
     let byEmail: Promise<Map<string, User>> | undefined;
     const load = async () => {
       const map = new Map<string, User>();
-      for await (const user of idp.listAllUsers({}, { signal: signal() }))
+      for await (const user of idp.listAllUsers({}, { signal: cancellationSignal() }))
         map.set(user.email.toLowerCase(), user);
       return map;
     };
@@ -41,7 +39,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
     try {
       const created = await idp.createUser(
         { email: spec.email, allowed_scopes: spec.allowedScopes },
-        { signal: signal() },
+        { signal: cancellationSignal() },
       );
       const inviteRef = created.invite_url
         ? (
@@ -67,7 +65,11 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
       );
     }
     if (spec.allowedScopes && !sameScopes(existing.allowed_scopes, spec.allowedScopes)) {
-      await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
+      await idp.updateUser(
+        existing.guid,
+        { allowed_scopes: spec.allowedScopes },
+        { signal: cancellationSignal() },
+      );
     }
     ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: existing.email }]);
     return { email: spec.email, guid: existing.guid, created: false };
@@ -86,7 +88,7 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
       input.users.map((spec) =>
         limit(async () => {
           const user = await ensureUser(input.bankGuid, spec, users);
-          Context.current().heartbeat({ done: ++done });
+          heartbeat({ done: ++done });
           return user;
         }),
       ),
@@ -140,11 +142,11 @@ export function userActivities({ idp, secrets, ledger, userConcurrency }: Activi
         input.guids.map((guid) =>
           limit(async () => {
             try {
-              await idp.disableUser(guid, { signal: signal() });
+              await idp.disableUser(guid, { signal: cancellationSignal() });
             } catch (err) {
               if (!isNotFound(err)) throw err;
             }
-            Context.current().heartbeat();
+            heartbeat();
           }),
         ),
       );

@@ -166,7 +166,7 @@ export const isCancellation = (err: unknown): boolean =>
 /**
  * What an activity throws for `err`. IdP errors become ApplicationFailures with their stable `type`,
  * retryability and `Retry-After` delay; ApplicationFailures pass unchanged; any other error becomes a
- * retryable failure named after it (Temporal's own default). A cancellation is not a failure: it is
+ * retryable failure named after it (the SDK's ApplicationFailure.fromError, Temporal's own default). A cancellation is not a failure: it is
  * rethrown as-is, so `throw toApplicationFailure(err)` propagates it untouched.
  */
 export function toApplicationFailure(err: unknown): ApplicationFailure {
@@ -182,8 +182,5 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
       nextRetryDelay: err.retryAfterMs ? err.retryAfterMs : undefined,
     });
   }
-  const error = err instanceof Error ? err : new Error(String(err));
-  const failure = ApplicationFailure.retryable(error.message, error.name);
-  failure.stack = error.stack;
-  return failure;
+  return ApplicationFailure.fromError(err);
 }
