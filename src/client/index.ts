@@ -11,13 +11,13 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   type Connection,
-  type Workflow,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { z } from 'zod';
 import {
   bankWorkflowId,
+  DEFAULT_GRACE_PERIOD,
   DisableUsersInput,
   Duration,
   OffboardBankInput,
@@ -54,6 +54,44 @@ export class BankBusyError extends Error {
   override name = 'BankBusyError';
 }
 
+/** The per-bank operations: each runs under the bank's one workflow id. */
+interface BankWorkflows {
+  onboardBank: typeof onboardBank;
+  rotateBankCredentials: typeof rotateBankCredentials;
+  revokeBankCredentials: typeof revokeBankCredentials;
+  offboardBank: typeof offboardBank;
+}
+
+/** A per-bank operation's input schema, and the static summary operators see for a valid input. */
+interface BankOperation<S extends z.ZodType<{ bankGuid: string }>> {
+  input: S;
+  summary(valid: z.infer<S>): string;
+}
+
+const BANK_OPERATIONS: {
+  [T in keyof BankWorkflows]: BankOperation<z.ZodType<Parameters<BankWorkflows[T]>[0]>>;
+} = {
+  onboardBank: {
+    input: OnboardBankInput,
+    summary: ({ bankGuid, users = [] }) =>
+      `Onboard bank ${bankGuid}: application${users.length ? ` and ${users.length} user${users.length === 1 ? '' : 's'}` : ''}`,
+  },
+  rotateBankCredentials: {
+    input: RotateBankCredentialsInput,
+    summary: ({ bankGuid, gracePeriod = DEFAULT_GRACE_PERIOD }) =>
+      `Rotate the credentials of bank ${bankGuid} (grace ${gracePeriod})`,
+  },
+  revokeBankCredentials: {
+    input: RevokeBankCredentialsInput,
+    summary: ({ bankGuid, clientIds, reason }) =>
+      `Revoke ${clientIds ? clientIds.length : 'all'} credentials of bank ${bankGuid}: ${reason}`,
+  },
+  offboardBank: {
+    input: OffboardBankInput,
+    summary: ({ bankGuid, reason }) => `Offboard bank ${bankGuid}: ${reason}`,
+  },
+};
+
 export interface ProvisionerClientOptions {
   connection: Connection;
   namespace: string;
@@ -79,73 +117,51 @@ export class ProvisionerClient {
     this.taskQueue = options.taskQueue;
   }
 
-  /** Starts a per-bank operation; rejects with BankBusyError while another one runs for the bank. */
-  async startBankOperation<W extends Workflow>(
-    workflowType: string,
-    bankGuid: string,
-    input: unknown,
-    summary: string,
-  ): Promise<WorkflowHandleWithFirstExecutionRunId<W>> {
-    const workflowId = bankWorkflowId(bankGuid);
+  /**
+   * Validates `input` at the edge, then starts the operation under the bank's one workflow id. Rejects with
+   * InvalidInputError naming each bad field, or BankBusyError while another operation runs for the bank.
+   */
+  async startBankOperation<T extends keyof BankWorkflows>(
+    workflowType: T,
+    input: Parameters<BankWorkflows[T]>[0],
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>> {
+    const operation: BankOperation<z.ZodType<{ bankGuid: string }>> = BANK_OPERATIONS[workflowType];
+    const valid = validate(operation.input, input);
+    const workflowId = bankWorkflowId(valid.bankGuid);
     try {
       const handle = await this.client.workflow.start(workflowType, {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [input],
+        args: [valid],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: operationSearchAttributes(workflowType, bankGuid),
-        staticSummary: summary,
+        typedSearchAttributes: operationSearchAttributes(workflowType, valid.bankGuid),
+        staticSummary: operation.summary(valid),
       });
-      return handle as WorkflowHandleWithFirstExecutionRunId<W>;
+      return handle as WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const running = await this.client.workflow.getHandle(workflowId).describe();
       throw new BankBusyError(
-        `Bank ${bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
+        `Bank ${valid.bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
       );
     }
   }
 
-  async startOnboarding(input: OnboardBankInput) {
-    const valid = validate(OnboardBankInput, input);
-    const users = valid.users?.length ?? 0;
-    return this.startBankOperation<typeof onboardBank>(
-      'onboardBank',
-      valid.bankGuid,
-      valid,
-      `Onboard bank ${valid.bankGuid}: application${users ? ` and ${users} user${users === 1 ? '' : 's'}` : ''}`,
-    );
+  startOnboarding(input: OnboardBankInput) {
+    return this.startBankOperation('onboardBank', input);
   }
 
-  async startRotation(input: RotateBankCredentialsInput) {
-    const valid = validate(RotateBankCredentialsInput, input);
-    return this.startBankOperation<typeof rotateBankCredentials>(
-      'rotateBankCredentials',
-      valid.bankGuid,
-      valid,
-      `Rotate the credentials of bank ${valid.bankGuid} (grace ${valid.gracePeriod ?? '24h'})`,
-    );
+  startRotation(input: RotateBankCredentialsInput) {
+    return this.startBankOperation('rotateBankCredentials', input);
   }
 
-  async startRevocation(input: RevokeBankCredentialsInput) {
-    const valid = validate(RevokeBankCredentialsInput, input);
-    return this.startBankOperation<typeof revokeBankCredentials>(
-      'revokeBankCredentials',
-      valid.bankGuid,
-      valid,
-      `Revoke ${valid.clientIds ? valid.clientIds.length : 'all'} credentials of bank ${valid.bankGuid}: ${valid.reason}`,
-    );
+  startRevocation(input: RevokeBankCredentialsInput) {
+    return this.startBankOperation('revokeBankCredentials', input);
   }
 
-  async startOffboarding(input: OffboardBankInput) {
-    const valid = validate(OffboardBankInput, input);
-    return this.startBankOperation<typeof offboardBank>(
-      'offboardBank',
-      valid.bankGuid,
-      valid,
-      `Offboard bank ${valid.bankGuid}: ${valid.reason}`,
-    );
+  startOffboarding(input: OffboardBankInput) {
+    return this.startBankOperation('offboardBank', input);
   }
 
   /** Disabling users is not a per-bank operation; each request gets its own workflow. */

@@ -70,6 +70,9 @@ export const OnboardBankResult = z.object({
 });
 export type OnboardBankResult = z.infer<typeof OnboardBankResult>;
 
+/** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
+export const DEFAULT_GRACE_PERIOD = '24h';
+
 export const RotateBankCredentialsInput = z.object({
   bankGuid: Guid,
   gracePeriod: Duration.optional(),

@@ -14,7 +14,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../model/contract.js';
+import {
+  DEFAULT_GRACE_PERIOD,
+  RotateBankCredentialsInput,
+  type RotateBankCredentialsResult,
+} from '../model/contract.js';
 import {
   currentBankCredential,
   ensureBankApplication,
@@ -41,7 +45,7 @@ export async function rotateBankCredentials(
 ): Promise<RotateBankCredentialsResult> {
   const input = parseInput(RotateBankCredentialsInput, rawInput);
   const { bankGuid } = input;
-  const gracePeriod = input.gracePeriod ?? '24h';
+  const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
   const progress = trackStatus('rotateBankCredentials', bankGuid);
 
   /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
