@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BankCredential } from '../../src/activities/applications.js';
-import { bankWorkflowId } from '../../src/model/contract.js';
+import { bankWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/messages.js';
 import type { onboardBank, rotateBankCredentials, scheduledRotation } from '../../src/workflows/index.js';
 import {
@@ -49,15 +49,23 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
   before(async () => (env = await startTimeSkippingEnvironment()));
   after(() => env?.teardown());
 
+  const startRotation = (taskQueue: string, bankGuid: string) =>
+    env.client.workflow.start<typeof rotateBankCredentials>('rotateBankCredentials', {
+      taskQueue,
+      workflowId: bankWorkflowId(bankGuid),
+      args: [{ bankGuid }],
+    });
+  const onboard = (taskQueue: string, input: OnboardBankInput) =>
+    env.client.workflow.execute<typeof onboardBank>('onboardBank', {
+      taskQueue,
+      workflowId: bankWorkflowId(input.bankGuid),
+      args: [input],
+    });
+
   it('rotateBankCredentials waits the default grace period of 24 hours, then deletes the previous application', async () => {
     const stubs = rotationStubs();
     await withWorker(env, stubs.activities, async (taskQueue) => {
-      const bankGuid = newGuid();
-      const handle = await env.client.workflow.start<typeof rotateBankCredentials>('rotateBankCredentials', {
-        taskQueue,
-        workflowId: bankWorkflowId(bankGuid),
-        args: [{ bankGuid }],
-      });
+      const handle = await startRotation(taskQueue, newGuid());
       const result = await handle.result();
       const waited = Date.parse(result.rotatedAt) - (await handle.describe()).startTime.getTime();
       assert.equal(result.completedBy, 'grace-period');
@@ -79,11 +87,7 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
     const stubs = rotationStubs();
     await withWorker(env, stubs.activities, async (taskQueue) => {
       const bankGuid = newGuid();
-      const busy = await env.client.workflow.start<typeof rotateBankCredentials>('rotateBankCredentials', {
-        taskQueue,
-        workflowId: bankWorkflowId(bankGuid),
-        args: [{ bankGuid }],
-      });
+      const busy = await startRotation(taskQueue, bankGuid);
       while (!(await busy.query(statusQuery)).step.startsWith('waiting')) await sleep(20);
 
       // A client that does not skip time while it waits, so the busy rotation keeps waiting meanwhile.
@@ -131,11 +135,7 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
       const bankGuid = newGuid();
       await withWorker(env, stubs.activities, (taskQueue) =>
         assert.rejects(
-          env.client.workflow.execute<typeof onboardBank>('onboardBank', {
-            taskQueue,
-            workflowId: bankWorkflowId(bankGuid),
-            args: [{ bankGuid, users: [{ email: 'never@example.com' }] }],
-          }),
+          onboard(taskQueue, { bankGuid, users: [{ email: 'never@example.com' }] }),
           failsVerification,
         ),
       );
@@ -150,16 +150,8 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
         ensureBankApplication: () => Promise.resolve(credential('earlier', false)),
         verifyBankCredential: refused,
       });
-      const bankGuid = newGuid();
       await withWorker(env, stubs.activities, (taskQueue) =>
-        assert.rejects(
-          env.client.workflow.execute<typeof onboardBank>('onboardBank', {
-            taskQueue,
-            workflowId: bankWorkflowId(bankGuid),
-            args: [{ bankGuid }],
-          }),
-          failsVerification,
-        ),
+        assert.rejects(onboard(taskQueue, { bankGuid: newGuid() }), failsVerification),
       );
       assert.deepEqual(stubs.names(), ['ensureBankApplication', 'verifyBankCredential']);
     });
