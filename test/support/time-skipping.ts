@@ -9,8 +9,12 @@ import type { Activities } from '../../src/activities/index.js';
 import { dataConverterFor } from '../../src/codec/index.js';
 import { findTestServer } from '../../src/dev/temporal-binary.js';
 import { parseKeyring } from '../../src/keyring.js';
+import { createLogger, installTemporalRuntime } from '../../src/log.js';
 import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { REPLAY_CODEC_KEYS } from './replay.js';
+
+// The SDK's own lines (workers starting and stopping) only at warning level and above.
+installTemporalRuntime(createLogger('warn'));
 
 /** The payload codec of these tests: a fixed test-only key, as the replay fixtures use. */
 export const dataConverter = dataConverterFor(parseKeyring(REPLAY_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS'));
