@@ -1,7 +1,8 @@
 /**
  * Records the replay fixtures in test/histories: runs every workflow type for real (dev server + sandbox +
  * worker) with the fixed replay key and saves each history. Run after an intended workflow change:
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts                      (every fixture)
+ *   npx tsx scripts/record-histories.ts onboardBank-users-refused ...   (runs everything, saves only these)
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFile } from 'node:child_process';
@@ -16,6 +17,7 @@ import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 
 const run = promisify(execFile);
+const only = process.argv.slice(2);
 const server = await startDevServer({ log: console.log });
 process.env.TEMPORAL_ADDRESS = server.address;
 const world = await createTestWorld({ codecKeys: REPLAY_CODEC_KEYS });
@@ -25,6 +27,7 @@ try {
   await mkdir(HISTORIES_DIR, { recursive: true });
   const save = async (name: string, handle: WorkflowHandle) => {
     await handle.result().catch(() => undefined);
+    if (only.length > 0 && !only.includes(name)) return;
     // The Temporal CLI's JSON is the format replay reads (historyFromJSON).
     const { stdout } = await run(
       server.cli.path ?? 'temporal',
@@ -77,6 +80,24 @@ try {
     'disableUsers',
     await world.client.startDisablingUsers({ users: ['replay-1@example.com'], reason: 'replay fixture' }),
   );
+  // Onboardings that fail: a disabled user cannot be given other scopes (the IdP refuses it for good), and a
+  // credential the IdP grants too few scopes fails verification, so the application is removed again.
+  await save(
+    'onboardBank-users-refused',
+    await world.client.startOnboarding({
+      bankGuid: randomGuid(),
+      users: [
+        { email: 'replay-1@example.com', allowedScopes: ['openid'] },
+        { email: 'replay-4@example.com' },
+      ],
+    }),
+  );
+  world.sandbox.setFaults({ dropScopes: ['customers:write'] });
+  await save(
+    'onboardBank-verification-failed',
+    await world.client.startOnboarding({ bankGuid: randomGuid() }),
+  );
+  world.sandbox.setFaults({ dropScopes: [] });
   await save(
     'revokeBankCredentials',
     await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }),

@@ -3,6 +3,7 @@
  * missing variable is one clear line naming it. (The Temporal connection comes from @temporalio/envconfig.)
  */
 import { z } from 'zod';
+import { parseOrThrow } from './model/validation.js';
 
 const rate = z.coerce.number().int().min(1);
 
@@ -68,14 +69,10 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses `env` with `schema`; throws a ConfigError whose message is one line naming each bad variable. */
+/**
+ * Parses `env` with `schema`; throws a ConfigError whose message is one line naming each bad variable (never
+ * its value: it may be a secret).
+ */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
-    // Never echo the value: it may be a secret.
-    return `${name} ${issue.message}`;
-  });
-  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return parseOrThrow(schema, env, (problems) => new ConfigError(`Invalid configuration: ${problems}`));
 }

@@ -16,7 +16,7 @@ import { openAwsSecretStore, openLocalSecretStore, type SecretStore } from './se
 
 /**
  * Scopes the worker's organization credential asks for: bank applications (list needs banks:read, the
- * reference's quirk) and users. Kept in one place; a grant missing any of them is a clear error.
+ * IdP's quirk) and users. Kept in one place; a grant missing any of them is a clear error.
  */
 export const WORKER_SCOPES = [
   'banks:read',

@@ -3,12 +3,13 @@
  * the IdP client, the secret store and the ledger, and graceful shutdown on SIGINT/SIGTERM (in-flight
  * activities get a grace period; workflows resume on the next worker).
  */
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
+import { FAILURE_CONVERTER_PATH } from './codec/index.js';
 import { parseEnv, WorkerEnv } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
-import { createLogger, installTemporalRuntime } from './log.js';
+import { createLogger, installTemporalRuntime, type Logger } from './log.js';
 import { connectTemporal } from './temporal/connect.js';
 import { ensureSearchAttributes } from './temporal/register-search-attributes.js';
 import { assertStateShared, workerIdentity } from './temporal/state-guard.js';
@@ -18,7 +19,23 @@ export const WORKFLOWS_PATH = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js', import.meta.url),
 );
 
+/**
+ * The workflow code as one bundle, built from source. Of the bundler's output only warnings and errors reach
+ * `logger`: its webpack statistics are noise to whoever reads the log.
+ */
+export async function bundleWorkflows(logger: Logger): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN', ({ level, message, meta }) =>
+      logger[level === 'WARN' ? 'warn' : 'error']({ ...meta, source: 'bundler' }, message),
+    ),
+  });
+  return code;
+}
+
 export interface ProvisionerWorkerOptions {
+  logger: Logger;
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -48,9 +65,9 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
     taskQueue: options.taskQueue,
     identity,
     activities: createActivities(deps.activityDeps),
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: options.workflowBundlePath
+      ? { codePath: options.workflowBundlePath }
+      : { code: await bundleWorkflows(options.logger) },
     dataConverter: deps.dataConverter,
     shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
   });
@@ -67,6 +84,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     const registered = await ensureSearchAttributes(connection, namespace);
     if (registered.length) logger.info({ registered }, 'registered missing search attributes');
     const worker = await createProvisionerWorker({
+      logger,
       connection,
       namespace,
       taskQueue: config.PROVISIONER_TASK_QUEUE,

@@ -4,17 +4,18 @@
  * with the Node test runner against them, and tears them down however the tests end. Arguments narrow the
  * run to some test files.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { describeBinary } from '../src/dev/temporal-binary.js';
 import { startDevServer } from '../src/dev/temporal-dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
-import { FAILURE_CONVERTER_PATH, generateAuthToken, startCodecServer } from '../src/codec/index.js';
+import { generateAuthToken, startCodecServer } from '../src/codec/index.js';
 import { generateKey, parseKeyring } from '../src/keyring.js';
-import { WORKFLOWS_PATH } from '../src/worker.js';
+import { createLogger } from '../src/log.js';
+import { bundleWorkflows } from '../src/worker.js';
 import { freePort } from './support/ports.js';
 import { startMoto, startPostgres } from './support/state-servers.js';
 
@@ -63,17 +64,14 @@ let exitCode = 1;
 try {
   log(`PostgreSQL at ${postgres.url}, Secrets Manager emulator (moto) at ${moto.url}`);
   log(
-    `Temporal dev server ${server.cli.version} (from ${server.cli.source}) at ${server.address}, Web UI ${server.uiUrl}, started in ${Date.now() - started} ms`,
+    `Temporal dev server (CLI ${describeBinary(server.cli)}, from ${server.cli.source}) at ${server.address}, Web UI ${server.uiUrl}, started in ${Date.now() - started} ms`,
   );
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, server.namespace);
   await connection.close();
 
   const bundleStarted = Date.now();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-  });
+  const code = await bundleWorkflows(createLogger('warn'));
   const bundlePath = join(work, 'workflow-bundle.js');
   await writeFile(bundlePath, code);
   log(`workflow bundle built once in ${Date.now() - bundleStarted} ms (${code.length} bytes)`);

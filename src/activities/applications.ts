@@ -4,7 +4,7 @@
  * reference. What to use and what to delete is decided by `application-settlement.ts`; this file does the
  * I/O around that decision.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
 import { BANK_CREDENTIAL_FORMAT, BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
 import type { Application } from '../model/idp-schemas.js';
@@ -42,7 +42,7 @@ type Settle = (seen: ApplicationsSeen) => Settlement;
 
 export function applicationActivities(deps: ActivityDeps) {
   const { idp, secrets, orphanGraceMs, tokenUrl } = deps;
-  const signal = () => Context.current().cancellationSignal;
+  const signal = cancellationSignal;
 
   async function bankApplications(bankGuid: string): Promise<Application[]> {
     const apps: Application[] = [];
@@ -71,7 +71,7 @@ export function applicationActivities(deps: ActivityDeps) {
       orphanGraceMs,
     });
     for (const { application, reason, revokeVersion } of settlement.remove) {
-      Context.current().log.warn(
+      log.warn(
         reason === 'twin'
           ? 'Deleting a twin application a concurrent attempt of this operation created'
           : 'Deleting an application this operation created whose secret was never stored',

@@ -2,7 +2,7 @@
  * The bank credential's life in the secret store, and proving a credential works: read its document, exchange
  * it for a token at the token endpoint the document names, and check the granted scopes.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { toApplicationFailure } from '../idp/errors.js';
 import type { RotationRecord } from '../ledger/index.js';
 import { BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
@@ -30,7 +30,7 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
       }
       const token = await idp.exchangeClientCredentials(
         { clientId: document.clientId, clientSecret: document.clientSecret, scopes: document.scopes },
-        { signal: Context.current().cancellationSignal },
+        { signal: cancellationSignal() },
       );
       const missing = BANK_CREDENTIAL_SCOPES.filter((s) => !token.grantedScopes.includes(s));
       if (missing.length > 0) {

@@ -1,5 +1,5 @@
 /**
- * Finding existing organization users by email. The IdP has no email filter (reference §2.3), so there are
+ * Finding existing organization users by email. The IdP has no email filter (its user list filters only by guid), so there are
  * two ways, cheapest first:
  *
  * 1. The ledger knows the guid of every user this worker provisioned for the bank: one list request

@@ -9,11 +9,11 @@
  * heartbeat is found again from durable records: the ledger (which guid has which email for the bank) and
  * the invite URL in the secret store, tagged with the workflow run that created the user.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
-import type { ProvisionedUser, UserSpec } from '../model/contract.js';
+import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import type { User } from '../model/idp-schemas.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
 import { USER_INVITE_FORMAT, UserInviteDocument } from '../model/user-invite.js';
@@ -21,15 +21,9 @@ import { SecretNotFound, SecretRevoked } from '../secrets/index.js';
 import type { ActivityDeps } from './deps.js';
 import { DirectoryWalk, emailKey, userDirectory, walkFor } from './user-directory.js';
 
-export interface UserFailure {
-  subject: string;
-  type: string;
-  message: string;
-}
-
 export interface EnsureUsersResult {
   users: ProvisionedUser[];
-  failures: UserFailure[];
+  failures: OperationFailure[];
 }
 
 /** Where one user of the batch stands. */
@@ -73,7 +67,7 @@ const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[
 
 /** The progress an earlier attempt heartbeated, or a fresh one (also when it does not fit this batch). */
 function resumedProgress(users: readonly UserSpec[]): EnsureUsersProgress {
-  const parsed = EnsureUsersProgress.safeParse(Context.current().info.heartbeatDetails);
+  const parsed = EnsureUsersProgress.safeParse(activityInfo().heartbeatDetails);
   if (parsed.success && parsed.data.outcomes.length === users.length) return parsed.data;
   return { outcomes: users.map(() => null), stalled: 0 };
 }
@@ -91,7 +85,7 @@ function retryLater(
   before: string,
 ) {
   progress.stalled = snapshot(progress) === before ? progress.stalled + 1 : 0;
-  Context.current().heartbeat(progress);
+  heartbeat(progress);
   const cause = causes[0];
   const retryAfter = Math.max(0, ...causes.map((c) => Number(c.nextRetryDelay ?? 0)));
   const backoff = Math.min(RETRY_AFTER_PROGRESS_MS * 2 ** progress.stalled, MAX_RETRY_DELAY_MS);
@@ -110,8 +104,8 @@ function snapshot(progress: z.infer<typeof Resumable>): string {
 
 export function userActivities(deps: ActivityDeps) {
   const { idp, secrets, ledger, userConcurrency } = deps;
-  const signal = () => Context.current().cancellationSignal;
-  const thisRun = () => Context.current().info.workflowExecution?.runId ?? '';
+  const signal = cancellationSignal;
+  const thisRun = () => activityInfo().workflowExecution?.runId ?? '';
   const directory = userDirectory(deps, signal);
 
   /** The invite reference of a user this workflow run created, if its invite was stored. */
@@ -178,7 +172,7 @@ export function userActivities(deps: ActivityDeps) {
     const { bankGuid, users } = input;
     const progress = resumedProgress(users);
     const { outcomes } = progress;
-    const heartbeat = () => Context.current().heartbeat(progress);
+    const beat = () => heartbeat(progress);
     const limit = pLimit(userConcurrency);
     const transient: ApplicationFailure[] = [];
     const before = snapshot(progress);
@@ -197,7 +191,7 @@ export function userActivities(deps: ActivityDeps) {
           else transient.push(failure);
         }
       }
-      heartbeat();
+      beat();
     };
     const indexes = (state: UserOutcome['state'] | null) =>
       outcomes.flatMap((o, i) => ((o?.state ?? null) === state ? [i] : []));
@@ -230,7 +224,7 @@ export function userActivities(deps: ActivityDeps) {
     if (unfound().length > 0 && indexes(null).length === 0 && !lookupFailed) {
       const walk = walkFor(unfound(), progress.walk);
       progress.walk = walk;
-      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, heartbeat);
+      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, beat);
       transient.push(...walked.transient);
       if (unfound().length > 0 && walk.pagesLeft.length === 0) {
         transient.push(
@@ -257,7 +251,7 @@ export function userActivities(deps: ActivityDeps) {
           }),
         ),
     );
-    heartbeat();
+    beat();
 
     const left = outcomes.filter((o) => o?.state !== 'done' && o?.state !== 'refused').length;
     if (left > 0)
@@ -287,14 +281,14 @@ export function userActivities(deps: ActivityDeps) {
   async function resolveUsers(input: { users: string[]; bankGuid?: string }): Promise<string[]> {
     const emails = [...new Set(input.users.filter((u) => u.includes('@')).map(emailKey))];
     const position = new Map(emails.map((key, i) => [key, i]));
-    const parsed = ResolveUsersProgress.safeParse(Context.current().info.heartbeatDetails);
+    const parsed = ResolveUsersProgress.safeParse(activityInfo().heartbeatDetails);
     const progress =
       parsed.success && parsed.data.guids.length === emails.length
         ? parsed.data
         : { guids: emails.map(() => null), stalled: 0 };
     const { guids } = progress;
     const before = snapshot(progress);
-    const heartbeat = () => Context.current().heartbeat(progress);
+    const beat = () => heartbeat(progress);
     const unfound = () => emails.flatMap((_, i) => (guids[i] === null ? [i] : []));
     const found = (user: User) => {
       const i = position.get(emailKey(user.email));
@@ -309,16 +303,10 @@ export function userActivities(deps: ActivityDeps) {
       // When the ledger lookup failed, the next attempt tries it again before walking the whole list.
       if (unfound().length > 0 && transient.length === 0) {
         progress.walk = walkFor(unfound(), progress.walk);
-        const walked = await directory.walkUsers(
-          progress.walk,
-          emails,
-          found,
-          () => unfound().length,
-          heartbeat,
-        );
+        const walked = await directory.walkUsers(progress.walk, emails, found, () => unfound().length, beat);
         transient.push(...walked.transient);
       }
-      heartbeat();
+      beat();
       if (unfound().length > 0 && transient.length === 0) {
         const unknown = input.users.filter(
           (u) => u.includes('@') && guids[position.get(emailKey(u))!] === null,
@@ -356,7 +344,7 @@ export function userActivities(deps: ActivityDeps) {
               if (!isNotFound(err)) throw err;
               return undefined;
             } finally {
-              Context.current().heartbeat();
+              heartbeat();
             }
           }),
         ),

@@ -1,14 +1,8 @@
 /** `--wait`: live progress from the `status` query on a terminal, then the result or a one-line failure. */
 import { WorkflowFailedError, type WorkflowHandle, type Workflow } from '@temporalio/client';
-import type { OperationStatus } from '../model/contract.js';
+import { describeProgress, type OperationStatus } from '../model/contract.js';
 import { describeFailure } from '../client/failure.js';
 import { CliError, progressLine } from './output.js';
-
-export function describeProgress(status: OperationStatus): string {
-  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
-  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
-  return `${status.operation}: ${status.step}${users}${failures}`;
-}
 
 export async function waitWithProgress<W extends Workflow>(
   handle: WorkflowHandle<W>,

@@ -11,7 +11,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   type Connection,
-  type Workflow,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -19,7 +18,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   bankWorkflowId,
-  describeIssues,
+  DEFAULT_GRACE_PERIOD,
   DisableUsersInput,
   disableUsersWorkflowId,
   RequestId,
@@ -32,6 +31,7 @@ import {
 } from '../model/contract.js';
 import { describeFailure } from './failure.js';
 import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
+import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
 import type {
@@ -53,7 +53,7 @@ export class RotationNotWaitingError extends Error {
   override name = 'RotationNotWaitingError';
 }
 
-/** Another operation on the same bank is still running (design decision 5). */
+/** Another operation on the same bank is still running: operations on a bank never interleave. */
 export class BankBusyError extends Error {
   override name = 'BankBusyError';
 }
@@ -62,6 +62,44 @@ export class BankBusyError extends Error {
 export class RequestIdReusedError extends Error {
   override name = 'RequestIdReusedError';
 }
+
+/** The per-bank operations: each runs under the bank's one workflow id. */
+interface BankWorkflows {
+  onboardBank: typeof onboardBank;
+  rotateBankCredentials: typeof rotateBankCredentials;
+  revokeBankCredentials: typeof revokeBankCredentials;
+  offboardBank: typeof offboardBank;
+}
+
+/** A per-bank operation's input schema, and the static summary operators see for a valid input. */
+interface BankOperation<S extends z.ZodType<{ bankGuid: string }>> {
+  input: S;
+  summary(valid: z.infer<S>): string;
+}
+
+const BANK_OPERATIONS: {
+  [T in keyof BankWorkflows]: BankOperation<z.ZodType<Parameters<BankWorkflows[T]>[0]>>;
+} = {
+  onboardBank: {
+    input: OnboardBankInput,
+    summary: ({ bankGuid, users = [] }) =>
+      `Onboard bank ${bankGuid}: application${users.length ? ` and ${users.length} user${users.length === 1 ? '' : 's'}` : ''}`,
+  },
+  rotateBankCredentials: {
+    input: RotateBankCredentialsInput,
+    summary: ({ bankGuid, gracePeriod = DEFAULT_GRACE_PERIOD }) =>
+      `Rotate the credentials of bank ${bankGuid} (grace ${gracePeriod})`,
+  },
+  revokeBankCredentials: {
+    input: RevokeBankCredentialsInput,
+    summary: ({ bankGuid, clientIds, reason }) =>
+      `Revoke ${clientIds ? clientIds.length : 'all'} credentials of bank ${bankGuid}: ${reason}`,
+  },
+  offboardBank: {
+    input: OffboardBankInput,
+    summary: ({ bankGuid, reason }) => `Offboard bank ${bankGuid}: ${reason}`,
+  },
+};
 
 export interface ProvisionerClientOptions {
   connection: Connection;
@@ -72,9 +110,7 @@ export interface ProvisionerClientOptions {
 
 /** Validates input at the edge: InvalidInputError naming each bad field. */
 export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new InvalidInputError(`Invalid input: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrThrow(schema, input, (problems) => new InvalidInputError(`Invalid input: ${problems}`));
 }
 
 /** Validates a caller's request id at the edge: InvalidInputError naming `requestId`. */
@@ -98,30 +134,33 @@ export class ProvisionerClient {
     this.taskQueue = options.taskQueue;
   }
 
-  /** Starts a per-bank operation; rejects with BankBusyError while another one runs for the bank. */
-  async startBankOperation<W extends Workflow>(
-    workflowType: string,
-    bankGuid: string,
-    input: unknown,
-    summary: string,
-  ): Promise<WorkflowHandleWithFirstExecutionRunId<W>> {
-    const workflowId = bankWorkflowId(bankGuid);
+  /**
+   * Validates `input` at the edge, then starts the operation under the bank's one workflow id. Rejects with
+   * InvalidInputError naming each bad field, or BankBusyError while another operation runs for the bank.
+   */
+  async startBankOperation<T extends keyof BankWorkflows>(
+    workflowType: T,
+    input: Parameters<BankWorkflows[T]>[0],
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>> {
+    const operation: BankOperation<z.ZodType<{ bankGuid: string }>> = BANK_OPERATIONS[workflowType];
+    const valid = validate(operation.input, input);
+    const workflowId = bankWorkflowId(valid.bankGuid);
     try {
       const handle = await this.client.workflow.start(workflowType, {
         workflowId,
         taskQueue: this.taskQueue,
-        args: [input],
+        args: [valid],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: operationSearchAttributes(workflowType, bankGuid),
-        staticSummary: summary,
+        typedSearchAttributes: operationSearchAttributes(workflowType, valid.bankGuid),
+        staticSummary: operation.summary(valid),
       });
-      return handle as WorkflowHandleWithFirstExecutionRunId<W>;
+      return handle as WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const running = await this.client.workflow.getHandle(workflowId).describe();
       throw new BankBusyError(
-        `Bank ${bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
+        `Bank ${valid.bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
       );
     }
   }
@@ -140,43 +179,19 @@ export class ProvisionerClient {
   async startOnboarding(input: OnboardBankInput) {
     const valid = validate(OnboardBankInput, input);
     await this.assertFits('users', valid, largestOnboardResult(valid));
-    const users = valid.users?.length ?? 0;
-    return this.startBankOperation<typeof onboardBank>(
-      'onboardBank',
-      valid.bankGuid,
-      valid,
-      `Onboard bank ${valid.bankGuid}: application${users ? ` and ${users} user${users === 1 ? '' : 's'}` : ''}`,
-    );
+    return this.startBankOperation('onboardBank', valid);
   }
 
-  async startRotation(input: RotateBankCredentialsInput) {
-    const valid = validate(RotateBankCredentialsInput, input);
-    return this.startBankOperation<typeof rotateBankCredentials>(
-      'rotateBankCredentials',
-      valid.bankGuid,
-      valid,
-      `Rotate the credentials of bank ${valid.bankGuid} (grace ${valid.gracePeriod ?? '24h'})`,
-    );
+  startRotation(input: RotateBankCredentialsInput) {
+    return this.startBankOperation('rotateBankCredentials', input);
   }
 
-  async startRevocation(input: RevokeBankCredentialsInput) {
-    const valid = validate(RevokeBankCredentialsInput, input);
-    return this.startBankOperation<typeof revokeBankCredentials>(
-      'revokeBankCredentials',
-      valid.bankGuid,
-      valid,
-      `Revoke ${valid.clientIds ? valid.clientIds.length : 'all'} credentials of bank ${valid.bankGuid}: ${valid.reason}`,
-    );
+  startRevocation(input: RevokeBankCredentialsInput) {
+    return this.startBankOperation('revokeBankCredentials', input);
   }
 
-  async startOffboarding(input: OffboardBankInput) {
-    const valid = validate(OffboardBankInput, input);
-    return this.startBankOperation<typeof offboardBank>(
-      'offboardBank',
-      valid.bankGuid,
-      valid,
-      `Offboard bank ${valid.bankGuid}: ${valid.reason}`,
-    );
+  startOffboarding(input: OffboardBankInput) {
+    return this.startBankOperation('offboardBank', input);
   }
 
   /**

@@ -9,8 +9,7 @@ import type { Keyring } from '../keyring.js';
 
 /**
  * Module exporting the `failureConverter`. The SDK takes failure converters only by path (they also run in
- * the workflow sandbox), so a prebuilt workflow bundle must be built with it:
- * `bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH })`.
+ * the workflow sandbox), so a prebuilt workflow bundle must be built with it, as `bundleWorkflows` does.
  */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(
   new URL(

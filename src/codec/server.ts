@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { EncryptionCodec, PayloadDecryptionError } from './encryption-codec.js';
 import type { Keyring } from '../keyring.js';
 import { BadBody, payloadsFromJson, PayloadsJson, payloadsToJson } from './proto-json.js';
+import { parseOrThrow } from '../model/validation.js';
 
 export interface CodecServerOptions {
   keys: Keyring;
@@ -109,9 +110,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
 
   const convert =
     (direction: 'encode' | 'decode') => async (request: FastifyRequest, reply: FastifyReply) => {
-      const body = PayloadsJson.safeParse(request.body);
-      if (!body.success) throw new BadBody('body must be {"payloads": [...]} in proto3 JSON form');
-      const payloads = payloadsFromJson(body.data);
+      const body = parseOrThrow(
+        PayloadsJson,
+        request.body,
+        () => new BadBody('body must be {"payloads": [...]} in proto3 JSON form'),
+      );
+      const payloads = payloadsFromJson(body);
       const converted = direction === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
       return reply.send(payloadsToJson(converted));
     };

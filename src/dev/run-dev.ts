@@ -7,11 +7,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import pretty from 'pino-pretty';
 import { generateAuthToken, startCodecServer } from '../codec/index.js';
 import { parseEnv, StateEnv, WorkerEnv } from '../config.js';
 import { loadCodecKeys, openDependencies } from '../dependencies.js';
 import { createLogger, installTemporalRuntime } from '../log.js';
 import { faultsFromEnv, startSandbox } from './sandbox/index.js';
+import { describeBinary } from './temporal-binary.js';
 import { startDevServer } from './temporal-dev-server.js';
 import { ensureSearchAttributes } from '../temporal/register-search-attributes.js';
 import { createProvisionerWorker } from '../worker.js';
@@ -26,7 +28,11 @@ export async function runDev(flags: DevOptions): Promise<void> {
   const stateConfig = parseEnv(StateEnv);
   const stateDir = resolve(stateConfig.PROVISIONER_STATE_DIR);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const logger = createLogger(stateConfig.PROVISIONER_LOG_LEVEL);
+  // A person reads these logs: one readable line each, instead of the worker's JSON.
+  const logger = createLogger(
+    stateConfig.PROVISIONER_LOG_LEVEL,
+    pretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true }),
+  );
   installTemporalRuntime(logger);
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -68,6 +74,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, server.namespace);
     const worker = await createProvisionerWorker({
+      logger,
       connection,
       namespace: server.namespace,
       taskQueue: config.PROVISIONER_TASK_QUEUE,
@@ -77,7 +84,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
       [
         '',
         `Temporal Web UI:  ${server.uiUrl}`,
-        `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${server.cli.version})`,
+        `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${describeBinary(server.cli)})`,
         `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
         `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
         '',

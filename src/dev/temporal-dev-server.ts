@@ -3,7 +3,7 @@
  * binary found by findTemporalCli. Used by the test runner, `provisioner dev` and the benchmarks.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli, type TemporalCli } from './temporal-binary.js';
+import { findTemporalCli, type TemporalBinary } from './temporal-binary.js';
 
 export interface DevServerOptions {
   /** SQLite file so a restart keeps workflows; in memory when absent. */
@@ -22,7 +22,7 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl: string | undefined;
-  cli: TemporalCli;
+  cli: TemporalBinary;
   env: TestWorkflowEnvironment;
   stop(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 /**
- * The typed Cybrid IdP client (reference §1–§3): one method per endpoint, requests validated with the
+ * The typed Cybrid IdP client: one method per endpoint, requests validated with the
  * request schemas before anything is sent, responses parsed with the response schemas, errors classified
  * by errors.ts. Every method takes `{ signal }` last so a cancelled activity cancels its HTTP call.
  */
 import { z } from 'zod';
-import { invalidRequest, IdpError, scopesDropped } from './errors.js';
+import { invalidRequest, scopesDropped } from './errors.js';
 import { paginate, PAGE_SIZE } from './paginate.js';
 import {
   Application,
@@ -21,6 +21,7 @@ import {
   User,
   UserList,
 } from '../model/idp-schemas.js';
+import { parseOrThrow } from '../model/validation.js';
 import { TokenCache } from './token-cache.js';
 import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
 import { createTransport, type HttpRequest } from './transport.js';
@@ -67,13 +68,11 @@ const UserQuery = z.object({
     .optional(),
 });
 export type UserQuery = z.infer<typeof UserQuery>;
-/** Path ids are plain strings upstream (reference §2); empty would address the collection instead. */
+/** Path ids are plain strings upstream; empty would address the collection instead. */
 const PathId = z.string().min(1);
 
 function validate<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(operation, parsed.error);
-  return parsed.data;
+  return parseOrThrow(schema, value, (problems) => invalidRequest(operation, problems));
 }
 
 /** The path of one resource, its id checked first and named in the error (e.g. "userGuid: Too small ..."). */
@@ -88,7 +87,7 @@ function resource(
 }
 
 export function createIdpClient(options: IdpClientOptions) {
-  const send = createTransport({
+  const transport = createTransport({
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 10_000,
     fetch: options.fetch,
@@ -100,34 +99,19 @@ export function createIdpClient(options: IdpClientOptions) {
   };
   const tokens = new TokenCache(async () => {
     // Shared by every waiting call, so it is named after the token, not after one of them.
-    const token = await requestToken(send, 'token', credentials);
+    const token = await requestToken(transport.anonymous, 'token', credentials);
     const missing = missingScopes(credentials.scopes, token);
     if (missing.length > 0) throw scopesDropped('token', missing);
     return token;
   }, options.tokenRefreshMarginMs ?? 60_000);
-
-  /**
-   * Runs `exchange` with the cached token; after a 401 refreshes the token once and retries once, which is
-   * safe for writes too: the IdP checks the token before anything else (reference §5.1).
-   */
-  async function withToken<R>(
-    signal: AbortSignal | undefined,
-    exchange: (bearerToken: string) => Promise<R>,
-  ) {
-    const token = await tokens.get(signal);
-    try {
-      return await exchange(token.accessToken);
-    } catch (err) {
-      if (!(err instanceof IdpError && err.status === 401)) throw err;
-      tokens.invalidate(token);
-    }
-    return exchange((await tokens.get(signal)).accessToken);
-  }
+  const send = transport.withBearer({
+    get: async (signal) => (await tokens.get(signal)).accessToken,
+    refused: (accessToken) => tokens.invalidate(accessToken),
+  });
 
   const call = <T>(request: HttpRequest, schema: z.ZodType<T>, { signal }: CallOptions = {}) =>
-    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, schema, signal));
-  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) =>
-    withToken(signal, (bearerToken) => send({ ...request, bearerToken }, null, signal));
+    send(request, schema, signal);
+  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) => send(request, null, signal);
 
   /** Create, get, update and delete of one application kind: they differ only in path, names and create body. */
   function applications<Post>(kind: 'Bank' | 'Organization', postSchema: z.ZodType<Post>) {
@@ -204,13 +188,13 @@ export function createIdpClient(options: IdpClientOptions) {
     return call({ operation: 'updateUser', method: 'patch', path, json }, User, opts);
   }
 
-  /** The IdP keeps a disabled user's record (reference §2.3). */
+  /** The IdP keeps a disabled user's record. */
   async function disableUser(userGuid: string, opts?: CallOptions) {
     const path = resource('disableUser', 'api/users', 'userGuid', userGuid);
     return callNoContent({ operation: 'disableUser', method: 'delete', path }, opts);
   }
 
-  /** Needs a bank token: an organization token gets 401 `invalid_subject` (reference §2.4). */
+  /** Needs a bank token: an organization token gets 401 `invalid_subject`. */
   async function createCustomerToken(body: PostCustomerToken, opts?: CallOptions) {
     const json = validate('createCustomerToken', PostCustomerToken, body);
     const request = {
@@ -264,7 +248,7 @@ export function createIdpClient(options: IdpClientOptions) {
       opts: CallOptions = {},
     ): Promise<CredentialCheck> {
       const { grantedScopes, expiresAt } = await requestToken(
-        send,
+        transport.anonymous,
         'exchangeClientCredentials',
         check,
         opts.signal,

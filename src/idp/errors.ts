@@ -1,5 +1,5 @@
 /**
- * Every IdP failure is classified here, once (design decision 4): HTTP status → stable `type` and
+ * Every IdP failure is classified here, once: HTTP status → stable `type` and
  * retryability, `Retry-After` → delay, network and timeout → retryable, and the mapping to a Temporal
  * ApplicationFailure that activities throw.
  *
@@ -7,7 +7,7 @@
  * request or response body: bodies of /oauth/token and the create endpoints hold secrets.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { z } from 'zod';
+import { HTTPError, TimeoutError } from 'ky';
 import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
 
 export type IdpErrorType =
@@ -112,6 +112,18 @@ export async function errorFromResponse(operation: string, response: Response): 
   });
 }
 
+/**
+ * What a failed exchange with the IdP means; the one place ky's errors are read. An HTTPError is classified by
+ * its response, a TimeoutError is a retryable timeout, anything else a network failure; an IdpError (an
+ * invalid response, a refused token request) passes unchanged.
+ */
+export async function classifyFailure(operation: string, err: unknown, timeoutMs: number): Promise<IdpError> {
+  if (err instanceof IdpError) return err;
+  if (err instanceof HTTPError) return errorFromResponse(operation, err.response);
+  if (err instanceof TimeoutError) return timedOut(operation, timeoutMs);
+  return networkFailure(operation, err);
+}
+
 export function timedOut(operation: string, timeoutMs: number): IdpError {
   const message = `${operation} failed: no response from the IdP within ${timeoutMs} ms`;
   return new IdpError({ type: 'IdpUnavailable', operation, message, retryable: true });
@@ -126,23 +138,14 @@ export function networkFailure(operation: string, err: unknown): IdpError {
   return new IdpError({ type: 'IdpUnavailable', operation, message, retryable: true });
 }
 
-/** "path: problem" per issue. Enum failures would list every known scope, so they just say so. */
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => {
-      const problem = issue.code === 'invalid_value' ? 'is not one of the documented values' : issue.message;
-      return `${issue.path.map(String).join('.') || '(root)'}: ${problem}`;
-    })
-    .join('; ');
-
-export function invalidRequest(operation: string, error: z.ZodError): IdpError {
-  const message = `${operation} request is invalid: ${describeIssues(error)}`;
+/** A request refused before sending; `problems` as describeIssues words them. */
+export function invalidRequest(operation: string, problems: string): IdpError {
+  const message = `${operation} request is invalid: ${problems}`;
   return new IdpError({ type: 'IdpRequestInvalid', operation, message, retryable: false });
 }
 
-export function invalidResponse(operation: string, problem: z.ZodError | string): IdpError {
-  const detail = typeof problem === 'string' ? problem : describeIssues(problem);
-  const message = `IdP response of ${operation} is invalid: ${detail}`;
+export function invalidResponse(operation: string, problems: string): IdpError {
+  const message = `IdP response of ${operation} is invalid: ${problems}`;
   return new IdpError({ type: 'IdpInvalidResponse', operation, message, retryable: false });
 }
 
@@ -163,7 +166,7 @@ export const isCancellation = (err: unknown): boolean =>
 /**
  * What an activity throws for `err`. IdP errors become ApplicationFailures with their stable `type`,
  * retryability and `Retry-After` delay; ApplicationFailures pass unchanged; any other error becomes a
- * retryable failure named after it (Temporal's own default). A cancellation is not a failure: it is
+ * retryable failure named after it (the SDK's ApplicationFailure.fromError, Temporal's own default). A cancellation is not a failure: it is
  * rethrown as-is, so `throw toApplicationFailure(err)` propagates it untouched.
  */
 export function toApplicationFailure(err: unknown): ApplicationFailure {
@@ -179,8 +182,5 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
       nextRetryDelay: err.retryAfterMs ? err.retryAfterMs : undefined,
     });
   }
-  const error = err instanceof Error ? err : new Error(String(err));
-  const failure = ApplicationFailure.retryable(error.message, error.name);
-  failure.stack = error.stack;
-  return failure;
+  return ApplicationFailure.fromError(err);
 }

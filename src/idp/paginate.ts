@@ -1,4 +1,4 @@
-/** Walks a paginated IdP list (reference §2.0: zero-based `page`, `total` of all matching records). */
+/** Walks a paginated IdP list (zero-based `page`, `total` of all matching records). */
 
 /** The largest page the IdP allows. */
 export const PAGE_SIZE = 100;

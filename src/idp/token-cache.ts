@@ -23,9 +23,9 @@ export class TokenCache {
     return abortable(this.#inFlight, signal);
   }
 
-  /** Forgets `token` after the IdP refused it (401), unless a newer one has already replaced it. */
-  invalidate(token: AccessToken): void {
-    if (this.#current === token) this.#current = undefined;
+  /** Forgets the access token `accessToken` after the IdP refused it (401), unless a newer one replaced it. */
+  invalidate(accessToken: string): void {
+    if (this.#current?.accessToken === accessToken) this.#current = undefined;
   }
 }
 

@@ -1,6 +1,7 @@
-/** The client-credentials grant at POST /oauth/token (reference §1.3). */
+/** The client-credentials grant at POST /oauth/token. */
 import { invalidRequest } from './errors.js';
 import { TokenRequest, TokenResponse } from '../model/idp-schemas.js';
+import { parseOrThrow } from '../model/validation.js';
 import type { Transport } from './transport.js';
 
 const TOKEN_PATH = 'oauth/token';
@@ -31,16 +32,19 @@ export async function requestToken(
   credentials: ClientCredentials,
   signal?: AbortSignal,
 ): Promise<AccessToken> {
-  const body = TokenRequest.safeParse({
-    grant_type: 'client_credentials',
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
-    scope: credentials.scopes.length > 0 ? credentials.scopes.join(' ') : undefined,
-  });
-  if (!body.success) throw invalidRequest(operation, body.error);
+  const body = parseOrThrow(
+    TokenRequest,
+    {
+      grant_type: 'client_credentials',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      scope: credentials.scopes.length > 0 ? credentials.scopes.join(' ') : undefined,
+    },
+    (problems) => invalidRequest(operation, problems),
+  );
   const sentAt = Date.now();
   const response = await send(
-    { operation, method: 'post', path: TOKEN_PATH, json: body.data },
+    { operation, method: 'post', path: TOKEN_PATH, json: body },
     TokenResponse,
     signal,
   );

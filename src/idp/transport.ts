@@ -1,10 +1,12 @@
 /**
- * One HTTP exchange with the IdP over ky: JSON in, JSON out, a timeout on every request, no retries
- * (Temporal retries), every failure classified by errors.ts and the response parsed with its zod schema.
+ * HTTP to the IdP, with ky: one instance holding the base URL, the timeout and no retries of its own (Temporal
+ * retries activities); calls to /api/* get the bearer token from a hook, which refreshes it once after a 401.
+ * Every failure is classified by errors.ts and every response body parsed with its zod schema.
  */
-import ky from 'ky';
+import ky, { type KyInstance } from 'ky';
 import type { z } from 'zod';
-import { errorFromResponse, IdpError, invalidResponse, networkFailure, timedOut } from './errors.js';
+import { parseOrThrow } from '../model/validation.js';
+import { classifyFailure, invalidResponse } from './errors.js';
 
 export interface HttpRequest {
   /** The client method's name, used in error messages. */
@@ -14,13 +16,21 @@ export interface HttpRequest {
   path: string;
   searchParams?: Record<string, string | number | undefined>;
   json?: unknown;
-  bearerToken?: string;
 }
 
 export interface TransportOptions {
   baseUrl: string;
+  /** Until the response headers arrive; reading the body is bounded by the caller's signal. */
   timeoutMs: number;
   fetch?: typeof fetch;
+}
+
+/** Where the bearer token of /api/* calls comes from. */
+export interface BearerTokens {
+  /** A usable access token, fetched when none is cached. */
+  get(signal?: AbortSignal): Promise<string>;
+  /** The IdP refused `token` (401): forget it. */
+  refused(token: string): void;
 }
 
 export interface Transport {
@@ -30,45 +40,74 @@ export interface Transport {
   (request: HttpRequest, schema: null, signal?: AbortSignal): Promise<void>;
 }
 
-export function createTransport({ baseUrl, timeoutMs, fetch }: TransportOptions): Transport {
+export function createTransport({ baseUrl, timeoutMs, fetch }: TransportOptions) {
   new URL(baseUrl); // a malformed base URL is a configuration error, thrown now rather than per request
   const http = ky.create({
     prefixUrl: baseUrl,
+    timeout: timeoutMs,
     retry: 0,
-    // Our own deadline (below) also bounds reading the body; ky's stops at the response headers.
-    timeout: false,
-    // Non-2xx responses are classified here; ky's HTTPError would carry the request options (and body).
-    throwHttpErrors: false,
     headers: { accept: 'application/json' },
     fetch,
   });
 
-  function send<T>(request: HttpRequest, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
-  function send(request: HttpRequest, schema: null, signal?: AbortSignal): Promise<void>;
-  async function send<T>(request: HttpRequest, schema: z.ZodType<T> | null, signal?: AbortSignal) {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    try {
-      const response = await http(request.path, {
-        method: request.method,
-        searchParams: request.searchParams,
-        json: request.json,
-        headers: request.bearerToken ? { authorization: `Bearer ${request.bearerToken}` } : undefined,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-      });
-      if (!response.ok) throw await errorFromResponse(request.operation, response);
-      if (schema === null) {
-        await response.body?.cancel();
-        return undefined;
+  function sender(instance: KyInstance): Transport {
+    function send<T>(request: HttpRequest, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
+    function send(request: HttpRequest, schema: null, signal?: AbortSignal): Promise<void>;
+    async function send<T>(request: HttpRequest, schema: z.ZodType<T> | null, signal?: AbortSignal) {
+      try {
+        const response = await instance(request.path, {
+          method: request.method,
+          searchParams: request.searchParams,
+          json: request.json,
+          signal,
+        });
+        if (schema === null) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        return await parseBody(request.operation, response, schema);
+      } catch (err) {
+        signal?.throwIfAborted(); // a cancelled call surfaces as the caller's abort reason, not as an IdP failure
+        throw await classifyFailure(request.operation, err, timeoutMs);
       }
-      return await parseBody(request.operation, response, schema);
-    } catch (err) {
-      signal?.throwIfAborted(); // a cancelled call surfaces as the caller's abort reason, not as an IdP failure
-      if (err instanceof IdpError) throw err;
-      if (deadline.aborted) throw timedOut(request.operation, timeoutMs);
-      throw networkFailure(request.operation, err);
     }
+    return send;
   }
-  return send;
+
+  return {
+    /** Calls that carry no token: /oauth/token. */
+    anonymous: sender(http),
+    /**
+     * Calls with the bearer token. After a 401 the token is refreshed and the request sent once more, which
+     * is safe for writes too: the IdP checks the token before anything else.
+     */
+    withBearer: (tokens: BearerTokens) =>
+      sender(
+        http.extend({
+          hooks: {
+            beforeRequest: [
+              async (request, options) => {
+                request.headers.set(
+                  'authorization',
+                  `Bearer ${await tokens.get(options.signal ?? undefined)}`,
+                );
+              },
+            ],
+            afterResponse: [
+              async (request, options, response) => {
+                if (response.status !== 401) return response;
+                tokens.refused(request.headers.get('authorization')!.slice('Bearer '.length));
+                request.headers.set(
+                  'authorization',
+                  `Bearer ${await tokens.get(options.signal ?? undefined)}`,
+                );
+                return http(request); // `http` has no hooks: a second 401 is final
+              },
+            ],
+          },
+        }),
+      ),
+  };
 }
 
 async function parseBody<T>(operation: string, response: Response, schema: z.ZodType<T>): Promise<T> {
@@ -79,7 +118,5 @@ async function parseBody<T>(operation: string, response: Response, schema: z.Zod
   } catch {
     throw invalidResponse(operation, `the body is not JSON (HTTP ${response.status})`);
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidResponse(operation, parsed.error);
-  return parsed.data;
+  return parseOrThrow(schema, body, (problems) => invalidResponse(operation, problems), 'body');
 }

@@ -80,6 +80,9 @@ export const OnboardBankResult = z.object({
 });
 export type OnboardBankResult = z.infer<typeof OnboardBankResult>;
 
+/** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
+export const DEFAULT_GRACE_PERIOD = '24h';
+
 export const RotateBankCredentialsInput = z.object({
   bankGuid: Guid,
   gracePeriod: Duration.optional(),
@@ -154,26 +157,31 @@ export const OffboardBankResult = z.object({
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
 
+/** Something an operation could not do for good (e.g. a user the IdP refused), and why. */
+export const OperationFailure = z.object({ subject: z.string(), type: z.string(), message: z.string() });
+export type OperationFailure = z.infer<typeof OperationFailure>;
+
 /** What the `status` query of every workflow answers. */
 export const OperationStatus = z.object({
   operation: z.string(),
   bankGuid: z.string().optional(),
   step: z.string(),
   users: z.object({ done: z.number(), total: z.number() }).optional(),
-  failures: z.array(z.object({ subject: z.string(), type: z.string(), message: z.string() })),
+  failures: z.array(OperationFailure),
   application: z.object({ clientId: z.string(), name: z.string() }).optional(),
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;
+
+/** The status as one line, as the Web UI's current details and the CLI's progress show it. */
+export function describeProgress(status: OperationStatus): string {
+  const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
+  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
+  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
+  return `${status.operation}${bank}: ${status.step}${users}${failures}`;
+}
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
 
 /** The workflow id of a disableUsers request: the same request id always names the same workflow. */
 export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;
-
-/** Formats zod issues as one line naming each field, for errors at the edge and at workflow start. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`)
-    .join('; ');
-}

@@ -1,10 +1,10 @@
 /**
- * Zod schemas for every model of the Cybrid IdP (reference §3, target v0.129.899). They are the single
+ * Zod schemas for every model of the Cybrid IdP (API version v0.129.899). They are the single
  * source of the IdP types: the client validates requests with the request schemas before sending and
  * parses responses with the response schemas; the sandbox validates the same request schemas (422).
  *
  * Responses tolerate extra fields and unknown scope values (the IdP adds scopes almost every release);
- * requests are checked against the reference's limits and the known scope enums.
+ * requests are checked against the IdP's documented limits and the known scope enums.
  */
 import { z } from 'zod';
 import { Email } from './email.js';
@@ -30,9 +30,10 @@ export const IpAllowlist = z
 export const ApplicationName = z.string().min(1).max(128);
 export { Email };
 
+/** A list of known scopes. The enum's own message would list all 70-odd scopes, so it just says so. */
 const scopeList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
-    .array(z.enum(values))
+    .array(z.enum(values, { error: 'is not one of the documented values' }))
     .min(1, 'must contain at least one scope')
     .refine(unique, 'must not contain duplicates');
 
@@ -42,7 +43,7 @@ export const PostBankApplication = z.object({
   name: ApplicationName,
   bank_guid: Guid.optional(),
   ip_allowlist: IpAllowlist.optional(),
-  /** Required by IdP versions newer than v0.129.899 (§4.3); passed through when given. */
+  /** Required by IdP versions newer than v0.129.899; passed through when given. */
   expires_at: z.iso.datetime({ offset: true }).optional(),
 });
 export type PostBankApplication = z.infer<typeof PostBankApplication>;
@@ -95,7 +96,7 @@ export const Application = z.looseObject({
   ip_allowlist: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string().optional(),
-  /** Only IdP versions newer than v0.129.899 (§4.3). */
+  /** Only IdP versions newer than v0.129.899 send it. */
   guid: z.string().optional(),
   expires_at: z.string().nullable().optional(),
 });
@@ -149,6 +150,6 @@ export const ErrorResponse = z.looseObject({
 });
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
-/** OAuth2-style error of /oauth/token (reference §1.3: body shape unknown upstream; we choose RFC 6749). */
+/** Error of /oauth/token: the IdP does not document its shape, so we read the OAuth2 one (RFC 6749). */
 export const OAuthError = z.looseObject({ error: z.string(), error_description: z.string().optional() });
 export type OAuthError = z.infer<typeof OAuthError>;

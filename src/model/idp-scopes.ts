@@ -1,5 +1,5 @@
 /**
- * Scope values of the Cybrid IdP v0.129.899 (reference Appendix A). The IdP adds scopes almost every
+ * Scope values of the Cybrid IdP v0.129.899, as its API documents them. The IdP adds scopes almost every
  * release, so responses accept any string; only request bodies are checked against these lists.
  */
 export const APPLICATION_SCOPES = [

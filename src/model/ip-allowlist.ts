@@ -1,5 +1,5 @@
 /**
- * IP allowlist entries. The reference says "public IPv4 addresses / CIDR ranges" and leaves the exact
+ * IP allowlist entries. The IdP documents "public IPv4 addresses / CIDR ranges" and leaves the exact
  * server rules unknown; we choose the rules a careful engineer would expect and keep them here, in one
  * place, for both the client (checked before sending) and the sandbox (422 on violation):
  * dotted-quad IPv4 with an optional /0../32 prefix, no host bits set beyond the prefix, and not in a

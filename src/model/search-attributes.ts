@@ -1,5 +1,5 @@
 /**
- * Custom search attributes of every workflow (design.md: `BankGuid` on every workflow). Workflow-safe: the
+ * Custom search attributes: `BankGuid` on every per-bank workflow, and the operation. Workflow-safe: the
  * workflows, the client and the worker's registration all read this one list.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';

@@ -1,28 +1,21 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
 import { DisableUsersInput, type DisableUsersResult } from '../model/contract.js';
 import { disableUserBatch, resolveUsers } from './activities.js';
+import { inBatches } from './batches.js';
 import { parseInput } from './input.js';
-import { trackStatus } from './status.js';
-
-const BATCH_SIZE = 100;
+import { trackStatus, type StatusTracker } from './status.js';
 
 /** Disables user guids in batches, reporting progress; returns those the IdP disabled (404: no such user). */
-export async function disableInBatches(
-  guids: string[],
-  progress: ReturnType<typeof trackStatus>,
-): Promise<string[]> {
+export async function disableInBatches(guids: string[], progress: StatusTracker): Promise<string[]> {
   const disabled: string[] = [];
-  progress.update({ step: 'disabling users', users: { done: 0, total: guids.length } });
-  for (let start = 0; start < guids.length; start += BATCH_SIZE) {
-    const batch = guids.slice(start, start + BATCH_SIZE);
+  progress.step('disabling users');
+  await inBatches(guids, progress, async (batch, range) => {
     disabled.push(
-      ...(await disableUserBatch.executeWithOptions(
-        { summary: `Disable users ${start + 1}–${start + batch.length} of ${guids.length}` },
-        [{ guids: batch }],
-      )),
+      ...(await disableUserBatch.executeWithOptions({ summary: `Disable users ${range}` }, [
+        { guids: batch },
+      ])),
     );
-    progress.update({ users: { done: start + batch.length, total: guids.length } });
-  }
+  });
   return disabled;
 }
 

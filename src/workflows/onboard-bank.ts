@@ -17,6 +17,7 @@ import {
 import {
   OnboardBankInput,
   type OnboardBankResult,
+  type OperationFailure,
   type ProvisionedUser,
   type UserSpec,
 } from '../model/contract.js';
@@ -27,17 +28,17 @@ import {
   revokeStoredCredentials,
   verifyBankCredential,
 } from './activities.js';
+import { inBatches } from './batches.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
-
-/** Users per activity: small enough for a quick retry, large enough to keep history short. */
-export const USER_BATCH_SIZE = 100;
 
 export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = parseInput(OnboardBankInput, rawInput);
   const { bankGuid } = input;
   const users: UserSpec[] = input.users ?? [];
-  const progress = trackStatus('onboardBank', bankGuid);
+  /** Users the IdP refused for good: they decide the outcome, and the status query shows them. */
+  const failures: OperationFailure[] = [];
+  const progress = trackStatus('onboardBank', bankGuid, failures);
 
   progress.step('ensuring the bank application');
   const credential = await CancellationScope.nonCancellable(() =>
@@ -79,21 +80,15 @@ export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBa
   }
 
   const provisioned: ProvisionedUser[] = [];
-  progress.update({ step: 'provisioning users', users: { done: 0, total: users.length } });
-  for (let start = 0; start < users.length; start += USER_BATCH_SIZE) {
-    const batch = users.slice(start, start + USER_BATCH_SIZE);
-    const outcome = await ensureUsers.executeWithOptions(
-      { summary: `Users ${start + 1}–${start + batch.length} of ${users.length}` },
-      [{ bankGuid, users: batch }],
-    );
+  progress.step('provisioning users');
+  await inBatches(users, progress, async (batch, range) => {
+    const outcome = await ensureUsers.executeWithOptions({ summary: `Users ${range}` }, [
+      { bankGuid, users: batch },
+    ]);
     provisioned.push(...outcome.users);
-    progress.update({
-      users: { done: start + batch.length, total: users.length },
-      failures: [...progress.status.failures, ...outcome.failures],
-    });
-  }
+    failures.push(...outcome.failures);
+  });
 
-  const { failures } = progress.status;
   if (failures.length > 0) {
     progress.step('finished with users the IdP refused');
     throw ApplicationFailure.create({

@@ -14,7 +14,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RotateBankCredentialsInput, type RotateBankCredentialsResult } from '../model/contract.js';
+import {
+  DEFAULT_GRACE_PERIOD,
+  RotateBankCredentialsInput,
+  type RotateBankCredentialsResult,
+} from '../model/contract.js';
 import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
 import {
   createPendingBankApplication,
@@ -34,10 +38,12 @@ export async function rotateBankCredentials(
 ): Promise<RotateBankCredentialsResult> {
   const input = parseInput(RotateBankCredentialsInput, rawInput);
   const { bankGuid } = input;
-  const gracePeriod = input.gracePeriod ?? '24h';
+  const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
   const progress = trackStatus('rotateBankCredentials', bankGuid);
 
-  let waitingForConsumers = false;
+  /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
+  let phase: 'preparing the new credential' | 'waiting' | 'rolling back' | 'finishing' =
+    'preparing the new credential';
   let completedByOperator = false;
   setHandler(
     completeRotationUpdate,
@@ -47,9 +53,9 @@ export async function rotateBankCredentials(
     },
     {
       validator: () => {
-        if (!waitingForConsumers) {
+        if (phase !== 'waiting') {
           throw new Error(
-            `completeRotation is accepted only while the rotation waits for consumers to switch; it is now: ${progress.status.step}`,
+            `completeRotation is accepted only while the rotation waits for consumers to switch; it is ${phase}`,
           );
         }
       },
@@ -95,11 +101,10 @@ export async function rotateBankCredentials(
     await promoteBankCredential({ bankGuid, secretVersion: pending.secretVersion });
 
     progress.step(`waiting ${gracePeriod} for consumers to switch, or for completeRotation`);
-    waitingForConsumers = true;
+    phase = 'waiting';
     completedBy = (await condition(() => completedByOperator, gracePeriod)) ? 'operator' : 'grace-period';
-    waitingForConsumers = false;
   } catch (err) {
-    waitingForConsumers = false;
+    phase = 'rolling back';
     await CancellationScope.nonCancellable(async () => {
       progress.step('rolling back: the previous credential stays current');
       await promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
@@ -109,6 +114,7 @@ export async function rotateBankCredentials(
     throw err;
   }
 
+  phase = 'finishing';
   const rotatedAt = new Date().toISOString();
   await CancellationScope.nonCancellable(async () => {
     progress.step('deleting the previous application');

@@ -1,7 +1,7 @@
 /**
  * scheduledRotation: what a rotation Schedule starts. Schedules add a timestamp to the workflow id, so the
  * rotation itself runs as a child under the bank's one workflow id: when another operation on the bank is
- * running, the child cannot start and this run ends as skipped (design decision 5).
+ * running, the child cannot start and this run ends as skipped: one operation per bank at a time.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';

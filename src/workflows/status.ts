@@ -1,32 +1,32 @@
 /**
- * What operators see of a running workflow: the `status` query and the Web UI's current details, kept in
- * step by one small tracker.
+ * What operators see of a running workflow: the `status` query and the Web UI's current details. The workflow
+ * keeps its own state (the failures it collected decide its outcome) and the tracker only shows it, beside
+ * what exists only to be shown: the wording of the step, users done/total, the application in hand.
  */
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
-import type { OperationStatus } from '../model/contract.js';
+import { describeProgress, type OperationFailure, type OperationStatus } from '../model/contract.js';
 import { statusQuery } from '../model/messages.js';
 
-export function trackStatus(operation: string, bankGuid: string | undefined) {
-  const status: OperationStatus = { operation, bankGuid, step: 'starting', failures: [] };
-  setHandler(statusQuery, () => status);
+type Shown = Pick<OperationStatus, 'step' | 'users' | 'application'>;
 
-  const publish = () => {
-    const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
-    const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
-    setCurrentDetails(
-      `**${operation}**${bankGuid ? ` bank \`${bankGuid}\`` : ''}: ${status.step}${users}${failures}`,
-    );
-  };
+export interface StatusTracker {
+  step(step: string): void;
+  update(change: Partial<Shown>): void;
+}
 
-  return {
-    status,
-    step(step: string) {
-      status.step = step;
-      publish();
-    },
-    update(change: Partial<OperationStatus>) {
-      Object.assign(status, change);
-      publish();
-    },
+/** `failures` is the workflow's own list, read (never written) by the query. */
+export function trackStatus(
+  operation: string,
+  bankGuid: string | undefined,
+  failures: readonly OperationFailure[] = [],
+): StatusTracker {
+  const shown: Shown = { step: 'starting' };
+  const status = (): OperationStatus => ({ operation, bankGuid, ...shown, failures: [...failures] });
+  setHandler(statusQuery, status);
+
+  const update = (change: Partial<Shown>) => {
+    Object.assign(shown, change);
+    setCurrentDetails(describeProgress(status()));
   };
+  return { step: (step) => update({ step }), update };
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { mintsToken } from '../support/banks.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { mintsToken, onboardedBank } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
 import { BankCredentialDocument } from '../../src/model/bank-credential.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
@@ -32,9 +34,8 @@ describe('the provisioner command', () => {
     return run;
   };
 
-  const bankGuid = randomGuid();
-
   it('onboard --wait --json prints the result document and nothing else on stdout', async () => {
+    const bankGuid = randomGuid();
     const usersFile = join(files, 'users.yaml');
     await writeFile(usersFile, 'users:\n  - email: yaml@example.com\n    allowedScopes: [users:read]\n');
     const run = await ok(
@@ -73,7 +74,8 @@ describe('the provisioner command', () => {
   });
 
   it('status --json shows the latest operation', async () => {
-    const status = (await ok('status', bankGuid, '--json')).json() as {
+    const bank = await onboardedBank(world);
+    const status = (await ok('status', bank.bankGuid, '--json')).json() as {
       latest: { type: string; state: string };
     };
     assert.equal(status.latest.type, 'onboardBank');
@@ -81,40 +83,58 @@ describe('the provisioner command', () => {
   });
 
   it('rotate --wait --json prints previousClientId, clientId and secretRef', async () => {
-    const before = await listBankApplications(world, bankGuid);
-    const result = (await ok('rotate', bankGuid, '--grace', '1s', '--wait', '--json')).json();
-    assert.equal(result.bankGuid, bankGuid);
-    assert.equal(result.previousClientId, before[0]!.client_id);
+    const bank = await onboardedBank(world);
+    const result = (await ok('rotate', bank.bankGuid, '--grace', '1s', '--wait', '--json')).json();
+    assert.equal(result.bankGuid, bank.bankGuid);
+    assert.equal(result.previousClientId, bank.application.clientId);
     assert.notEqual(result.clientId, result.previousClientId);
-    assert.equal(result.secretRef, `local:banks/${bankGuid}/credential`);
-    const status = (await ok('status', bankGuid, '--json')).json() as { rotations: { clientId: string }[] };
-    assert.equal(status.rotations.at(-1)?.clientId, result.clientId);
+    assert.equal(result.secretRef, bank.application.secretRef);
+    const status = (await ok('status', bank.bankGuid, '--json')).json() as {
+      rotations: { clientId: string }[];
+    };
+    assert.deepEqual(
+      status.rotations.map((r) => r.clientId),
+      [result.clientId],
+    );
   });
 
   it('schedule-rotation creates a schedule that status shows', async () => {
-    await ok('schedule-rotation', bankGuid, '--every', '90d');
-    const status = (await ok('status', bankGuid, '--json')).json() as { schedule: { nextRunAt: string } };
-    assert.ok(Date.parse(status.schedule.nextRunAt) > Date.now());
-    await world.client.client.schedule.getHandle(`rotate-${bankGuid}`).delete();
+    const bankGuid = randomGuid();
+    try {
+      await ok('schedule-rotation', bankGuid, '--every', '90d');
+      const status = (await ok('status', bankGuid, '--json')).json() as { schedule: { nextRunAt: string } };
+      assert.ok(Date.parse(status.schedule.nextRunAt) > Date.now());
+    } finally {
+      await world.client.client.schedule.getHandle(`rotate-${bankGuid}`).delete();
+    }
   });
 
   it('disable-user, revoke and offboard --wait --json', async () => {
+    const bank = await onboardedBank(world, ['leaver@example.com', 'stayer@example.com']);
     const requestId = `cli-${randomGuid()}`;
-    const started = (await ok('disable-user', 'a@example.com', '--request-id', requestId, '--json')).json();
+    const disableArgs = [
+      'disable-user',
+      'leaver@example.com',
+      '--reason',
+      'left the bank',
+      '--request-id',
+      requestId,
+    ];
+    const started = (await ok(...disableArgs, '--json')).json();
     assert.equal(started.workflowId, `disable-users-${requestId}`);
-    const disabled = (
-      await ok('disable-user', 'a@example.com', '--request-id', requestId, '--wait', '--json')
-    ).json();
+    // The same request again (a caller retrying a start whose answer was lost) follows the same workflow.
+    const disabled = (await ok(...disableArgs, '--wait', '--json')).json();
     assert.equal(disabled.workflowId, started.workflowId);
-    assert.equal((disabled.disabled as unknown[]).length, 1);
-    const revoked = (await ok('revoke', bankGuid, '--reason', 'leak', '--wait', '--json')).json();
-    assert.equal((revoked.revokedClientIds as unknown[]).length, 1);
-    const offboarded = (await ok('offboard', bankGuid, '--reason', 'closed', '--wait', '--json')).json();
-    assert.equal((offboarded.disabledUserGuids as unknown[]).length, 3);
-    assert.equal((await listBankApplications(world, bankGuid)).length, 0);
+    assert.deepEqual(disabled.disabled, [{ user: 'leaver@example.com', guid: bank.users[0]!.guid }]);
+    const revoked = (await ok('revoke', bank.bankGuid, '--reason', 'leak', '--wait', '--json')).json();
+    assert.deepEqual(revoked.revokedClientIds, [bank.application.clientId]);
+    const offboarded = (await ok('offboard', bank.bankGuid, '--reason', 'closed', '--wait', '--json')).json();
+    assert.deepEqual((offboarded.disabledUserGuids as string[]).sort(), bank.users.map((u) => u.guid).sort());
+    assert.equal((await listBankApplications(world, bank.bankGuid)).length, 0);
   });
 
   it('bad input: exit non-zero, one line on stderr naming the field, nothing on stdout', async () => {
+    const bankGuid = randomGuid();
     const writesBefore = (await sandboxStats(world)).writes;
     for (const [names, ...args] of [
       [/^provisioner: Invalid input: bankGuid: /, 'onboard', 'not-a-guid', '--json'],
@@ -151,24 +171,45 @@ describe('the provisioner command', () => {
     assert.equal((await sandboxStats(world)).writes, writesBefore, 'bad input reached the IdP');
   });
 
-  it('every subcommand has --help', async () => {
-    for (const command of [
-      'dev',
-      'worker',
-      'sandbox',
-      'codec-server',
-      'onboard',
-      'rotate',
-      'complete-rotation',
-      'revoke',
-      'disable-user',
-      'offboard',
-      'status',
-      'schedule-rotation',
-      'secret',
-    ]) {
-      const run = await ok(command, '--help');
-      assert.match(run.stdout, /Usage: provisioner/);
-    }
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    assert.equal((await ok('--version')).stdout.trim(), version);
   });
+});
+
+/** Every command of the real command tree, with the words that invoke it. */
+function commandsOf(command: Command, path: string[] = []): [string[], Command][] {
+  return command.commands.flatMap((sub) => {
+    const subPath = [...path, sub.name()];
+    return [[subPath, sub] as [string[], Command], ...commandsOf(sub, subPath)];
+  });
+}
+
+// Each case starts the real command; they are independent, so a few run at once.
+describe('provisioner --help', { concurrency: 4 }, () => {
+  const program = buildProgram();
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+
+  it('lists every subcommand', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0, run.stderr);
+    for (const sub of program.commands) assert.match(run.stdout, new RegExp(`^  ${sub.name()}\\b`, 'm'));
+  });
+
+  for (const [path, command] of commandsOf(program)) {
+    it(`${path.join(' ')} --help shows its usage, description, arguments and options`, async () => {
+      const run = await runCli([...path, '--help']);
+      assert.equal(run.code, 0, run.stderr);
+      const help = oneLine(run.stdout);
+      assert.ok(help.startsWith(`Usage: provisioner ${path.join(' ')} `), help);
+      assert.ok(command.description(), `${path.join(' ')} has no description`);
+      assert.ok(help.includes(oneLine(command.description())), `no description in: ${help}`);
+      for (const argument of command.registeredArguments)
+        assert.ok(help.includes(argument.name()), `argument ${argument.name()} missing from: ${help}`);
+      for (const option of command.options) {
+        assert.ok(help.includes(option.flags), `option ${option.flags} missing from: ${help}`);
+        assert.ok(help.includes(oneLine(option.description)), `no description of ${option.flags}: ${help}`);
+      }
+    });
+  }
 });

@@ -56,6 +56,7 @@ describe('provisioner dev: the embedded default', () => {
     const dev = await startDev();
     try {
       assert.match(dev.output().stderr, new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${ports.ui}`));
+      assert.match(dev.output().stderr, /CLI temporal version \d+\.\d+/, 'dev names the real CLI version');
       const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
       assert.equal(ui.status, 200);
       const run = await runCli(['onboard', bankGuid, '--user', 'a@example.com', '--wait', '--json'], {
@@ -71,6 +72,11 @@ describe('provisioner dev: the embedded default', () => {
     } finally {
       await stop(dev);
     }
+    // Logs for a person: one readable line each, no JSON, no statistics of the workflow bundler.
+    const { stdout, stderr } = dev.output();
+    assert.match(stdout, /^\[\d\d:\d\d:\d\d\] INFO: Worker state changed .*"RUNNING"/m);
+    assert.doesNotMatch(stdout, /^\{"level"/m);
+    assert.doesNotMatch(stdout + stderr, /webpack|Workflow bundle created/);
   });
 
   it('keeps workflows and IdP state across a restart', async () => {

@@ -211,15 +211,21 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
         scopes: ['customers:write'],
       });
 
+      const seeded = await fetch(`${bed.sandbox.url}/__sandbox/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ bank_guid: bankGuid }),
+      });
+      const customer = ((await seeded.json()) as { guid: string }).guid;
       const minted = await bank.idp.createCustomerToken({
-        customer_guid: guidStartingWith('c'),
+        customer_guid: customer,
         scopes: ['customers:read'],
       });
       assert.equal(typeof minted.access_token, 'string');
       bed.secrets.add(minted.access_token);
 
       await bed.rejectsWith(
-        bank.idp.createCustomerToken({ customer_guid: guidStartingWith('f'), scopes: ['customers:read'] }),
+        bank.idp.createCustomerToken({ customer_guid: guidStartingWith('c'), scopes: ['customers:read'] }),
         {
           type: 'IdpValidationError',
           status: 422,
@@ -228,7 +234,7 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
         },
       );
       await bed.rejectsWith(
-        org.idp.createCustomerToken({ customer_guid: guidStartingWith('c'), scopes: ['customers:read'] }),
+        org.idp.createCustomerToken({ customer_guid: customer, scopes: ['customers:read'] }),
         {
           type: 'IdpUnauthorized',
           status: 401,

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { toApplicationFailure } from '../../src/idp/errors.js';
 import { guidStartingWith, ORG_SCOPES, startIdpTestBed, type IdpTestBed } from './helpers.js';
 
-/** The sandbox issues tokens for 1800 s (reference §1.4). */
+/** The sandbox issues tokens for 1800 s, as the IdP does. */
 const TOKEN_LIFETIME_MS = 1_800_000;
 
 describe('IdP client tokens (sandbox over HTTP)', () => {

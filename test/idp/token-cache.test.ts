@@ -67,10 +67,10 @@ describe('TokenCache', () => {
     const source = tokenSource();
     const cache = new TokenCache(source.fetchToken, 60_000);
     const first = await cache.get();
-    cache.invalidate(first);
+    cache.invalidate(first.accessToken);
     const second = await cache.get();
     assert.equal(second.accessToken, 'token-2');
-    cache.invalidate(first); // a late 401 for the old token must not discard the new one
+    cache.invalidate(first.accessToken); // a late 401 for the old token must not discard the new one
     assert.equal(await cache.get(), second);
     assert.equal(source.requests(), 2);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DisableUsersInput, OnboardBankInput, describeIssues } from '../../src/model/contract.js';
+import { DisableUsersInput, OnboardBankInput } from '../../src/model/contract.js';
+import { describeIssues } from '../../src/model/validation.js';
 import { emailProblem } from '../../src/model/email.js';
 import { PostUser } from '../../src/model/idp-schemas.js';
 import { emailOfLength } from '../support/emails.js';

@@ -26,6 +26,15 @@ describe('replay: committed histories still replay on the current workflow code'
     }
   });
 
+  it('has histories of onboardings that failed: users refused, verification failed', async () => {
+    for (const name of ['onboardBank-users-refused', 'onboardBank-verification-failed']) {
+      const history = JSON.parse(await readFile(new URL(`${name}.json`, HISTORIES_DIR), 'utf8')) as {
+        events: Record<string, unknown>[];
+      };
+      assert.ok(history.events.at(-1)?.workflowExecutionFailedEventAttributes, `${name} did not fail`);
+    }
+  });
+
   for (const file of files) {
     it(`replays ${file}`, async () => {
       const history: unknown = JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'));

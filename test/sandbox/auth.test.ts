@@ -10,7 +10,15 @@ import { openDatabase } from '../../src/dev/sandbox/db.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { MetaStore } from '../../src/dev/sandbox/meta.js';
 import { loadOrCreateSigningKey, type SigningKey } from '../../src/dev/sandbox/tokens.js';
-import { assertError, bankToken, call, createBankApplication, guid, orgToken } from './support.js';
+import {
+  assertError,
+  bankToken,
+  call,
+  createBankApplication,
+  guid,
+  orgToken,
+  seedCustomer,
+} from './support.js';
 
 describe('sandbox authentication and check order', () => {
   let dir: string;
@@ -140,7 +148,7 @@ describe('sandbox authentication and check order', () => {
     );
   });
 
-  describe('scope quirks (reference §1.6): each operation needs exactly its scope', () => {
+  describe('scope quirks: each operation needs exactly its scope', () => {
     interface Operation {
       method: string;
       path: () => Promise<string>;
@@ -240,15 +248,16 @@ describe('sandbox authentication and check order', () => {
     }
 
     it('POST customer_tokens needs customers:write (customers:read is not required)', async () => {
-      const body = { customer_guid: guid(), scopes: ['customers:read'] };
-      const withoutWrite = await bankToken(sandbox, guid(), 'customers:read banks:read');
+      const bankGuid = guid();
+      const body = { customer_guid: await seedCustomer(sandbox, bankGuid), scopes: ['customers:read'] };
+      const withoutWrite = await bankToken(sandbox, bankGuid, 'customers:read banks:read');
       assertError(
         await call(sandbox, 'POST', '/api/customer_tokens', { token: withoutWrite, body }),
         403,
         'invalid_scopes',
         'Invalid scopes. Required: customers:write',
       );
-      const onlyWrite = await bankToken(sandbox, guid(), 'customers:write');
+      const onlyWrite = await bankToken(sandbox, bankGuid, 'customers:write');
       assert.equal(
         (await call(sandbox, 'POST', '/api/customer_tokens', { token: onlyWrite, body })).status,
         201,
@@ -256,11 +265,13 @@ describe('sandbox authentication and check order', () => {
     });
 
     it('customer tokens hold no IdP scope', async () => {
-      const bank = await bankToken(sandbox, guid(), 'customers:write');
+      const bankGuid = guid();
+      const bank = await bankToken(sandbox, bankGuid, 'customers:write');
       const created = await call(sandbox, 'POST', '/api/customer_tokens', {
         token: bank,
-        body: { customer_guid: guid(), scopes: ['customers:read'] },
+        body: { customer_guid: await seedCustomer(sandbox, bankGuid), scopes: ['customers:read'] },
       });
+      assert.equal(created.status, 201, created.text);
       const customer = (created.body as { access_token: string }).access_token;
       assertError(
         await call(sandbox, 'GET', '/api/bank_applications', { token: customer }),

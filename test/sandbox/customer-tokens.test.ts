@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { CustomerToken } from '../../src/model/idp-schemas.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
-import { assertError, bankToken, call, guid, orgToken, stats } from './support.js';
+import { assertError, bankToken, call, guid, orgToken, seedCustomer, stats } from './support.js';
 
 describe('sandbox POST /api/customer_tokens', () => {
   let sandbox: RunningSandbox;
@@ -19,8 +19,10 @@ describe('sandbox POST /api/customer_tokens', () => {
   const post = (body: unknown, token = bank) =>
     call(sandbox, 'POST', '/api/customer_tokens', { token, body });
 
+  const seed = (ofBank = bankGuid) => seedCustomer(sandbox, ofBank);
+
   it('issues a customer JWT (201) for a bank token', async () => {
-    const customerGuid = guid();
+    const customerGuid = await seed();
     const writes = (await stats(sandbox)).writes;
     const answer = await post({ customer_guid: customerGuid, scopes: ['customers:read', 'accounts:read'] });
     assert.equal(answer.status, 201, answer.text);
@@ -46,8 +48,8 @@ describe('sandbox POST /api/customer_tokens', () => {
     );
   });
 
-  it('answers 422 no_customer for an unknown customer', async () => {
-    for (const customerGuid of [`f${'0'.repeat(31)}`, 'A'.repeat(32)]) {
+  it('answers 422 no_customer for a customer it was not told of, or of another bank', async () => {
+    for (const customerGuid of [guid(), `0${guid().slice(1)}`, 'A'.repeat(32), await seed(guid())]) {
       assertError(
         await post({ customer_guid: customerGuid, scopes: ['customers:read'] }),
         422,
@@ -57,8 +59,31 @@ describe('sandbox POST /api/customer_tokens', () => {
     }
   });
 
+  it('is told of customers through POST /__sandbox/customers, idempotently', async () => {
+    const customerGuid = guid();
+    const seeded = { guid: customerGuid, bank_guid: bankGuid };
+    for (const status of [201, 200]) {
+      const answer = await call(sandbox, 'POST', '/__sandbox/customers', { body: seeded });
+      assert.equal(answer.status, status, answer.text);
+      assert.deepEqual(answer.body, seeded);
+    }
+    const elsewhere = { guid: customerGuid, bank_guid: guid() };
+    assertError(
+      await call(sandbox, 'POST', '/__sandbox/customers', { body: elsewhere }),
+      409,
+      'customer_exists',
+    );
+    assertError(
+      await call(sandbox, 'POST', '/__sandbox/customers', { body: { bank_guid: 'not-a-guid' } }),
+      400,
+      'invalid_parameter',
+      /^bank_guid: /,
+    );
+    assert.equal((await post({ customer_guid: customerGuid, scopes: ['customers:read'] })).status, 201);
+  });
+
   it('validates the body (422 invalid_parameter)', async () => {
-    const ok = guid();
+    const ok = await seed();
     const cases: [unknown, RegExp][] = [
       [{ customer_guid: ok.slice(0, 31), scopes: ['customers:read'] }, /customer_guid/],
       [{ customer_guid: `${ok}0`, scopes: ['customers:read'] }, /customer_guid/],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   faultsFromEnv,
+  faultsFromFlags,
   startSandbox,
   type RunningSandbox,
   type SandboxFaults,
@@ -217,6 +218,18 @@ describe('sandbox fault injection', () => {
     it('setFaults and startSandbox refuse invalid faults', async () => {
       assert.throws(() => sandbox.setFaults({ throttleRate: -0.1 }), /throttleRate/);
       await assert.rejects(startSandbox({ database: ':memory:', faults: { errorRate: 2 } }), /errorRate/);
+    });
+  });
+
+  describe('faultsFromFlags', () => {
+    it('reads the flags as commander hands them, and throws naming a bad flag', () => {
+      assert.deepEqual(faultsFromFlags({ errorRate: '0.5', latencyMs: '20', dropScopes: 'users:read' }), {
+        errorRate: 0.5,
+        latencyMs: 20,
+        dropScopes: ['users:read'],
+      });
+      assert.throws(() => faultsFromFlags({ lostResponseRate: '2' }), /^Error: --lost-response-rate: /);
+      assert.throws(() => faultsFromFlags({ seed: '-1' }), /^Error: --seed: .*\(given "-1"\)$/);
     });
   });
 

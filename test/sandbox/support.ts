@@ -111,8 +111,15 @@ export async function stats(sandbox: RunningSandbox): Promise<SandboxStats> {
   return (await call(sandbox, 'GET', '/__sandbox/stats')).body as SandboxStats;
 }
 
+/** Tells the sandbox of a customer of `bankGuid` (POST /__sandbox/customers); returns its guid. */
+export async function seedCustomer(sandbox: RunningSandbox, bankGuid: string): Promise<string> {
+  const answer = await call(sandbox, 'POST', '/__sandbox/customers', { body: { bank_guid: bankGuid } });
+  assert.equal(answer.status, 201, answer.text);
+  return (answer.body as { guid: string }).guid;
+}
+
 let counter = 0;
-/** A fresh 32-lowercase-hex guid (not starting with 'f', so also a known customer). */
+/** A fresh 32-lowercase-hex guid. */
 export const guid = (): string => `${(++counter).toString(16).padStart(8, '0')}${'a'.repeat(24)}`;
 
 export const ISO_MILLIS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -11,8 +11,15 @@ export interface CliRun {
   stderr: string;
 }
 
-export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-  const child: ChildProcess = spawn(process.execPath, [PROVISIONER_BIN, ...args], {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Another copy of bin/provisioner.js, e.g. in a production install. */
+  bin?: string;
+}
+
+export function startCli(args: string[], options: CliOptions = {}) {
+  const child: ChildProcess = spawn(process.execPath, [options.bin ?? PROVISIONER_BIN, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,10 +34,7 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
   return { child, done, output: () => ({ stdout, stderr }) };
 }
 
-export function runCli(
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<CliRun> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return startCli(args, options).done;
 }
 

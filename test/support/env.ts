@@ -97,6 +97,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
   const startWorker = async () => {
     const native = await NativeConnection.connect({ address: temporalAddress() });
     const worker = await createProvisionerWorker({
+      logger,
       connection: native,
       namespace: env.TEMPORAL_NAMESPACE ?? 'default',
       taskQueue,

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { statusQuery } from '../../src/model/messages.js';
+import { SecretRevoked } from '../../src/secrets/index.js';
 import { currentCredential, mintsToken, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, listUsers } from '../support/idp.js';
@@ -33,7 +34,7 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
     assert.equal(await mintsToken(world, bank.application.clientId, secret.clientSecret), false);
     const versions = await world.deps.secrets.versions(bank.application.secretRef);
     assert.ok(versions.every((v) => v.stage === 'revoked'));
-    await assert.rejects(world.deps.secrets.get(bank.application.secretRef));
+    await assert.rejects(world.deps.secrets.get(bank.application.secretRef), SecretRevoked);
   });
 
   it('revokes only the named application of the bank, never another bank’s', async () => {
@@ -189,12 +190,23 @@ describe('revocation, disabling users, offboarding, schedules, one operation per
   it('answers the status query while running', async () => {
     world.sandbox.setFaults({ latencyMs: 200 });
     try {
+      const bankGuid = randomGuid();
       const handle = await world.client.startOnboarding({
-        bankGuid: randomGuid(),
+        bankGuid,
         users: [{ email: 'status-1@example.com' }, { email: 'status-2@example.com' }],
       });
-      const status = await handle.query(statusQuery);
+      let status = await handle.query(statusQuery);
+      while (status.step !== 'provisioning users') {
+        assert.notEqual(status.step, 'done', 'the onboarding finished before it was seen provisioning users');
+        await sleep(50);
+        status = await handle.query(statusQuery);
+      }
+      // Asked after the query was answered: the workflow was still running when it answered.
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
       assert.equal(status.operation, 'onboardBank');
+      assert.equal(status.bankGuid, bankGuid);
+      assert.equal(status.users?.total, 2);
+      assert.ok(status.application?.clientId, 'the status shows the application in hand');
       await handle.result();
       const final = await handle.query(statusQuery);
       assert.equal(final.step, 'done');

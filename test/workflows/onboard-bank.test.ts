@@ -2,9 +2,12 @@ import { describeFailure } from '../../src/client/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestWorld, capturedLog, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText } from '../support/history.js';
-import { currentCredential, storedClientIds, storedInvite } from '../support/banks.js';
+import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+import { currentCredential, storedInvite } from '../support/banks.js';
 import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
 
 describe('onboardBank', () => {
@@ -100,7 +103,7 @@ describe('onboardBank', () => {
     }
   });
 
-  it('cancellation never leaves an application without a stored secret', async () => {
+  it('cancelled while creating the application, finishes that step, then removes the unverified application and its secret', async () => {
     const bankGuid = randomGuid();
     world.sandbox.setFaults({ latencyMs: 150 });
     try {
@@ -109,17 +112,36 @@ describe('onboardBank', () => {
         users: [{ email: 'cancel@example.com' }],
       });
       handles.push(handle);
-      await new Promise((r) => setTimeout(r, 200));
-      await handle.cancel();
-      await assert.rejects(handle.result());
-      const apps = await listBankApplications(world, bankGuid);
-      const stored = await storedClientIds(world, bankGuid);
-      for (const app of apps) {
-        assert.ok(
-          stored.some((v) => v.clientId === app.client_id),
-          `application ${app.client_id} has no stored secret`,
+      const creating = async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (a) => a.activityType?.name === 'ensureBankApplication',
         );
-      }
+      while (!(await creating())) await sleep(20);
+      await handle.cancel();
+      await assert.rejects(
+        handle.result(),
+        (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+      );
+
+      // The cancellation arrived while the application was being created, and that step still completed.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const at = (type: string) =>
+        events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type);
+      const cancelRequested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+      const created = events.findIndex(
+        (e) =>
+          e.activityTaskCompletedEventAttributes &&
+          Number(e.activityTaskCompletedEventAttributes.scheduledEventId) ===
+            Number(events[at('ensureBankApplication')]!.eventId),
+      );
+      assert.ok(at('ensureBankApplication') < cancelRequested, 'cancelled before the step began');
+      assert.ok(cancelRequested < created, 'the step did not complete after the cancellation');
+      assert.ok(at('removeBankApplication') > created, 'the unverified application was not removed');
+
+      assert.deepEqual(await listBankApplications(world, bankGuid), []);
+      const versions = await world.deps.secrets.versions(bankCredentialSecretName(bankGuid));
+      assert.equal(versions.length, 1, 'the created application had its secret stored');
+      assert.equal(versions[0]!.stage, 'revoked');
     } finally {
       world.sandbox.setFaults({ latencyMs: 0 });
     }

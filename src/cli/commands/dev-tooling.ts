@@ -1,7 +1,8 @@
 /**
  * `dev` and `sandbox` run development tooling (src/dev: the sandbox, the Temporal dev server). It is loaded
  * only when one of them runs, so a production install (`npm ci --omit=dev`) runs every other command; there,
- * these two say what is missing instead of failing with a module error.
+ * a command whose tooling is missing (`dev` needs @temporalio/testing) says so instead of failing with a
+ * module error.
  */
 import { CliError } from '../output.js';
 

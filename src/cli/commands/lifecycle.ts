@@ -1,6 +1,7 @@
 /** Credential lifecycle subcommands: rotate, complete-rotation, revoke, disable-user, offboard, schedule-rotation. */
 import type { Command } from 'commander';
 import {
+  DEFAULT_GRACE_PERIOD,
   DisableUsersInput,
   type DisableUsersResult,
   OffboardBankInput,
@@ -29,7 +30,7 @@ export function registerLifecycle(program: Command): void {
       .option(
         '--grace <duration>',
         'time for consumers to switch before the old credential is deleted',
-        '24h',
+        DEFAULT_GRACE_PERIOD,
       )
       .option('--no-verify', 'skip minting a token with the new credential'),
   ).action((bankGuid: string, flags: OperationFlags & { grace: string; verify: boolean }) =>
@@ -132,7 +133,7 @@ export function registerLifecycle(program: Command): void {
     )
     .argument('<bankGuid>', 'the bank')
     .requiredOption('--every <duration>', 'interval, e.g. 90d')
-    .option('--grace <duration>', 'grace period of each rotation', '24h')
+    .option('--grace <duration>', 'grace period of each rotation', DEFAULT_GRACE_PERIOD)
     .option('--json', 'print one JSON document on stdout')
     .action((bankGuid: string, flags: { every: string; grace: string; json?: boolean }) =>
       withClient(async (client) => {

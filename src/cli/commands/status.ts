@@ -4,8 +4,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ledgerLocation } from '../../dependencies.js';
 import { openLedger } from '../../ledger/index.js';
 import { withClient } from '../connect.js';
+import { describeProgress } from '../../model/contract.js';
 import { printJson, printLine } from '../output.js';
-import { describeProgress } from '../wait.js';
 
 export function registerStatus(program: Command): void {
   program

@@ -45,7 +45,7 @@ const fromRow = (row: Row): StoredApplication => ({
   updatedAt: row.updated_at,
 });
 
-/** The IdP's Application model: never the secret, never the bank (reference §3.1). */
+/** The IdP's Application model: never the secret, never the bank, as the IdP answers. */
 export const toApplication = (app: StoredApplication): Application => ({
   name: app.name,
   client_id: app.clientId,
@@ -105,7 +105,7 @@ export class ApplicationStore {
     return app;
   }
 
-  /** One page, ordered by creation time then insertion order (stable) [U: the IdP's order is unknown]. */
+  /** One page, ordered by creation time then insertion order (stable; the IdP's order is unknown). */
   list(
     filter: ApplicationFilter,
     page: number,

@@ -1,6 +1,6 @@
 /**
  * Bearer authentication of /api/*, as a route `onRequest` hook so it runs before the body is read. Order
- * (reference §5.1 item 3): header (401 authentication_malformed) → signature, expiry, audience, issuer
+ * (the IdP checks the token before anything else): header (401 authentication_malformed) → signature, expiry, audience, issuer
  * and revocation (401 authentication_failed) → subject type (401 invalid_subject) → scope (403
  * invalid_scopes). Resource lookup (404) and body validation (422) follow in the handlers.
  */
@@ -28,7 +28,7 @@ export function authenticator(tokens: TokenIssuer, clients: ClientRegistry) {
       if (!match)
         throw new SandboxError(401, 'authentication_malformed', 'Authorization header is malformed.');
       const claims = await tokens.verify(match[1]!);
-      // [U] The IdP's message for a revoked token is unknown; deleted applications' tokens stop working.
+      // The IdP's message for a revoked token is unknown (ours); deleted applications' tokens stop working.
       if (!clients.isActive(claims.client_id))
         throw new SandboxError(401, 'authentication_failed', 'Token has been revoked');
       if (rule.subjectType && claims.sub_type !== rule.subjectType) {

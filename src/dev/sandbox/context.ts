@@ -2,6 +2,7 @@
 import type { ApplicationStore } from './application-store.js';
 import type { AuthHook, AuthRule } from './auth.js';
 import type { ClientRegistry } from './credentials.js';
+import type { CustomerStore } from './customer-store.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { TokenIssuer } from './tokens.js';
 import type { UserStore } from './user-store.js';
@@ -28,6 +29,7 @@ export interface SandboxStats {
 export interface SandboxContext {
   applications: ApplicationStore;
   users: UserStore;
+  customers: CustomerStore;
   clients: ClientRegistry;
   tokens: TokenIssuer;
   faults: FaultInjector;

@@ -1,9 +1,9 @@
 /**
  * Which scopes each kind of credential may hold. The IdP does not say which scopes a new application
- * receives (reference §5.2) [U]; our choice, kept in this one table:
- * - organization: every application scope (Appendix A.1);
- * - bank: the same minus organization_applications:*, organizations:* and users:* (reference §1.5: users
- *   and organization applications are organization-only).
+ * receives; our choice, kept in this one table:
+ * - organization: every application scope;
+ * - bank: the same minus organization_applications:*, organizations:* and users:* (the IdP documents users
+ *   and organization applications as organization-only).
  * An application created through the API is granted exactly the set of its kind, and /oauth/token grants
  * at most that set.
  */

@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS users (
   disabled_at    TEXT
 );
 CREATE INDEX IF NOT EXISTS users_listing ON users (created_at, id);
+CREATE TABLE IF NOT EXISTS customers (
+  guid       TEXT PRIMARY KEY,
+  bank_guid  TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 `;
 
 export function openDatabase(path: string): Db {

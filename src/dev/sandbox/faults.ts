@@ -1,5 +1,6 @@
 /** The sandbox's fault settings: their schema, defaults, and reading them from the environment. */
 import { z } from 'zod';
+import { parseOrThrow } from '../../model/validation.js';
 
 const rate = z.number().min(0).max(1);
 
@@ -20,7 +21,7 @@ export const SandboxFaultsSchema = z.strictObject({
     .int()
     .min(0)
     .max(2 ** 32 - 1),
-  /** Scopes /oauth/token silently drops from every grant (newer IdPs do this, reference §4.3). */
+  /** Scopes /oauth/token silently drops from every grant (IdPs newer than v0.129.899 do this). */
   dropScopes: z.array(z.string().min(1)),
 });
 
@@ -48,16 +49,17 @@ export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
   dropScopes: 'SANDBOX_DROP_SCOPES',
 };
 
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
-    .join('; ');
-
-/** Faults set in the environment; unset or empty variables are left out. Throws naming a bad variable. */
-export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
+/**
+ * Faults written as text, as the environment and the command line give them: `textOf(key)` reads one and
+ * `nameOf(key)` names it in errors. Unset or empty ones are left out; a bad one throws, naming it.
+ */
+function faultsFromText(
+  textOf: (key: keyof SandboxFaults) => string | undefined,
+  nameOf: (key: keyof SandboxFaults) => string,
+): Partial<SandboxFaults> {
   const faults: Record<string, unknown> = {};
-  for (const [key, variable] of Object.entries(FAULT_ENV) as [keyof SandboxFaults, string][]) {
-    const raw = env[variable]?.trim();
+  for (const key of Object.keys(SandboxFaultsSchema.shape) as (keyof SandboxFaults)[]) {
+    const raw = textOf(key)?.trim();
     if (raw === undefined || raw === '') continue;
     const value =
       key === 'dropScopes'
@@ -66,16 +68,35 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv): Partial<SandboxFaults> {
             .map((s) => s.trim())
             .filter(Boolean)
         : Number(raw);
-    const parsed = SandboxFaultsSchema.shape[key].safeParse(value);
-    if (!parsed.success) throw new Error(`${variable}="${raw}" is invalid: ${describeIssues(parsed.error)}`);
-    faults[key] = parsed.data;
+    faults[key] = parseOrThrow(
+      SandboxFaultsSchema.shape[key],
+      value,
+      (problems) => new Error(`${problems} (given "${raw}")`),
+      nameOf(key),
+    );
   }
   return SandboxFaultsPatch.parse(faults);
 }
 
+/** Faults set in the environment (SANDBOX_ERROR_RATE, ...). */
+export const faultsFromEnv = (env: NodeJS.ProcessEnv) =>
+  faultsFromText(
+    (key) => env[FAULT_ENV[key]],
+    (key) => FAULT_ENV[key],
+  );
+
+/** Faults given on the command line (--error-rate, ...), as commander names them (errorRate, ...). */
+export const faultsFromFlags = (flags: Partial<Record<keyof SandboxFaults, string>>) =>
+  faultsFromText(
+    (key) => flags[key],
+    (key) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
+  );
+
 /** Validates a partial set of faults; throws an Error that names the bad fields. */
 export function parseFaultsPatch(patch: unknown): Partial<SandboxFaults> {
-  const parsed = SandboxFaultsPatch.safeParse(patch);
-  if (!parsed.success) throw new Error(`Invalid sandbox faults: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrThrow(
+    SandboxFaultsPatch,
+    patch,
+    (problems) => new Error(`Invalid sandbox faults: ${problems}`),
+  );
 }

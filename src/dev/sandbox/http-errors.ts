@@ -1,7 +1,8 @@
 /**
  * Errors the sandbox answers with. /api/* errors use the IdP's ErrorResponse body
- * `{status, error_message, message_code}` (reference §3.13); /oauth/token errors use the OAuth2 shape
- * `{error, error_description}` (reference §1.3 [I]) plus the ErrorResponse fields, so either parser works.
+ * `{status, error_message, message_code}`; /oauth/token errors use the OAuth2 shape
+ * `{error, error_description}` (inferred: the IdP does not document it) plus the ErrorResponse fields, so
+ * either parser works.
  * Messages never contain secrets or request bodies.
  */
 import type { ErrorResponse } from '../../model/idp-schemas.js';
@@ -47,8 +48,8 @@ export const errorResponse = (status: number, messageCode: string, errorMessage:
 export const notFound = (what: 'application' | 'user') =>
   new SandboxError(404, 'not_found', `${what} not found`);
 
-/** 422 for a body that fails validation or a semantic check (reference §2.5). */
+/** 422 for a body that fails validation or a semantic check, as the IdP answers. */
 export const unprocessable = (message: string) => new SandboxError(422, 'invalid_parameter', message);
 
-/** 400 for query parameters out of range [U]: the IdP's status is unknown; 400 is the platform style. */
+/** 400 for query parameters out of range: the IdP's status is unknown; 400 is the platform's style. */
 export const badQuery = (message: string) => new SandboxError(400, 'invalid_parameter', message);

@@ -1,4 +1,4 @@
-/** Identifiers, secrets and timestamps in the formats the IdP uses (reference §1.3, §5.1 item 11). */
+/** Identifiers, secrets and timestamps in the formats the IdP uses. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 32 lowercase hexadecimal characters, like every guid and client id on the platform. */

@@ -1,26 +1,22 @@
 /** `provisioner sandbox`: the local IdP sandbox alone, until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
-import { faultsFromEnv, type SandboxFaults } from './faults.js';
+import { faultsFromEnv, faultsFromFlags, type SandboxFaults } from './faults.js';
 import { startSandbox } from './server.js';
 
-export interface SandboxCommandOptions extends Partial<Omit<SandboxFaults, 'dropScopes'>> {
+/** The flags of `provisioner sandbox`: where to listen and store, and faults as text (flags win over env). */
+export interface SandboxCommandOptions extends Partial<Record<keyof SandboxFaults, string>> {
   port: number;
   host: string;
   database: string;
-  dropScopes?: string;
 }
 
 export async function runSandbox(flags: SandboxCommandOptions): Promise<void> {
-  const { port, host, database, dropScopes, ...rates } = flags;
+  const { port, host, database, ...faults } = flags;
   const sandbox = await startSandbox({
     database: database === ':memory:' ? database : resolve(database),
     host,
     port,
-    faults: {
-      ...faultsFromEnv(process.env),
-      ...Object.fromEntries(Object.entries(rates).filter(([, v]) => v !== undefined)),
-      ...(dropScopes ? { dropScopes: dropScopes.split(',') } : {}),
-    },
+    faults: { ...faultsFromEnv(process.env), ...faultsFromFlags(faults) },
   });
   const { clientId, clientSecret, generated } = sandbox.orgCredentials;
   process.stderr.write(`IdP sandbox listening on ${sandbox.url} (state: ${database})\n`);

@@ -5,6 +5,7 @@ import { ApplicationStore } from './application-store.js';
 import { authenticator } from './auth.js';
 import type { SandboxContext } from './context.js';
 import { ClientRegistry, resolveOrgCredentials, type OrgCredentials } from './credentials.js';
+import { CustomerStore } from './customer-store.js';
 import { openDatabase } from './db.js';
 import { FaultInjector } from './fault-injector.js';
 import type { SandboxFaults } from './faults.js';
@@ -64,6 +65,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     const ctx: SandboxContext = {
       applications,
       users: new UserStore(db),
+      customers: new CustomerStore(db),
       clients,
       tokens,
       faults,

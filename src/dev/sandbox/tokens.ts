@@ -1,6 +1,6 @@
 /**
  * Access tokens: RS512 JWTs signed with a key pair generated at first start and kept in the database, so
- * tokens survive a restart (reference §1.4). Verification answers with the IdP's 401 messages.
+ * tokens survive a restart. Verification answers with the IdP's 401 messages.
  */
 import {
   generateKeyPairSync,
@@ -15,7 +15,7 @@ import { SandboxError } from './http-errors.js';
 import { newGuid } from './ids.js';
 import type { MetaStore } from './meta.js';
 
-/** Token lifetime: 1800 s in every observed sample (reference §1.4). */
+/** Token lifetime: 1800 s in every token the IdP was seen to issue. */
 export const TOKEN_LIFETIME_SECONDS = 1800;
 
 export interface SigningKey {
@@ -41,7 +41,7 @@ export const SubjectType = z.enum(['organization', 'bank', 'customer']);
 export type SubjectType = z.infer<typeof SubjectType>;
 
 /**
- * What a token says. `client_id` is our addition to the reference's claims: it names the application that
+ * What a token says. `client_id` is our addition to the IdP's claims: it names the application that
  * obtained the token, so tokens of a deleted application can be refused.
  */
 export const TokenClaims = z.object({
@@ -78,7 +78,7 @@ export class TokenIssuer {
     return { token, issuedAt, expiresIn: TOKEN_LIFETIME_SECONDS };
   }
 
-  /** The token's claims, or a 401 `authentication_failed` with the IdP's message (reference §2.6). */
+  /** The token's claims, or a 401 `authentication_failed` with the IdP's message. */
   async verify(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key.publicKey, {

@@ -1,6 +1,6 @@
 /**
- * Users of the organization in SQLite. Disabling keeps the record (reference §2.3) and sets `disabled_at`.
- * Emails are unique case-insensitively [I].
+ * Users of the organization in SQLite. Disabling keeps the record (as the IdP does) and sets `disabled_at`.
+ * Emails are unique case-insensitively (inferred from the IdP's behaviour).
  */
 import type { User } from '../../model/idp-schemas.js';
 import type { Db } from './db.js';
@@ -33,7 +33,7 @@ const fromRow = (row: Row): StoredUser => ({
 });
 
 /**
- * The IdP's User model. `username` is the email [U]. `disabled_at` is our addition (null while active):
+ * The IdP's User model. `username` is the email (our choice). `disabled_at` is our addition (null while active):
  * the IdP's User has no field that tells a disabled user apart, and clients tolerate extra fields.
  * `invite_url` is absent here: it appears only in the create response.
  */
@@ -109,7 +109,7 @@ export class UserStore {
     return row && fromRow(row);
   }
 
-  /** One page, ordered by creation time then insertion order [U]; `guids` restricts to those users. */
+  /** One page, ordered by creation time then insertion order (our choice); `guids` restricts to those users. */
   list(page: number, perPage: number, guids?: readonly string[]): { total: number; items: StoredUser[] } {
     const window = { limit: perPage, offset: page * perPage };
     if (guids === undefined) {

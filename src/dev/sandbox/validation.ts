@@ -1,27 +1,19 @@
 /**
  * Request validation with the shared zod request schemas (src/model/idp-schemas.ts): bodies → 422
- * `invalid_parameter`, query parameters → 400 `invalid_parameter` [U: the IdP's status for out-of-range
- * query parameters is unknown; 400 is the platform's style]. Unknown body fields are ignored (zod strips
- * them) [U: the IdP is silent]. Messages name the field and the limit, never echo values.
+ * `invalid_parameter`, query parameters → 400 `invalid_parameter` (the IdP's status for out-of-range
+ * query parameters is unknown; 400 is the platform's style). Unknown body fields are ignored (zod strips
+ * them; the IdP is silent). Messages name the field and the limit, never echo values.
  */
 import type { z } from 'zod';
 import { ListQuery } from '../../model/idp-schemas.js';
+import { parseOrThrow } from '../../model/validation.js';
 import { badQuery, unprocessable } from './http-errors.js';
 
-function describe(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length ? issue.path.join('.') : 'body';
-  // Enum failures would list every scope; say what is wrong instead.
-  const message = issue.code === 'invalid_value' ? 'is not one of the documented values' : issue.message;
-  return `${field}: ${message}`;
-}
-
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw unprocessable(parsed.error.issues.map(describe).join('; '));
-  return parsed.data;
+  return parseOrThrow(schema, body, unprocessable, 'body');
 }
 
-/** Default page size: the last documented default (reference §2.0). */
+/** Default page size: the last one the IdP's API documented. */
 export const DEFAULT_PER_PAGE = 10;
 
 const LIMITS = { page: 'an integer of at least 0', per_page: 'an integer from 1 to 100' } as const;

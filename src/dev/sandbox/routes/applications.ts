@@ -1,5 +1,5 @@
 /**
- * Bank and organization applications (reference §2.1, §2.2) with the scope quirks of §1.6: listing needs
+ * Bank and organization applications with the IdP's scope quirks: listing needs
  * banks:read / organizations:read, get needs *_applications:read, PATCH *:write, create and delete
  * *:execute.
  */
@@ -50,14 +50,14 @@ const KINDS: readonly KindRoutes[] = [
 
 type ById = { Params: { client_id: string } };
 
-/** A bank token sees only its own bank's applications [U; presumably so, reference §1.5]. */
+/** A bank token sees only its own bank's applications (presumably so upstream; our choice). */
 function visibleTo(request: FastifyRequest, kind: CredentialKind): ApplicationFilter {
   const principal = principalOf(request);
   return principal.sub_type === 'bank' ? { kind, bankGuid: principal.sub } : { kind };
 }
 
 /**
- * The bank a new bank application belongs to [U]: an organization token must name it; a bank token
+ * The bank a new bank application belongs to (our choice): an organization token must name it; a bank token
  * creates for its own bank, and naming another bank is a 422.
  */
 function bankOfNewApplication(request: FastifyRequest, requested: string | undefined): string {
@@ -127,13 +127,13 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
   app.patch<ById>(byId, { onRequest: ctx.auth({ scope: scopes.write }) }, (request, reply) => {
     const existing = find(request);
     const patch = parseBody(PatchApplication, request.body);
-    // `{}` is a 200 no-op that leaves updated_at alone [U: the IdP may answer 422].
+    // `{}` is a 200 no-op that leaves updated_at alone (our choice: the IdP may answer 422).
     if (patch.name === undefined && patch.ip_allowlist === undefined)
       return reply.send(toApplication(existing));
     const updated: StoredApplication = {
       ...existing,
       name: patch.name ?? existing.name,
-      ipAllowlist: patch.ip_allowlist ?? existing.ipAllowlist, // [] clears, omitted keeps (§3.9)
+      ipAllowlist: patch.ip_allowlist ?? existing.ipAllowlist, // [] clears, omitted keeps, as the IdP documents
       updatedAt: isoNow(),
     };
     ctx.applications.update(updated);

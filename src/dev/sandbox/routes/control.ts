@@ -1,7 +1,8 @@
 /** The sandbox's own endpoints (never faulted, no authentication: a local test tool). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { Email } from '../../../model/idp-schemas.js';
+import { Email, Guid } from '../../../model/idp-schemas.js';
+import { parseOrThrow } from '../../../model/validation.js';
 import type { SandboxContext } from '../context.js';
 import { parseFaultsPatch } from '../faults.js';
 import { SandboxError } from '../http-errors.js';
@@ -23,6 +24,9 @@ const SeedUsers = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['emailPrefix'], message: `${last} ${problem}` });
   });
 
+/** A customer of a bank; the guid is generated when not given. */
+const SeededCustomer = z.object({ bank_guid: Guid, guid: Guid.optional() });
+
 export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/__sandbox/faults', (_request, reply) => reply.send(ctx.faults.current()));
 
@@ -41,12 +45,12 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   // Fills the organization with users in one transaction: a large organization in seconds, not one HTTP
   // create per user. Not an IdP write: not counted in the stats, never faulted.
   app.post('/__sandbox/users', (request, reply) => {
-    const seed = SeedUsers.safeParse(request.body ?? {});
-    if (!seed.success) {
-      const problems = seed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-      throw new SandboxError(400, 'invalid_parameter', problems.join('; '));
-    }
-    const { count, start, emailPrefix, emailDomain } = seed.data;
+    const { count, start, emailPrefix, emailDomain } = parseOrThrow(
+      SeedUsers,
+      request.body ?? {},
+      (problems) => new SandboxError(400, 'invalid_parameter', problems),
+      'body',
+    );
     const now = isoNow();
     const users = Array.from({ length: count }, (_, n) => ({
       guid: newGuid(),
@@ -60,7 +64,22 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return reply.send({ inserted, total: ctx.users.list(0, 1).total });
   });
 
+  app.post('/__sandbox/customers', (request, reply) => {
+    const customer = parseOrThrow(
+      SeededCustomer,
+      request.body ?? {},
+      (problems) => new SandboxError(400, 'invalid_parameter', problems),
+      'body',
+    );
+    const guid = customer.guid ?? newGuid();
+    const outcome = ctx.customers.add(guid, customer.bank_guid);
+    if (outcome === 'conflict')
+      throw new SandboxError(409, 'customer_exists', `Customer ${guid} belongs to another bank`);
+    return reply.code(outcome === 'added' ? 201 : 200).send({ guid, bank_guid: customer.bank_guid });
+  });
+
   rejectOtherMethods(app, '/__sandbox/faults', ['GET', 'PUT']);
   rejectOtherMethods(app, '/__sandbox/stats', ['GET']);
   rejectOtherMethods(app, '/__sandbox/users', ['POST']);
+  rejectOtherMethods(app, '/__sandbox/customers', ['POST']);
 }

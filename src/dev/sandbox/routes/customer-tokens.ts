@@ -1,7 +1,7 @@
 /**
- * POST /api/customer_tokens (reference §2.4): bank tokens only (401 invalid_subject), scope
- * customers:write (the YAML's security block; the description's customers:read is not required [U]).
- * The bank token need not hold the scopes it grants the customer [U].
+ * POST /api/customer_tokens: bank tokens only (401 invalid_subject), scope
+ * customers:write (the IdP's security block; its description also names customers:read, which we do not
+ * require). The bank token need not hold the scopes it grants the customer (unknown upstream; our choice).
  */
 import type { FastifyInstance } from 'fastify';
 import { PostCustomerToken } from '../../../model/idp-schemas.js';
@@ -11,12 +11,6 @@ import { SandboxError } from '../http-errors.js';
 import { parseBody } from '../validation.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
 
-/**
- * The sandbox keeps no customers. Our rule: a 32-lowercase-hex guid not starting with 'f' exists, so tests
- * can name an unknown customer (any guid starting with 'f').
- */
-const customerExists = (guid: string) => /^[0-9a-e][0-9a-f]{31}$/.test(guid);
-
 export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post(
     '/api/customer_tokens',
@@ -24,7 +18,9 @@ export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): 
     async (request, reply) => {
       const bank = principalOf(request);
       const body = parseBody(PostCustomerToken, request.body);
-      if (!customerExists(body.customer_guid)) throw new SandboxError(422, 'no_customer', 'Unknown customer');
+      // Only the bank's own customers (seeded through POST /__sandbox/customers): any other is unknown to it.
+      if (ctx.customers.bankOf(body.customer_guid) !== bank.sub)
+        throw new SandboxError(422, 'no_customer', 'Unknown customer');
       const { token } = await ctx.tokens.issue({
         sub: body.customer_guid,
         sub_type: 'customer',

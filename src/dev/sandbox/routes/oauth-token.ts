@@ -1,7 +1,7 @@
 /**
- * POST /oauth/token, the client-credentials grant (reference §1.3). Accepts JSON (what every Cybrid example
+ * POST /oauth/token, the client-credentials grant. Accepts JSON (what every Cybrid example
  * sends) and, leniently, form-encoded bodies and HTTP Basic client authentication. Errors use the OAuth2
- * shape plus the ErrorResponse fields [I].
+ * shape plus the ErrorResponse fields (inferred: the IdP does not document it).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { CREDENTIAL_SCOPES } from '../credential-scopes.js';
 import type { Client } from '../credentials.js';
 import { OAuthTokenError } from '../http-errors.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
+import { parseOrThrow } from '../../../model/validation.js';
 
 /** Lenient on purpose: every field optional, so each problem gets its own OAuth2 error code. */
 const TokenForm = z.object({
@@ -38,9 +39,9 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
 }
 
 /**
- * The scopes to grant. Omitted or blank `scope` → everything the credential may hold [I]. Scopes in
- * `dropScopes` are removed silently before anything else (as newer IdPs do, reference §4.3), so a dropped
- * scope never causes invalid_scope; the grant may then be empty [U].
+ * The scopes to grant. Omitted or blank `scope` → everything the credential may hold (inferred). Scopes in
+ * `dropScopes` are removed silently before anything else (as IdPs newer than v0.129.899 do), so a dropped
+ * scope never causes invalid_scope; the grant may then be empty (our choice).
  */
 function grantedScopes(
   client: Client,
@@ -63,10 +64,12 @@ function grantedScopes(
 
 export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post('/oauth/token', async (request, reply) => {
-    const form = TokenForm.safeParse(request.body ?? {});
-    if (!form.success)
-      throw new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings');
-    const { grant_type, scope } = form.data;
+    const form = parseOrThrow(
+      TokenForm,
+      request.body ?? {},
+      () => new OAuthTokenError(400, 'invalid_request', 'The request body must be an object of strings'),
+    );
+    const { grant_type, scope } = form;
     if (grant_type === undefined) throw new OAuthTokenError(400, 'invalid_request', 'grant_type is required');
     if (grant_type !== 'client_credentials') {
       throw new OAuthTokenError(
@@ -76,8 +79,8 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
       );
     }
     const basic = basicCredentials(request);
-    const clientId = form.data.client_id ?? basic?.id;
-    const clientSecret = form.data.client_secret ?? basic?.secret;
+    const clientId = form.client_id ?? basic?.id;
+    const clientSecret = form.client_secret ?? basic?.secret;
     const client =
       clientId && clientSecret !== undefined ? ctx.clients.authenticate(clientId, clientSecret) : undefined;
     if (!client) throw new OAuthTokenError(401, 'invalid_client', 'Client authentication failed');
@@ -87,7 +90,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
       sub: client.subject,
       sub_type: client.kind,
       scope: scopes,
-      // Bank tokens carry {type: "sandbox"} (reference §1.4); the organization's is unknown [U], we use the same.
+      // Bank tokens carry {type: "sandbox"}; the organization's is unknown, so we use the same.
       properties: { type: 'sandbox' },
       client_id: client.clientId,
     });

@@ -1,4 +1,4 @@
-/** Organization users (reference §2.3): create with an invite URL, list, get, replace scopes, disable. */
+/** Organization users: create with an invite URL, list, get, replace scopes, disable. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PatchUser, PostUser } from '../../../model/idp-schemas.js';
 import type { SandboxContext } from '../context.js';
@@ -10,7 +10,7 @@ import { rejectOtherMethods } from './method-not-allowed.js';
 
 type ById = { Params: { user_guid: string } };
 
-/** Invitations point at the real sandbox host's shape [U]; nothing serves them locally. */
+/** Invitations look like the real sandbox host's (our guess); nothing serves them locally. */
 const inviteUrl = () => `https://id.sandbox.cybrid.app/invite/${newSecret()}`;
 
 /** `guid=a,b,c` restricts the list; empty entries are ignored and an empty list means no filter. */
@@ -47,7 +47,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       updatedAt: now,
       disabledAt: null,
     };
-    // [U] message_code of the 409 is unknown; `user_exists` is our choice. Emails compare case-insensitively [I].
+    // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
     if (!ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
     ctx.stats.writes++;
     return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
@@ -62,7 +62,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     { onRequest: ctx.auth({ scope: 'users:write' }) },
     (request, reply) => {
       const existing = find(request);
-      // [U] The IdP's answer for a disabled user is unknown; a disabled user cannot be changed: 422.
+      // The IdP's answer for a disabled user is unknown; ours: a disabled user cannot be changed (422).
       if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
       const patch = parseBody(PatchUser, request.body);
       const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
@@ -77,7 +77,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     { onRequest: ctx.auth({ scope: 'users:execute' }) },
     (request, reply) => {
       const existing = find(request);
-      // Disabling twice is a 204 that changes nothing [I].
+      // Disabling twice is a 204 that changes nothing, as the IdP answers.
       if (existing.disabledAt === null) {
         const now = isoNow();
         ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });

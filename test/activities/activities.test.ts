@@ -1,0 +1,170 @@
+/**
+ * Activity branches in Temporal's MockActivityEnvironment (heartbeats recorded, cancellation on demand), against
+ * the real sandbox over HTTP and a real secret store and ledger: no Temporal server involved.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createActivities, type Activities } from '../../src/activities/index.js';
+import { parseEnv, WorkerEnv } from '../../src/config.js';
+import { openDependencies, type Dependencies } from '../../src/dependencies.js';
+import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
+import type { IdpClient } from '../../src/idp/client.js';
+import { createLogger } from '../../src/log.js';
+import {
+  BANK_CREDENTIAL_FORMAT,
+  BANK_CREDENTIAL_SCOPES,
+  type BankCredentialDocument,
+} from '../../src/model/bank-credential.js';
+import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+
+let counter = 0;
+const email = (label: string) => `${label}-${process.pid}-${++counter}@example.com`;
+const newGuid = () => randomBytes(16).toString('hex');
+
+/** A fresh activity environment (a cancelled one stays cancelled): heartbeats counted, `cancel()` at hand. */
+function activityEnvironment() {
+  const env = new MockActivityEnvironment();
+  let heartbeats = 0;
+  env.on('heartbeat', () => heartbeats++);
+  return {
+    run: <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
+      env.run<A, R, typeof activity>(activity, ...args),
+    cancel: () => env.cancel(),
+    heartbeats: () => heartbeats,
+  };
+}
+
+describe('activities in a mock activity environment (sandbox over HTTP)', () => {
+  let sandbox: RunningSandbox;
+  let stateDir: string;
+  let deps: Dependencies;
+  let activities: Activities;
+  let idp: IdpClient;
+  before(async () => {
+    sandbox = await startSandbox({ database: ':memory:' });
+    stateDir = await mkdtemp(join(tmpdir(), 'provisioner-activities-'));
+    const config = parseEnv(WorkerEnv, {
+      CYBRID_IDP_URL: sandbox.url,
+      CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+      CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+      PROVISIONER_STATE_DIR: stateDir,
+    });
+    deps = await openDependencies(config, createLogger('warn'));
+    activities = createActivities(deps.activityDeps);
+    idp = deps.activityDeps.idp;
+  });
+  after(async () => {
+    await deps?.close();
+    await sandbox?.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  describe('ensureUsers', () => {
+    it('heartbeats per user provisioned and reports a user the IdP refuses for good beside them', async () => {
+      // A disabled user cannot be given other scopes: the IdP refuses for good (422).
+      const refused = email('refused');
+      await idp.disableUser((await idp.createUser({ email: refused })).guid);
+      const fine = [email('fine'), email('fine')];
+      const { run, heartbeats } = activityEnvironment();
+      const result = await run(activities.ensureUsers, {
+        bankGuid: newGuid(),
+        users: [{ email: fine[0]! }, { email: refused, allowedScopes: ['openid'] }, { email: fine[1]! }],
+      });
+      assert.deepEqual(
+        result.users.map((u) => [u.email, u.created]),
+        fine.map((e) => [e, true]),
+      );
+      assert.deepEqual(
+        result.failures.map((f) => [f.subject, f.type]),
+        [[refused, 'IdpValidationError']],
+      );
+      assert.equal(heartbeats(), 2);
+    });
+
+    it('fails the whole batch, retryably, on a transient IdP error', async () => {
+      await idp.token(); // the fault should hit the user calls, not the token
+      sandbox.setFaults({ errorRate: 1 });
+      try {
+        const { run } = activityEnvironment();
+        await assert.rejects(
+          run(activities.ensureUsers, { bankGuid: newGuid(), users: [{ email: email('flaky') }] }),
+          (err) => err instanceof ApplicationFailure && err.type === 'IdpUnavailable' && !err.nonRetryable,
+        );
+      } finally {
+        sandbox.setFaults({ errorRate: 0 });
+      }
+    });
+
+    it('stops its IdP calls at once when cancelled', async () => {
+      await idp.token();
+      sandbox.setFaults({ latencyMs: 2_000 });
+      try {
+        const { run, cancel } = activityEnvironment();
+        const started = Date.now();
+        const running = run(activities.ensureUsers, {
+          bankGuid: newGuid(),
+          users: [{ email: email('cancelled') }, { email: email('cancelled') }],
+        });
+        setTimeout(cancel, 100);
+        await assert.rejects(running, CancelledFailure);
+        assert.ok(Date.now() - started < 1_500, 'the IdP calls were not aborted');
+      } finally {
+        sandbox.setFaults({ latencyMs: 0 });
+      }
+    });
+  });
+
+  it('disableUserBatch disables a user and counts an unknown one as done, with a heartbeat each', async () => {
+    const user = await idp.createUser({ email: email('leaver') });
+    const { run, heartbeats } = activityEnvironment();
+    await run(activities.disableUserBatch, { guids: [user.guid, newGuid()] });
+    assert.ok((await idp.getUser(user.guid)).disabled_at, 'the user is not disabled');
+    assert.equal(heartbeats(), 2);
+  });
+
+  it('resolveUsers refuses for good, naming every unknown email', async () => {
+    const known = await idp.createUser({ email: email('known') });
+    const unknown = [email('unknown'), email('unknown')];
+    const { run } = activityEnvironment();
+    await assert.rejects(
+      run(activities.resolveUsers, { users: [known.email, ...unknown] }),
+      (err) =>
+        err instanceof ApplicationFailure &&
+        err.type === 'UnknownUser' &&
+        err.nonRetryable &&
+        unknown.every((e) => err.message.includes(e)),
+    );
+  });
+
+  it('verifyBankCredential refuses a stored secret that belongs to another application', async () => {
+    const bankGuid = newGuid();
+    const document: BankCredentialDocument = {
+      format: BANK_CREDENTIAL_FORMAT,
+      bankGuid,
+      clientId: 'the-other-application',
+      clientSecret: 'some-secret',
+      tokenUrl: deps.activityDeps.tokenUrl,
+      scopes: [...BANK_CREDENTIAL_SCOPES],
+      applicationName: 'another application',
+      createdAt: new Date().toISOString(),
+    };
+    const { version } = await deps.secrets.put(bankCredentialSecretName(bankGuid), JSON.stringify(document), {
+      stage: 'pending',
+    });
+    const { run } = activityEnvironment();
+    await assert.rejects(
+      run(activities.verifyBankCredential, {
+        bankGuid,
+        clientId: 'this-application',
+        secretVersion: version,
+      }),
+      (err) => err instanceof ApplicationFailure && err.type === 'CredentialMismatch' && err.nonRetryable,
+    );
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Workflow tests the samples' way: Temporal's time-skipping test server (its binary found like the CLI's:
+ * src/dev/temporal-binary.ts) and a worker whose activities are stubs that record their calls.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import type { Activities } from '../../src/activities/index.js';
+import { dataConverterFor } from '../../src/codec/index.js';
+import { findTestServer } from '../../src/dev/temporal-binary.js';
+import { parseKeyring } from '../../src/keyring.js';
+import { createLogger, installTemporalRuntime } from '../../src/log.js';
+import { WORKFLOWS_PATH } from '../../src/worker.js';
+import { REPLAY_CODEC_KEYS } from './replay.js';
+
+// The SDK's own lines (workers starting and stopping) only at warning level and above.
+installTemporalRuntime(createLogger('warn'));
+
+/** The payload codec of these tests: a fixed test-only key, as the replay fixtures use. */
+export const dataConverter = dataConverterFor(parseKeyring(REPLAY_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS'));
+
+export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const server = await findTestServer();
+  if (!server.path) throw new Error('no Temporal test server: run `npx tsx scripts/install-temporal.ts`');
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: server.path } },
+    client: { dataConverter },
+  });
+}
+
+export type ActivityCall = {
+  [K in keyof Activities]: { name: K; input: Parameters<Activities[K]>[0] };
+}[keyof Activities];
+
+/** Stubs of the activities a test names; every call is recorded in `calls`, in order. */
+export function stubActivities(stubs: Partial<Activities>) {
+  const calls: ActivityCall[] = [];
+  const activities = Object.fromEntries(
+    Object.entries(stubs).map(([name, stub]) => [
+      name,
+      (input: never) => {
+        calls.push({ name, input } as ActivityCall);
+        return (stub as (input: never) => unknown)(input);
+      },
+    ]),
+  );
+  return { activities, calls, names: () => calls.map((call) => call.name) };
+}
+
+/** Runs `body` while a worker with `activities` polls a task queue of its own. */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  body: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `time-skipping-${randomBytes(6).toString('hex')}`;
+  const bundlePath = process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities,
+    dataConverter,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+  return worker.runUntil(body(taskQueue));
+}
