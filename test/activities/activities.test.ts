@@ -27,16 +27,24 @@ let counter = 0;
 const email = (label: string) => `${label}-${process.pid}-${++counter}@example.com`;
 const newGuid = () => randomBytes(16).toString('hex');
 
-/** A fresh activity environment (a cancelled one stays cancelled): heartbeats counted, `cancel()` at hand. */
+/**
+ * A fresh activity environment (a cancelled one stays cancelled): heartbeats counted and the last details
+ * kept, `cancel()` at hand.
+ */
 function activityEnvironment() {
   const env = new MockActivityEnvironment();
   let heartbeats = 0;
-  env.on('heartbeat', () => heartbeats++);
+  let lastDetails: unknown;
+  env.on('heartbeat', (details: unknown) => {
+    heartbeats++;
+    lastDetails = details;
+  });
   return {
     run: <A extends unknown[], R>(activity: (...args: A) => Promise<R>, ...args: A) =>
       env.run<A, R, typeof activity>(activity, ...args),
     cancel: () => env.cancel(),
     heartbeats: () => heartbeats,
+    lastDetails: () => lastDetails,
   };
 }
 
@@ -71,7 +79,7 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
       const refused = email('refused');
       await idp.disableUser((await idp.createUser({ email: refused })).guid);
       const fine = [email('fine'), email('fine')];
-      const { run, heartbeats } = activityEnvironment();
+      const { run, heartbeats, lastDetails } = activityEnvironment();
       const result = await run(activities.ensureUsers, {
         bankGuid: newGuid(),
         users: [{ email: fine[0]! }, { email: refused, allowedScopes: ['openid'] }, { email: fine[1]! }],
@@ -84,7 +92,14 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
         result.failures.map((f) => [f.subject, f.type]),
         [[refused, 'IdpValidationError']],
       );
-      assert.equal(heartbeats(), 2);
+      // Progress is heartbeated as it is made, the last heartbeat holding an outcome for every user.
+      assert.ok(heartbeats() >= 2, `${heartbeats()} heartbeats`);
+      const { outcomes } = lastDetails() as { outcomes: unknown[] };
+      assert.equal(outcomes.length, 3);
+      assert.ok(
+        outcomes.every((o) => o !== null),
+        JSON.stringify(outcomes),
+      );
     });
 
     it('fails the whole batch, retryably, on a transient IdP error', async () => {

@@ -63,8 +63,8 @@ void test('a lock left by an earlier process under this process id is broken (pi
   await writeFile(lock, JSON.stringify({ host: hostname(), pid: process.pid, token: 'gone' }));
   const beforeThisProcess = new Date(performance.timeOrigin - 1_000);
   await utimes(lock, beforeThisProcess, beforeThisProcess);
-  assert.equal((await store.put(NAME, 'v')).version, 1);
-  assert.deepEqual(await readdir(directory), ['banks~b1~client-secret.json']);
+  assert.equal((await store.put(NAME, 'v')).version, '1');
+  assert.deepEqual(await readdir(directory), ['banks~b1~credential.json']);
 });
 
 void test('a lock left by a dead process is broken', async (t) => {

@@ -104,14 +104,14 @@ describe('provisioner worker: bad state configuration stops it before any activi
   it('names an unknown PROVISIONER_SECRET_STORE', async () => {
     await expectRefused(
       { PROVISIONER_SECRET_STORE: 'vault' },
-      /PROVISIONER_SECRET_STORE must be "local" or "aws"/,
+      /PROVISIONER_SECRET_STORE: must be "local" or "aws"/,
     );
   });
 
   it('names a PROVISIONER_DATABASE_URL that is not a postgres URL', async () => {
     await expectRefused(
       { PROVISIONER_DATABASE_URL: 'mysql://u@h/db' },
-      /PROVISIONER_DATABASE_URL must be a postgres:\/\//,
+      /PROVISIONER_DATABASE_URL: must be a postgres:\/\//,
     );
   });
 
