@@ -169,6 +169,7 @@ describe('sandbox fault injection', () => {
   });
 
   it('rateLimit: beyond N requests per second → 429 with Retry-After, then recovers', async () => {
+    const before = await stats(sandbox);
     await withFaults({ rateLimit: 5 }, async () => {
       const burst = await Promise.all(
         Array.from({ length: 20 }, () => call(sandbox, 'GET', '/api/users', { token: admin })),
@@ -178,6 +179,7 @@ describe('sandbox fault injection', () => {
       assert.ok(ok >= 5 && ok <= 10, `${ok} passed`);
       assert.equal(ok + limited.length, 20);
       for (const answer of limited) assert.equal(answer.headers.get('retry-after'), '1');
+      assert.equal((await stats(sandbox)).rateLimited - before.rateLimited, limited.length);
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.equal((await call(sandbox, 'GET', '/api/users', { token: admin })).status, 200);
     });

@@ -89,7 +89,7 @@ describe('sandbox persistence (SQLite file)', () => {
     assert.deepEqual((own.body as { objects: unknown[] }).objects, [appBefore]);
     assert.deepEqual(
       (await call(second, 'GET', '/__sandbox/stats')).body,
-      { requests: 7, writes: 0, lostResponses: [] },
+      { requests: 7, writes: 0, rateLimited: 0, lostResponses: [] },
       'stats count since start',
     );
     await stop(second);

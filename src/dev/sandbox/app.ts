@@ -57,8 +57,10 @@ function installFaults(app: FastifyInstance, ctx: SandboxContext): void {
     switch (decision.kind) {
       case 'error':
         throw new SandboxError(decision.status, 'internal_server_error', 'Internal server error');
-      case 'throttle':
       case 'rateLimited':
+        ctx.stats.rateLimited++;
+        throw new SandboxError(429, 'too_many_requests', 'Too many requests', { 'retry-after': '1' });
+      case 'throttle':
         throw new SandboxError(429, 'too_many_requests', 'Too many requests', { 'retry-after': '1' });
       case 'lostResponse':
         losing.add(request);

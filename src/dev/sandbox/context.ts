@@ -22,6 +22,8 @@ export interface SandboxStats {
   requests: number;
   /** IdP state changes committed by /api/* writes (applications and users; not tokens). */
   writes: number;
+  /** Requests answered 429 because they went over the rate limit (`rateLimit`; not `throttleRate`). */
+  rateLimited: number;
   /** Every answer the lost-response fault dropped, oldest first. */
   lostResponses: LostResponse[];
 }

@@ -70,7 +70,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       tokens,
       faults,
       auth: authenticator(tokens, clients),
-      stats: { requests: 0, writes: 0, lostResponses: [] },
+      stats: { requests: 0, writes: 0, rateLimited: 0, lostResponses: [] },
       organizationGuid,
     };
     const app = buildApp(ctx, options.logger ?? false);

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: the side-by-side performance benchmark of issue "the workflow costs little beyond bare
+ * Temporal". One Temporal dev server; every other part in its own process so its CPU and memory can be read:
+ * the IdP sandbox, the project's worker (`provisioner worker`), a bare-Temporal ceiling worker and a plain
+ * script. Prints each measure as a ratio with its goal (ratios measured in one run hold on any machine).
+ * Reports only: it asserts nothing and CI does not run it.
+ *
+ *   npm run bench [-- --rounds 3] [--only throughput,users,rate-limit,memory] [--soak-minutes 10]
+ *                 [--workflows 500] [--users 5000]
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../src/log.js';
+import { bundleWorkflows } from '../src/worker.js';
+import { projectSetup, startTemporal, stopAll } from './perf/processes.js';
+import { memoryRound, rateLimitRound, throughputRound, usersRound, type Goal } from './perf/rounds.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string', default: 'throughput,users,rate-limit,memory' },
+    'soak-minutes': { type: 'string', default: '10' },
+    workflows: { type: 'string', default: '500' },
+    users: { type: 'string', default: '5000' },
+    'rate-limit-env': { type: 'string', default: '' },
+  },
+});
+const rounds = Number(values.rounds);
+const only = new Set(values.only.split(','));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+const started = Date.now();
+const loadBefore = load();
+const goals: Goal[] = [];
+try {
+  const work = await mkdtemp(join(tmpdir(), 'provisioner-bench-bundle-'));
+  const bundlePath = join(work, 'workflow-bundle.js');
+  const bundle = await bundleWorkflows(createLogger('warn'));
+  await writeFile(bundlePath, bundle);
+  console.error(`[bench] workflow bundle ${(bundle.length / 1e6).toFixed(2)} MB; load average ${loadBefore}`);
+  const server = await startTemporal();
+  const setup = await projectSetup(bundlePath);
+  if (only.has('throughput')) {
+    goals.push(
+      ...(await throughputRound(server, setup, {
+        rounds,
+        workflows: Number(values.workflows),
+        inFlight: 100,
+      })),
+    );
+  }
+  if (only.has('users')) {
+    goals.push(
+      ...(await usersRound(server, setup, {
+        rounds,
+        users: Number(values.users),
+        latencies: [0, 50],
+        concurrencies: [8, 64],
+      })),
+    );
+  }
+  if (only.has('rate-limit')) {
+    const env = Object.fromEntries(
+      values['rate-limit-env']
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=') as [string, string]),
+    );
+    goals.push(...(await rateLimitRound(server, setup, { limit: 50, banks: 20, users: 500, env })));
+  }
+  if (only.has('memory')) {
+    goals.push(
+      ...(await memoryRound(server, setup, { inFlight: 1000, soakMinutes: Number(values['soak-minutes']) })),
+    );
+  }
+} finally {
+  await stopAll();
+}
+
+console.log(
+  `\nPerformance (median of ${rounds} rounds where repeated; load average before ${loadBefore}, after ${load()}; ${Math.round((Date.now() - started) / 1000)} s)`,
+);
+console.table(
+  goals.map(({ measure, value, goal, met, detail }) => ({
+    measure,
+    value,
+    goal,
+    met: met ? 'yes' : 'NO',
+    detail,
+  })),
+);
+await mkdir('test-artifacts', { recursive: true });
+await writeFile(
+  'test-artifacts/bench.json',
+  JSON.stringify({ at: new Date().toISOString(), loadBefore, goals }, null, 2),
+);
+process.exit(0);
