@@ -1,12 +1,14 @@
 /**
  * The public contract of the workflows: input and result of each workflow type, as zod schemas (the single
- * source of the TypeScript types). Validated at the edge (CLI, typed client) and again at workflow start.
- * Pure and deterministic, so workflow code imports it too.
+ * source of the TypeScript types). Validated at the edge (CLI, typed client) and again by the worker when a
+ * workflow starts (a local activity: workflow code imports only the types, and operations.ts).
  */
 import { z } from 'zod';
 import { Email, emailProblem } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
+
+export { bankWorkflowId, DEFAULT_GRACE_PERIOD, describeProgress, disableUsersWorkflowId } from './operations.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;
@@ -79,9 +81,6 @@ export const OnboardBankResult = z.object({
   verified: z.boolean(),
 });
 export type OnboardBankResult = z.infer<typeof OnboardBankResult>;
-
-/** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
-export const DEFAULT_GRACE_PERIOD = '24h';
 
 export const RotateBankCredentialsInput = z.object({
   bankGuid: Guid,
@@ -172,16 +171,13 @@ export const OperationStatus = z.object({
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;
 
-/** The status as one line, as the Web UI's current details and the CLI's progress show it. */
-export function describeProgress(status: OperationStatus): string {
-  const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
-  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
-  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
-  return `${status.operation}${bank}: ${status.step}${users}${failures}`;
-}
-
-/** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
-export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
-
-/** The workflow id of a disableUsers request: the same request id always names the same workflow. */
-export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;
+/** The input schema of each workflow type, as the worker checks it when a workflow starts. */
+export const WORKFLOW_INPUTS = {
+  onboardBank: OnboardBankInput,
+  rotateBankCredentials: RotateBankCredentialsInput,
+  scheduledRotation: RotateBankCredentialsInput,
+  revokeBankCredentials: RevokeBankCredentialsInput,
+  disableUsers: DisableUsersInput,
+  offboardBank: OffboardBankInput,
+} as const;
+export type WorkflowType = keyof typeof WORKFLOW_INPUTS;

@@ -1,8 +1,22 @@
 /**
  * The activities as workflows call them, with their timeouts and retry policy: Temporal does the retrying,
  * not the HTTP client.
+ *
+ * Short steps (a handful of IdP calls, a secret-store or ledger write, the input check) run as local
+ * activities: in the worker that runs the workflow, without a round trip through the Temporal server per
+ * step, which is what an activity costs most. Each keeps its summary (on its marker) and Temporal retries it
+ * the same way. Steps that heartbeat (users in batches) stay activities: they run long, and a user batch is
+ * what the task queue's rate limit paces.
  */
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+  type LocalActivityInterfaceFor,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
 const retry: RetryPolicy = {
@@ -13,27 +27,39 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: ['SecretNotFound', 'SecretRevoked', 'SecretStoreCorrupt', 'SecretConflict'],
 };
 
-/**
- * Single steps: a handful of IdP calls, a secret-store or a ledger write, each bounded by the client's
- * request timeout. Short, so a crashed worker's attempt is retried soon.
- */
-export const {
-  ensureBankApplication,
-  createPendingBankApplication,
-  verifyBankCredential,
-  removeBankApplication,
-  listBankApplicationIds,
-  promoteBankCredential,
-  revokeStoredCredentials,
-  currentBankCredential,
-  recordRotation,
-  provisionedUserGuids,
-} = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
+/** Each bounded by the client's request timeout, so a crashed worker's attempt is retried soon. */
+const shortStep = { startToCloseTimeout: '30s', retry } satisfies ActivityOptions;
+
+type ShortSteps = Omit<Activities, 'ensureUsers' | 'resolveUsers' | 'disableUserBatch'>;
+
+/** The short steps; `checkWorkflowInput` is only ever called as a local activity. */
+const localSteps = proxyLocalActivities<ShortSteps>(shortStep);
+/** The same steps as activities, as runs begun before short steps were local ones scheduled them. */
+const remoteSteps = proxyActivities<ShortSteps>(shortStep);
 
 /**
- * Batches of users and walks over the user list: a heartbeat per user or page carries the progress a retry
- * resumes from, so a stuck or killed attempt is noticed within the heartbeat timeout and a cancellation
- * reaches it. No single step between heartbeats takes longer than one IdP request.
+ * Marks runs that check their input and run their short steps as local activities. Runs begun before it
+ * replay their history with activities (and had checked their input inside the sandbox at their start).
+ */
+const LOCAL_STEPS_PATCH = 'local-short-steps';
+
+let stepsOfThisRun: ActivityInterfaceFor<ShortSteps> | LocalActivityInterfaceFor<ShortSteps> | undefined;
+
+/**
+ * The short steps of this run, decided once, at its start (workflow modules are per run). New runs get local
+ * activities; a run begun before gets activities for its whole life, so its history replays unchanged.
+ */
+export function steps() {
+  return (stepsOfThisRun ??= patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps);
+}
+
+/** Whether this run checks its input with the local activity (false: a run begun before that). */
+export const checksInputLocally = () => steps() === localSteps;
+
+/**
+ * Batches of users and walks over the user list: a heartbeat carries the progress a retry resumes from, so a
+ * stuck or killed attempt is noticed within the heartbeat timeout and a cancellation reaches it. No single
+ * step between heartbeats takes longer than one IdP request.
  */
 export const { ensureUsers, resolveUsers, disableUserBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '15m',

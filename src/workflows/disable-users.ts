@@ -1,8 +1,8 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
-import { DisableUsersInput, type DisableUsersResult } from '../model/contract.js';
+import type { DisableUsersInput, DisableUsersResult } from '../model/contract.js';
 import { disableUserBatch, resolveUsers } from './activities.js';
 import { inBatches } from './batches.js';
-import { parseInput } from './input.js';
+import { checkedInput } from './input.js';
 import { trackStatus, type StatusTracker } from './status.js';
 
 /** Disables user guids in batches, reporting progress; returns those the IdP disabled (404: no such user). */
@@ -20,7 +20,7 @@ export async function disableInBatches(guids: string[], progress: StatusTracker)
 }
 
 export async function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
-  const input = parseInput(DisableUsersInput, rawInput);
+  const input = await checkedInput('disableUsers', rawInput);
   const progress = trackStatus('disableUsers', input.bankGuid);
   progress.step(`resolving ${input.users.length} users: ${input.reason}`);
   const guids = await resolveUsers({ users: input.users, bankGuid: input.bankGuid });

@@ -1,17 +1,17 @@
 /** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
-import { OffboardBankInput, type OffboardBankResult } from '../model/contract.js';
-import { provisionedUserGuids } from './activities.js';
+import type { OffboardBankInput, OffboardBankResult } from '../model/contract.js';
+import { steps } from './activities.js';
 import { disableInBatches } from './disable-users.js';
-import { parseInput } from './input.js';
+import { checkedInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';
 
 export async function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
-  const input = parseInput(OffboardBankInput, rawInput);
+  const input = await checkedInput('offboardBank', rawInput);
   const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);
   const { revoked } = await revokeApplications(input.bankGuid);
-  const userGuids = await provisionedUserGuids({ bankGuid: input.bankGuid });
+  const userGuids = await steps().provisionedUserGuids({ bankGuid: input.bankGuid });
   const disabledUserGuids = await disableInBatches(userGuids, progress);
   progress.step('done');
   return { bankGuid: input.bankGuid, revokedClientIds: revoked, disabledUserGuids };

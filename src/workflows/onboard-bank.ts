@@ -14,26 +14,22 @@ import {
   markedApplicationName,
   operationMarker,
 } from '../model/application-names.js';
-import {
+import type {
   OnboardBankInput,
-  type OnboardBankResult,
-  type OperationFailure,
-  type ProvisionedUser,
-  type UserSpec,
+  OnboardBankResult,
+  OperationFailure,
+  ProvisionedUser,
+  UserSpec,
 } from '../model/contract.js';
-import {
-  ensureBankApplication,
-  ensureUsers,
-  removeBankApplication,
-  revokeStoredCredentials,
-  verifyBankCredential,
-} from './activities.js';
+import { ensureUsers, steps } from './activities.js';
 import { inBatches } from './batches.js';
-import { parseInput } from './input.js';
+import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
 
 export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
-  const input = parseInput(OnboardBankInput, rawInput);
+  const input = await checkedInput('onboardBank', rawInput);
+  const { ensureBankApplication, removeBankApplication, revokeStoredCredentials, verifyBankCredential } =
+    steps();
   const { bankGuid } = input;
   const users: UserSpec[] = input.users ?? [];
   /** Users the IdP refused for good: they decide the outcome, and the status query shows them. */

@@ -1,13 +1,13 @@
 /** revokeBankCredentials: emergency revocation of a bank's applications, no grace period. */
-import { RevokeBankCredentialsInput, type RevokeBankCredentialsResult } from '../model/contract.js';
-import { parseInput } from './input.js';
+import type { RevokeBankCredentialsInput, RevokeBankCredentialsResult } from '../model/contract.js';
+import { checkedInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';
 
 export async function revokeBankCredentials(
   rawInput: RevokeBankCredentialsInput,
 ): Promise<RevokeBankCredentialsResult> {
-  const input = parseInput(RevokeBankCredentialsInput, rawInput);
+  const input = await checkedInput('revokeBankCredentials', rawInput);
   const progress = trackStatus('revokeBankCredentials', input.bankGuid);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
   const { revoked, notFound } = await revokeApplications(input.bankGuid, input.clientIds);

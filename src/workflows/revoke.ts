@@ -1,6 +1,6 @@
 /** Revoking a bank's applications: shared by revokeBankCredentials and offboardBank. */
 import { CancellationScope } from '@temporalio/workflow';
-import { listBankApplicationIds, removeBankApplication, revokeStoredCredentials } from './activities.js';
+import { steps } from './activities.js';
 
 export interface Revocation {
   /** Applications of the bank that this revocation deleted. */
@@ -17,6 +17,7 @@ export interface Revocation {
  */
 export function revokeApplications(bankGuid: string, clientIds?: string[]): Promise<Revocation> {
   return CancellationScope.nonCancellable(async () => {
+    const { listBankApplicationIds, removeBankApplication, revokeStoredCredentials } = steps();
     const existing = await listBankApplicationIds({ bankGuid });
     const targets = clientIds ?? existing;
     const revoked = targets.filter((id) => existing.includes(id));

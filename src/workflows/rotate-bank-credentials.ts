@@ -14,29 +14,27 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  DEFAULT_GRACE_PERIOD,
-  RotateBankCredentialsInput,
-  type RotateBankCredentialsResult,
-} from '../model/contract.js';
+import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
+import { DEFAULT_GRACE_PERIOD } from '../model/operations.js';
 import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
-import {
-  createPendingBankApplication,
-  currentBankCredential,
-  promoteBankCredential,
-  recordRotation,
-  removeBankApplication,
-  revokeStoredCredentials,
-  verifyBankCredential,
-} from './activities.js';
+import { steps } from './activities.js';
 import { completeRotationUpdate } from '../model/messages.js';
-import { parseInput } from './input.js';
+import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
 
 export async function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
 ): Promise<RotateBankCredentialsResult> {
-  const input = parseInput(RotateBankCredentialsInput, rawInput);
+  const input = await checkedInput('rotateBankCredentials', rawInput);
+  const {
+    createPendingBankApplication,
+    currentBankCredential,
+    promoteBankCredential,
+    recordRotation,
+    removeBankApplication,
+    revokeStoredCredentials,
+    verifyBankCredential,
+  } = steps();
   const { bankGuid } = input;
   const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
   const progress = trackStatus('rotateBankCredentials', bankGuid);

@@ -5,13 +5,10 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
-import {
-  bankWorkflowId,
-  RotateBankCredentialsInput,
-  type RotateBankCredentialsResult,
-} from '../model/contract.js';
+import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
+import { bankWorkflowId } from '../model/operations.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
-import { parseInput } from './input.js';
+import { checkedInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 
 export type ScheduledRotationResult =
@@ -20,7 +17,7 @@ export type ScheduledRotationResult =
 export async function scheduledRotation(
   rawInput: RotateBankCredentialsInput,
 ): Promise<ScheduledRotationResult> {
-  const input = parseInput(RotateBankCredentialsInput, rawInput);
+  const input = await checkedInput('scheduledRotation', rawInput);
   try {
     const child = await startChild(rotateBankCredentials, {
       workflowId: bankWorkflowId(input.bankGuid),

@@ -4,7 +4,8 @@
  * what exists only to be shown: the wording of the step, users done/total, the application in hand.
  */
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
-import { describeProgress, type OperationFailure, type OperationStatus } from '../model/contract.js';
+import type { OperationFailure, OperationStatus } from '../model/contract.js';
+import { describeProgress } from '../model/operations.js';
 import { statusQuery } from '../model/messages.js';
 
 type Shown = Pick<OperationStatus, 'step' | 'users' | 'application'>;

@@ -1,0 +1,24 @@
+/**
+ * The parts of the contract that workflow code uses at run time: workflow ids, the default grace period and
+ * the one-line status. Free of zod on purpose: the zod schemas (contract.ts) check inputs outside the workflow
+ * sandbox, so the workflow bundle does not carry zod, which every workflow run would otherwise instantiate
+ * again (the SDK gives each run its own module cache).
+ */
+import type { OperationStatus } from './contract.js';
+
+/** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
+export const DEFAULT_GRACE_PERIOD = '24h';
+
+/** The status as one line, as the Web UI's current details and the CLI's progress show it. */
+export function describeProgress(status: OperationStatus): string {
+  const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
+  const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
+  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
+  return `${status.operation}${bank}: ${status.step}${users}${failures}`;
+}
+
+/** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
+export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
+
+/** The workflow id of a disableUsers request: the same request id always names the same workflow. */
+export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;
