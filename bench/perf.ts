@@ -6,7 +6,7 @@
  * Reports only: it asserts nothing and CI does not run it.
  *
  *   npm run bench [-- --rounds 3] [--only throughput,users,rate-limit,memory] [--soak-minutes 10]
- *                 [--workflows 500] [--users 5000]
+ *                 [--workflows 500] [--users 5000] [--cpu-prof]   (profiles in test-artifacts/profiles)
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,8 +25,10 @@ const { values } = parseArgs({
     workflows: { type: 'string', default: '500' },
     users: { type: 'string', default: '5000' },
     'rate-limit-env': { type: 'string', default: '' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
+if (values['cpu-prof']) process.env.BENCH_CPU_PROF_DIR = join(process.cwd(), 'test-artifacts', 'profiles');
 const rounds = Number(values.rounds);
 const only = new Set(values.only.split(','));
 const load = () =>

@@ -225,7 +225,14 @@ export async function startProjectWorker(
 ): Promise<WorkerProcess> {
   const child = start(
     process.execPath,
-    ['bin/provisioner.js', 'worker'],
+    [
+      // `npm run bench -- --cpu-prof`: a V8 CPU profile of each project worker (every thread), written on exit.
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+      'bin/provisioner.js',
+      'worker',
+    ],
     {
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: server.namespace,

@@ -8,7 +8,12 @@ import { Email, emailProblem } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
 
-export { bankWorkflowId, DEFAULT_GRACE_PERIOD, describeProgress, disableUsersWorkflowId } from './operations.js';
+export {
+  bankWorkflowId,
+  DEFAULT_GRACE_PERIOD,
+  describeProgress,
+  disableUsersWorkflowId,
+} from './operations.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;

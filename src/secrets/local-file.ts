@@ -1,10 +1,12 @@
 /**
  * The local store's on-disk format: one JSON file per secret name holding every version (the value
- * encrypted, the rest in clear), replaced atomically: temp file, fsync, rename, fsync of the directory.
+ * encrypted, the rest in clear), replaced atomically: temp file, fsync, rename, fsync of the directory. A
+ * name's first file is linked into place instead of renamed, which fails when the name already has one.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { groupCommit } from '../group-commit.js';
 import { SecretStoreCorrupt } from './errors.js';
 import { scratchPath } from './lock.js';
 import type { SecretName, SecretRef } from './ref.js';
@@ -69,8 +71,35 @@ export async function readStoredSecret(
   return parsed.data;
 }
 
+/** Replaces the stored secret at `path` (the caller holds the name's lock). */
 export async function writeStoredSecret(path: string, secret: StoredSecret): Promise<void> {
-  const directory = dirname(path);
+  await writeDurably(path, secret, (temp) => rename(temp, path));
+}
+
+/**
+ * Stores the first file of a name, unless the name already has one (then false, and nothing changed): the
+ * file appears whole or not at all, and of concurrent creators exactly one succeeds, without a lock.
+ */
+export async function createStoredSecret(path: string, secret: StoredSecret): Promise<boolean> {
+  let created = true;
+  await writeDurably(path, secret, async (temp) => {
+    try {
+      await link(temp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      created = false;
+    }
+    await unlink(temp);
+  });
+  return created;
+}
+
+/** Writes a scratch file with fsync, puts it in place with `place`, and makes that durable. */
+async function writeDurably(
+  path: string,
+  secret: StoredSecret,
+  place: (temp: string) => Promise<void>,
+): Promise<void> {
   const temp = scratchPath(path);
   const file = await open(temp, 'wx', 0o600);
   try {
@@ -80,20 +109,32 @@ export async function writeStoredSecret(path: string, secret: StoredSecret): Pro
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    await place(temp);
   } catch (err) {
     await unlink(temp).catch(() => undefined); // best effort: the error that matters is `err`
     throw err;
   }
-  await syncDirectory(directory);
+  await syncDirectory(dirname(path));
 }
 
-/** Makes the rename itself durable. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+const directorySyncs = new Map<string, (item: void) => Promise<void>>();
+
+/**
+ * Makes the renames and links made so far in `directory` durable. Writers that finish while a sync runs share
+ * the next one (one fsync of the directory per group of writes, not per write).
+ */
+function syncDirectory(directory: string): Promise<void> {
+  let sync = directorySyncs.get(directory);
+  if (!sync) {
+    sync = groupCommit<void>(async () => {
+      const handle = await open(directory, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+    directorySyncs.set(directory, sync);
   }
+  return sync();
 }

@@ -14,6 +14,7 @@ import { seal, unseal } from './crypto.js';
 import { SecretConflict, SecretNotFound, SecretRevoked } from './errors.js';
 import { loadOrCreateKeyFile, parseKeyring, type Keyring } from '../keyring.js';
 import {
+  createStoredSecret,
   readStoredSecret,
   secretFileName,
   writeStoredSecret,
@@ -78,8 +79,14 @@ class LocalSecretStore implements SecretStore {
     options: PutSecretOptions = {},
   ): Promise<{ ref: SecretRef; version: SecretVersionId }> {
     const ref = this.ref(name);
+    const { idempotencyKey } = options;
+    // Most names are written once (every invite, a new bank's credential): their first version is created
+    // without taking the lock. When the name has a file already, the locked path below decides.
+    const first = this.firstVersion(name, value, idempotencyKey);
+    if (await createStoredSecret(this.path(name), { format: 2, name, versions: [first] })) {
+      return { ref, version: String(first.version) };
+    }
     return this.update(name, (secret) => {
-      const { idempotencyKey } = options;
       const earlier =
         idempotencyKey === undefined
           ? undefined
@@ -90,8 +97,13 @@ class LocalSecretStore implements SecretStore {
         }
         return { ref, version: String(earlier.version) };
       }
+      if (secret.versions.length === 0) {
+        // Only when the name's file was removed since the unlocked create found it (never in practice).
+        secret.versions.push(this.firstVersion(name, value, idempotencyKey));
+        return { ref, version: '1' };
+      }
       const version = Math.max(0, ...secret.versions.map((v) => v.version)) + 1;
-      const stage = secret.versions.length === 0 ? 'current' : (options.stage ?? 'current');
+      const stage = options.stage ?? 'current';
       moveStage(secret, stage);
       secret.versions.push({
         version,
@@ -102,6 +114,17 @@ class LocalSecretStore implements SecretStore {
       });
       return { ref, version: String(version) };
     });
+  }
+
+  /** The first version of a name: current whatever stage was asked for, as in Secrets Manager. */
+  private firstVersion(name: SecretName, value: string, idempotencyKey: string | undefined): StoredVersion {
+    return {
+      version: 1,
+      stage: 'current',
+      createdAt: new Date().toISOString(),
+      idempotencyKey,
+      sealed: seal(this.keyring, value, associatedData(name, 1)),
+    };
   }
 
   async get(ref: SecretRef, options: { version?: SecretVersionId } = {}): Promise<SecretValue> {
