@@ -12,7 +12,9 @@
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import { z } from 'zod';
+import { groupCommit } from '../group-commit.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
+import type { LedgerUser } from '../ledger/index.js';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import type { User } from '../model/idp-schemas.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
@@ -57,6 +59,24 @@ type EnsureUsersProgress = z.infer<typeof EnsureUsersProgress>;
 
 /** The heartbeat details of resolveUsers: the guid of each email (in order, without repeats) once found. */
 const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullable()) });
+
+/**
+ * Progress is heartbeated at most this often while users are done one by one (every heartbeat is encoded,
+ * compressed and encrypted in full). What happened since the last one is found again from durable records
+ * (the ledger and the stored invites) by a retried attempt.
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/** A heartbeat of `progress` now and then: at most every HEARTBEAT_EVERY_MS. */
+function throttledHeartbeat(progress: unknown): () => void {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < HEARTBEAT_EVERY_MS) return;
+    last = now;
+    heartbeat(progress);
+  };
+}
 
 /** The wait after an attempt that got something done; doubled for each one in a row that did not. */
 const RETRY_AFTER_PROGRESS_MS = 1_000;
@@ -107,6 +127,13 @@ export function userActivities(deps: ActivityDeps) {
   const signal = cancellationSignal;
   const thisRun = () => activityInfo().workflowExecution?.runId ?? '';
   const directory = userDirectory(deps, signal);
+  /** One ledger write for the users finished while the previous write ran (each still waits for its row). */
+  const recordUser = groupCommit<{ bankGuid: string; user: LedgerUser }>(async (rows) => {
+    for (const bankGuid of new Set(rows.map((row) => row.bankGuid))) {
+      const users = rows.filter((row) => row.bankGuid === bankGuid).map((row) => row.user);
+      await ledger.recordUsers(bankGuid, users);
+    }
+  });
 
   /** The invite reference of a user this workflow run created, if its invite was stored. */
   async function inviteOfThisRun(guid: string): Promise<string | undefined> {
@@ -145,7 +172,7 @@ export function userActivities(deps: ActivityDeps) {
           })
         ).ref
       : undefined;
-    await ledger.recordUsers(bankGuid, [{ guid: created.guid, email: created.email }]);
+    await recordUser({ bankGuid, user: { guid: created.guid, email: created.email } });
     return { state: 'done', guid: created.guid, created: true, inviteRef };
   }
 
@@ -158,7 +185,7 @@ export function userActivities(deps: ActivityDeps) {
     if (spec.allowedScopes && !sameScopes(existing.allowedScopes, spec.allowedScopes)) {
       await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
     }
-    await ledger.recordUsers(bankGuid, [{ guid: existing.guid, email: spec.email }]);
+    await recordUser({ bankGuid, user: { guid: existing.guid, email: spec.email } });
     const inviteRef = await inviteOfThisRun(existing.guid);
     return { state: 'done', guid: existing.guid, created: inviteRef !== undefined, inviteRef };
   }
@@ -172,7 +199,7 @@ export function userActivities(deps: ActivityDeps) {
     const { bankGuid, users } = input;
     const progress = resumedProgress(users);
     const { outcomes } = progress;
-    const beat = () => heartbeat(progress);
+    const beat = throttledHeartbeat(progress);
     const limit = pLimit(userConcurrency);
     const transient: ApplicationFailure[] = [];
     const before = snapshot(progress);
@@ -251,7 +278,7 @@ export function userActivities(deps: ActivityDeps) {
           }),
         ),
     );
-    beat();
+    heartbeat(progress);
 
     const left = outcomes.filter((o) => o?.state !== 'done' && o?.state !== 'refused').length;
     if (left > 0)
@@ -288,7 +315,7 @@ export function userActivities(deps: ActivityDeps) {
         : { guids: emails.map(() => null), stalled: 0 };
     const { guids } = progress;
     const before = snapshot(progress);
-    const beat = () => heartbeat(progress);
+    const beat = throttledHeartbeat(progress);
     const unfound = () => emails.flatMap((_, i) => (guids[i] === null ? [i] : []));
     const found = (user: User) => {
       const i = position.get(emailKey(user.email));
@@ -306,7 +333,7 @@ export function userActivities(deps: ActivityDeps) {
         const walked = await directory.walkUsers(progress.walk, emails, found, () => unfound().length, beat);
         transient.push(...walked.transient);
       }
-      beat();
+      heartbeat(progress);
       if (unfound().length > 0 && transient.length === 0) {
         const unknown = input.users.filter(
           (u) => u.includes('@') && guids[position.get(emailKey(u))!] === null,
@@ -333,6 +360,7 @@ export function userActivities(deps: ActivityDeps) {
    */
   async function disableUserBatch(input: { guids: string[] }): Promise<string[]> {
     const limit = pLimit(userConcurrency);
+    const beat = throttledHeartbeat(undefined);
     try {
       const disabled = await Promise.all(
         input.guids.map((guid) =>
@@ -344,7 +372,7 @@ export function userActivities(deps: ActivityDeps) {
               if (!isNotFound(err)) throw err;
               return undefined;
             } finally {
-              heartbeat();
+              beat();
             }
           }),
         ),
