@@ -6,7 +6,8 @@
  * Reports only: it asserts nothing and CI does not run it.
  *
  *   npm run bench [-- --rounds 3] [--only throughput,users,rate-limit,memory] [--soak-minutes 10]
- *                 [--workflows 500] [--users 5000] [--cpu-prof]   (profiles in test-artifacts/profiles)
+ *                 [--workflows 500] [--users 5000] [--latencies 0,50] [--concurrencies 8,64]
+ *                 [--cpu-prof]   (V8 profiles of the project's workers in test-artifacts/profiles)
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string', default: '10' },
     workflows: { type: 'string', default: '500' },
     users: { type: 'string', default: '5000' },
+    latencies: { type: 'string', default: '0,50' },
+    concurrencies: { type: 'string', default: '8,64' },
     'rate-limit-env': { type: 'string', default: '' },
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -61,8 +64,8 @@ try {
       ...(await usersRound(server, setup, {
         rounds,
         users: Number(values.users),
-        latencies: [0, 50],
-        concurrencies: [8, 64],
+        latencies: values.latencies.split(',').map(Number),
+        concurrencies: values.concurrencies.split(',').map(Number),
       })),
     );
   }

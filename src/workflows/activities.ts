@@ -38,23 +38,23 @@ const localSteps = proxyLocalActivities<ShortSteps>(shortStep);
 const remoteSteps = proxyActivities<ShortSteps>(shortStep);
 
 /**
- * Marks runs that check their input and run their short steps as local activities. Runs begun before it
- * replay their history with activities (and had checked their input inside the sandbox at their start).
+ * Marks runs that check their input and run their short steps as local activities, with users in batches of
+ * 500. Runs begun before it replay their history as they ran: short steps as activities, batches of 100, the
+ * input checked inside the sandbox at their start.
  */
 const LOCAL_STEPS_PATCH = 'local-short-steps';
 
-let stepsOfThisRun: ActivityInterfaceFor<ShortSteps> | LocalActivityInterfaceFor<ShortSteps> | undefined;
+let begunWithLocalSteps: boolean | undefined;
 
 /**
- * The short steps of this run, decided once, at its start (workflow modules are per run). New runs get local
- * activities; a run begun before gets activities for its whole life, so its history replays unchanged.
+ * Whether this run began with local short steps, decided once, at its start (workflow modules are per run),
+ * so a run begun before keeps its way for its whole life and its history replays unchanged.
  */
-export function steps() {
-  return (stepsOfThisRun ??= patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps);
-}
+export const hasLocalSteps = () => (begunWithLocalSteps ??= patched(LOCAL_STEPS_PATCH));
 
-/** Whether this run checks its input with the local activity (false: a run begun before that). */
-export const checksInputLocally = () => steps() === localSteps;
+/** The short steps of this run. */
+export const steps = (): ActivityInterfaceFor<ShortSteps> | LocalActivityInterfaceFor<ShortSteps> =>
+  hasLocalSteps() ? localSteps : remoteSteps;
 
 /**
  * Batches of users and walks over the user list: a heartbeat carries the progress a retry resumes from, so a

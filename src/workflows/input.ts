@@ -5,12 +5,12 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { WorkflowType } from '../model/contract.js';
-import { checksInputLocally, steps } from './activities.js';
+import { hasLocalSteps, steps } from './activities.js';
 
 /** `input`, once the contract of `workflowType` accepts it; throws InvalidInput otherwise. */
 export async function checkedInput<T>(workflowType: WorkflowType, input: T): Promise<T> {
   // A run begun before the check moved out of the sandbox checked its input there, at its start.
-  if (!checksInputLocally()) return input;
+  if (!hasLocalSteps()) return input;
   const { problems } = await steps().checkWorkflowInput.executeWithOptions(
     { summary: `Check the ${workflowType} input against the contract` },
     [{ workflowType, input }],
