@@ -10,7 +10,7 @@
  * the invite URL in the secret store, tagged with the workflow run that created the user.
  */
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { groupCommit } from '../group-commit.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
@@ -76,6 +76,32 @@ function throttledHeartbeat(progress: unknown): () => void {
     last = now;
     heartbeat(progress);
   };
+}
+
+/**
+ * The lanes a batch's users go through: `idp` bounds the concurrent IdP calls (the configured user
+ * concurrency), `store` the users whose invite and ledger row are being written (as many). A user keeps its
+ * IdP slot until it has entered the store lane, so a worker killed mid-batch loses the invite URL of at most
+ * the users in these two lanes (created, but not stored yet), however slow the store.
+ */
+interface Lanes {
+  idp: LimitFunction;
+  store: LimitFunction;
+}
+
+/**
+ * Queues `work` in `lane` and resolves once it has started there (so the caller may give up its own slot),
+ * with `stored`, the promise of its result.
+ */
+async function handOver<T>(lane: LimitFunction, work: () => Promise<T>): Promise<{ stored: Promise<T> }> {
+  let entered!: () => void;
+  const started = new Promise<void>((resolve) => (entered = resolve));
+  const stored = lane(() => {
+    entered();
+    return work();
+  });
+  await Promise.race([started, stored]);
+  return { stored };
 }
 
 /** The wait after an attempt that got something done; doubled for each one in a row that did not. */
@@ -149,12 +175,23 @@ export function userActivities(deps: ActivityDeps) {
     return invite.success && invite.data.workflowRunId === thisRun() ? ref : undefined;
   }
 
-  /** Creates the user; its invite goes to the secret store, naming this run. */
-  async function createUser(bankGuid: string, spec: UserSpec): Promise<UserOutcome> {
-    const created = await idp.createUser(
-      { email: spec.email, allowed_scopes: spec.allowedScopes },
-      { signal: signal() },
-    );
+  /**
+   * Creates the user; its invite goes to the secret store, naming this run. The IdP call and the writes that
+   * follow it take turns in separate lanes, so a user being stored does not hold up the next IdP call.
+   */
+  async function createUser(bankGuid: string, spec: UserSpec, lanes: Lanes): Promise<UserOutcome> {
+    const { stored } = await lanes.idp(async () => {
+      const created = await idp.createUser(
+        { email: spec.email, allowed_scopes: spec.allowedScopes },
+        { signal: signal() },
+      );
+      return handOver(lanes.store, () => storeCreated(bankGuid, created));
+    });
+    return stored;
+  }
+
+  /** The invite and the ledger row of a user just created. */
+  async function storeCreated(bankGuid: string, created: User): Promise<UserOutcome> {
     const invite: UserInviteDocument | undefined = created.invite_url
       ? {
           format: USER_INVITE_FORMAT,
@@ -181,13 +218,20 @@ export function userActivities(deps: ActivityDeps) {
     bankGuid: string,
     spec: UserSpec,
     existing: { guid: string; allowedScopes?: string[] | null },
+    lanes: Lanes,
   ): Promise<UserOutcome> {
-    if (spec.allowedScopes && !sameScopes(existing.allowedScopes, spec.allowedScopes)) {
-      await idp.updateUser(existing.guid, { allowed_scopes: spec.allowedScopes }, { signal: signal() });
+    const { allowedScopes } = spec;
+    if (allowedScopes && !sameScopes(existing.allowedScopes, allowedScopes)) {
+      await lanes.idp(() =>
+        idp.updateUser(existing.guid, { allowed_scopes: allowedScopes }, { signal: signal() }),
+      );
     }
-    await recordUser({ bankGuid, user: { guid: existing.guid, email: spec.email } });
-    const inviteRef = await inviteOfThisRun(existing.guid);
-    return { state: 'done', guid: existing.guid, created: inviteRef !== undefined, inviteRef };
+    const { stored } = await handOver(lanes.store, async (): Promise<UserOutcome> => {
+      await recordUser({ bankGuid, user: { guid: existing.guid, email: spec.email } });
+      const inviteRef = await inviteOfThisRun(existing.guid);
+      return { state: 'done', guid: existing.guid, created: inviteRef !== undefined, inviteRef };
+    });
+    return stored;
   }
 
   /**
@@ -200,7 +244,7 @@ export function userActivities(deps: ActivityDeps) {
     const progress = resumedProgress(users);
     const { outcomes } = progress;
     const beat = throttledHeartbeat(progress);
-    const limit = pLimit(userConcurrency);
+    const lanes: Lanes = { idp: pLimit(userConcurrency), store: pLimit(userConcurrency) };
     const transient: ApplicationFailure[] = [];
     const before = snapshot(progress);
 
@@ -224,7 +268,7 @@ export function userActivities(deps: ActivityDeps) {
       outcomes.flatMap((o, i) => ((o?.state ?? null) === state ? [i] : []));
 
     // 1. Create the users not tried yet.
-    await Promise.all(indexes(null).map((i) => limit(() => step(i, () => createUser(bankGuid, users[i]!)))));
+    await Promise.all(indexes(null).map((i) => step(i, () => createUser(bankGuid, users[i]!, lanes))));
 
     // 2. Find the users that already existed (409), cheapest lookup first.
     const guidOf = (i: number) => (outcomes[i]!.state === 'exists' ? outcomes[i]!.guid : undefined);
@@ -271,12 +315,10 @@ export function userActivities(deps: ActivityDeps) {
     await Promise.all(
       indexes('exists')
         .filter((i) => guidOf(i))
-        .map((i) =>
-          limit(() => {
-            const existing = outcomes[i] as { guid: string; allowedScopes?: string[] | null };
-            return step(i, () => settleExisting(bankGuid, users[i]!, existing));
-          }),
-        ),
+        .map((i) => {
+          const existing = outcomes[i] as { guid: string; allowedScopes?: string[] | null };
+          return step(i, () => settleExisting(bankGuid, users[i]!, existing, lanes));
+        }),
     );
     heartbeat(progress);
 

@@ -55,9 +55,10 @@ describe('onboardBank with the worker killed during its secret writes', () => {
           /^https:\/\/id\.sandbox\.cybrid\.app\/invite\//,
         );
       }
-      // created: false only for users whose invite URL died with the worker (at most one per concurrent slot).
+      // created: false only for users whose invite URL died with the worker: at most the users in its two
+      // lanes, 8 IdP calls and 8 users being stored.
       const notCreated = result.users.filter((u) => !u.created);
-      assert.ok(notCreated.length <= 8, `${notCreated.length} users reported as already there`);
+      assert.ok(notCreated.length <= 16, `${notCreated.length} users reported as already there`);
       assert.equal(invites.length, result.users.length - notCreated.length);
       const all = await listUsers(world);
       for (const email of emails) assert.equal(all.filter((u) => u.email === email).length, 1, email);
