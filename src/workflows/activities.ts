@@ -5,8 +5,10 @@
  * Short steps (a handful of IdP calls, a secret-store or ledger write, the input check) run as local
  * activities: in the worker that runs the workflow, without a round trip through the Temporal server per
  * step, which is what an activity costs most. Each keeps its summary (on its marker) and Temporal retries it
- * the same way. Steps that heartbeat (users in batches) stay activities: they run long, and a user batch is
- * what the task queue's rate limit paces.
+ * the same way. Local activities that follow each other run within one workflow task, so the workflow sees
+ * a query, an update or a cancellation only once they are all done: a workflow that waits for an operator
+ * between its steps (rotation) runs them as activities (`activitySteps`). Steps that heartbeat (users in
+ * batches) are always activities.
  */
 import {
   patched,
@@ -34,8 +36,11 @@ type ShortSteps = Omit<Activities, 'ensureUsers' | 'resolveUsers' | 'disableUser
 
 /** The short steps; `checkWorkflowInput` is only ever called as a local activity. */
 const localSteps = proxyLocalActivities<ShortSteps>(shortStep);
-/** The same steps as activities, as runs begun before short steps were local ones scheduled them. */
-const remoteSteps = proxyActivities<ShortSteps>(shortStep);
+/**
+ * The same steps as activities: for workflows that wait for an operator between steps, and for runs begun
+ * before short steps were local activities.
+ */
+export const activitySteps = proxyActivities<ShortSteps>(shortStep);
 
 /**
  * Marks runs that check their input and run their short steps as local activities, with users in batches of
@@ -54,7 +59,7 @@ export const hasLocalSteps = () => (begunWithLocalSteps ??= patched(LOCAL_STEPS_
 
 /** The short steps of this run. */
 export const steps = (): ActivityInterfaceFor<ShortSteps> | LocalActivityInterfaceFor<ShortSteps> =>
-  hasLocalSteps() ? localSteps : remoteSteps;
+  hasLocalSteps() ? localSteps : activitySteps;
 
 /**
  * Batches of users and walks over the user list: a heartbeat carries the progress a retry resumes from, so a

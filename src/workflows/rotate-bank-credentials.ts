@@ -17,7 +17,7 @@ import {
 import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
 import { DEFAULT_GRACE_PERIOD } from '../model/operations.js';
 import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
-import { steps } from './activities.js';
+import { activitySteps } from './activities.js';
 import { completeRotationUpdate } from '../model/messages.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
@@ -34,7 +34,7 @@ export async function rotateBankCredentials(
     removeBankApplication,
     revokeStoredCredentials,
     verifyBankCredential,
-  } = steps();
+  } = activitySteps;
   const { bankGuid } = input;
   const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
   const progress = trackStatus('rotateBankCredentials', bankGuid);

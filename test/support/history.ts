@@ -42,3 +42,17 @@ export async function failureMessage(
   };
   return attributes.message;
 }
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/**
+ * The activity type of each step an event records, by event index: an activity's scheduling, or the marker
+ * of a finished local activity (its `data` detail is core's JSON, not encrypted).
+ */
+export function stepOf(event: HistoryEvent): string | undefined {
+  const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+  if (scheduled) return scheduled;
+  const data = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type;
+}
