@@ -58,6 +58,11 @@ export const WorkerEnv = ClientEnv.extend({
   /** Concurrent IdP calls per user batch. */
   PROVISIONER_USER_CONCURRENCY: rate.max(64).default(8),
   /**
+   * Requests per second the IdP allows the organization's credential: the workers of the task queue share it
+   * (each sends its part, evenly). Unlimited when unset; every worker of a task queue sets the same value.
+   */
+  PROVISIONER_IDP_RATE_LIMIT: z.coerce.number().positive().optional(),
+  /**
    * How long a create of an application may be in flight (longer than the IdP client's request timeout): an
    * operation's own application without a stored secret is deleted as an orphan only once older than this.
    */

@@ -9,6 +9,7 @@ import { dataConverterFor } from './codec/index.js';
 import { loadOrCreateKeyFile, parseKeyring, type Keyring } from './keyring.js';
 import type { StateEnv, WorkerEnv } from './config.js';
 import { createIdpClient } from './idp/client.js';
+import { RequestPacer } from './idp/pacer.js';
 import { tokenUrlOf } from './idp/token.js';
 import { openLedger, type LedgerLocation, type ProvisioningLedger } from './ledger/index.js';
 import type { Logger } from './log.js';
@@ -34,6 +35,11 @@ export interface Dependencies {
   ledger: ProvisioningLedger;
   dataConverter: DataConverter;
   activityDeps: ActivityDeps;
+  /**
+   * The IdP's rate limit (PROVISIONER_IDP_RATE_LIMIT) and the pacer that spaces this worker's requests at its
+   * part of it (temporal/idp-rate-share.ts).
+   */
+  idpRateLimit?: { limit: number; pacer: RequestPacer };
   /**
    * What this worker keeps on this host only (empty when every store is shared): a second host would not
    * see it, so a worker with local state must be the only one on its task queue.
@@ -94,11 +100,14 @@ export async function openDependencies(config: WorkerEnv, logger: Logger): Promi
     await secrets.close();
     throw err;
   }
+  const limit = config.PROVISIONER_IDP_RATE_LIMIT;
+  const idpRateLimit = limit ? { limit, pacer: new RequestPacer(limit) } : undefined;
   const idp = createIdpClient({
     baseUrl: config.CYBRID_IDP_URL,
     clientId: config.CYBRID_CLIENT_ID,
     clientSecret: config.CYBRID_CLIENT_SECRET,
     scopes: WORKER_SCOPES,
+    pacer: idpRateLimit?.pacer,
   });
   const hostLocalState = hostLocalStateOf(config);
   logger.debug(
@@ -111,6 +120,7 @@ export async function openDependencies(config: WorkerEnv, logger: Logger): Promi
     ledger,
     dataConverter,
     hostLocalState,
+    idpRateLimit,
     activityDeps: {
       idp,
       secrets,

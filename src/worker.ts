@@ -11,6 +11,7 @@ import { parseEnv, WorkerEnv } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
 import { createLogger, installTemporalRuntime, type Logger } from './log.js';
 import { connectTemporal } from './temporal/connect.js';
+import { shareIdpRateLimit } from './temporal/idp-rate-share.js';
 import { ensureSearchAttributes } from './temporal/register-search-attributes.js';
 import { assertStateShared, workerIdentity } from './temporal/state-guard.js';
 
@@ -59,7 +60,7 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
     identity,
     hostLocalState: deps.hostLocalState,
   });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -71,6 +72,25 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
     dataConverter: deps.dataConverter,
     shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
   });
+  if (deps.idpRateLimit) {
+    const stopSharing = await shareIdpRateLimit({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      identity,
+      ...deps.idpRateLimit,
+      logger: options.logger,
+    });
+    // The worker's state ends at STOPPED or FAILED, whatever stops it.
+    const watch = setInterval(() => {
+      if (['STOPPED', 'FAILED'].includes(worker.getState())) {
+        stopSharing();
+        clearInterval(watch);
+      }
+    }, 1_000);
+    watch.unref();
+  }
+  return worker;
 }
 
 /** `provisioner worker`: runs until SIGINT/SIGTERM. */

@@ -22,6 +22,7 @@ import {
   UserList,
 } from '../model/idp-schemas.js';
 import { parseOrThrow } from '../model/validation.js';
+import type { RequestPacer } from './pacer.js';
 import { TokenCache } from './token-cache.js';
 import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
 import { createTransport, type HttpRequest } from './transport.js';
@@ -38,6 +39,8 @@ export interface IdpClientOptions {
   fetch?: typeof fetch;
   /** A cached token is replaced this long before it expires. Default 60 s. */
   tokenRefreshMarginMs?: number;
+  /** Spaces requests to keep within the IdP's rate limit; none when absent. */
+  pacer?: RequestPacer;
 }
 
 export interface CallOptions {
@@ -91,6 +94,7 @@ export function createIdpClient(options: IdpClientOptions) {
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 10_000,
     fetch: options.fetch,
+    pace: options.pacer && ((signal) => options.pacer!.take(signal)),
   });
   const credentials: ClientCredentials = {
     clientId: options.clientId,

@@ -23,6 +23,8 @@ export interface TransportOptions {
   /** Until the response headers arrive; reading the body is bounded by the caller's signal. */
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Waits until the next request may be sent (the IdP's rate limit); every request, retries included. */
+  pace?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** Where the bearer token of /api/* calls comes from. */
@@ -40,7 +42,7 @@ export interface Transport {
   (request: HttpRequest, schema: null, signal?: AbortSignal): Promise<void>;
 }
 
-export function createTransport({ baseUrl, timeoutMs, fetch }: TransportOptions) {
+export function createTransport({ baseUrl, timeoutMs, fetch, pace }: TransportOptions) {
   new URL(baseUrl); // a malformed base URL is a configuration error, thrown now rather than per request
   const http = ky.create({
     prefixUrl: baseUrl,
@@ -48,6 +50,7 @@ export function createTransport({ baseUrl, timeoutMs, fetch }: TransportOptions)
     retry: 0,
     headers: { accept: 'application/json' },
     fetch,
+    hooks: pace ? { beforeRequest: [(_request, options) => pace(options.signal ?? undefined)] } : {},
   });
 
   function sender(instance: KyInstance): Transport {

@@ -30,13 +30,13 @@ export async function workerIdentity(hostLocalState: readonly string[], stateDir
 }
 
 /** Refuses when another worker with other state polls `taskQueue` (its identity says which state it uses). */
-export async function assertStateShared(
+/** The identities of the workers that polled `taskQueue` recently (for workflow or activity tasks). */
+export async function recentPollers(
   connection: Pick<NativeConnection, 'workflowService'>,
-  options: { namespace: string; taskQueue: string; identity: string; hostLocalState: readonly string[] },
-): Promise<void> {
-  const ours = TAG.exec(options.identity)?.[1];
+  options: { namespace: string; taskQueue: string },
+): Promise<Set<string>> {
   const since = Date.now() - RECENT_MS;
-  const others = new Set<string>();
+  const identities = new Set<string>();
   for (const taskQueueType of [
     TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
@@ -48,17 +48,26 @@ export async function assertStateShared(
     });
     for (const poller of pollers ?? []) {
       const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-      if (seconds * 1000 < since) continue;
-      const identity = poller.identity ?? '';
-      if (TAG.exec(identity)?.[1] !== ours) others.add(identity || '(no identity)');
+      if (seconds * 1000 >= since) identities.add(poller.identity || '(no identity)');
     }
   }
-  if (others.size === 0) return;
+  return identities;
+}
+
+export async function assertStateShared(
+  connection: Pick<NativeConnection, 'workflowService'>,
+  options: { namespace: string; taskQueue: string; identity: string; hostLocalState: readonly string[] },
+): Promise<void> {
+  const ours = TAG.exec(options.identity)?.[1];
+  const others = [...(await recentPollers(connection, options))].filter(
+    (identity) => TAG.exec(identity)?.[1] !== ours,
+  );
+  if (others.length === 0) return;
   const local = options.hostLocalState.length
     ? `This worker keeps ${options.hostLocalState.join(', ')} on this host.`
     : 'This worker uses shared stores; the other keeps its state on its own host.';
   throw new StateNotShared(
-    `Task queue ${options.taskQueue} is polled by ${[...others].join(', ')} with other state. ${local} ` +
+    `Task queue ${options.taskQueue} is polled by ${others.join(', ')} with other state. ${local} ` +
       'Give every worker the same shared stores (PROVISIONER_SECRET_STORE=aws, PROVISIONER_DATABASE_URL, PROVISIONER_CODEC_KEYS), ' +
       'or stop the other worker (its polls stay listed for about 90 s).',
   );
