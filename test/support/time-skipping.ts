@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { Activities } from '../../src/activities/index.js';
+import { inputActivities } from '../../src/activities/input.js';
 import { dataConverterFor } from '../../src/codec/index.js';
 import { findTestServer } from '../../src/dev/temporal-binary.js';
 import { parseKeyring } from '../../src/keyring.js';
@@ -47,7 +48,10 @@ export function stubActivities(stubs: Partial<Activities>) {
   return { activities, calls, names: () => calls.map((call) => call.name) };
 }
 
-/** Runs `body` while a worker with `activities` polls a task queue of its own. */
+/**
+ * Runs `body` while a worker with `activities` polls a task queue of its own, beside the real input check
+ * (pure: workflows start by it, a stub of it would test nothing).
+ */
 export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   activities: object,
@@ -59,7 +63,7 @@ export async function withWorker<T>(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities,
+    activities: { ...inputActivities(), ...activities },
     dataConverter,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
   });

@@ -6,7 +6,6 @@ import { CancelledFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestWorld, capturedLog, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText, stepOf } from '../support/history.js';
-import { bankCredentialSecretName } from '../../src/model/secret-names.js';
 import { currentCredential, storedInvite } from '../support/banks.js';
 import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
 
