@@ -1,6 +1,8 @@
 /**
  * Records the replay fixtures in test/histories: runs every workflow type for real (dev server + sandbox +
- * worker) with the fixed replay key and saves each history. Run after an intended workflow change:
+ * worker) with the fixed replay key and saves each history as <name>.json. Run after an intended workflow
+ * change; histories of the code before a change that running workflows may still replay (handled with
+ * patched()) stay beside them, renamed (e.g. <name>.before-local-steps.json), and must replay too:
  *   npx tsx scripts/record-histories.ts                      (every fixture)
  *   npx tsx scripts/record-histories.ts onboardBank-users-refused ...   (runs everything, saves only these)
  */

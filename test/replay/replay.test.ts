@@ -35,6 +35,18 @@ describe('replay: committed histories still replay on the current workflow code'
     }
   });
 
+  it('has histories of runs begun before short steps were local activities, which must still replay', async () => {
+    const steps = async (name: string) => {
+      const history = JSON.parse(await readFile(new URL(`${name}.json`, HISTORIES_DIR), 'utf8')) as {
+        events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[];
+      };
+      return history.events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    };
+    // Recorded before: the application step was an activity. Recorded now: a local activity (a marker).
+    assert.ok((await steps('onboardBank-3-users.before-local-steps')).includes('ensureBankApplication'));
+    assert.ok(!(await steps('onboardBank-3-users')).includes('ensureBankApplication'));
+  });
+
   for (const file of files) {
     it(`replays ${file}`, async () => {
       const history: unknown = JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'));
