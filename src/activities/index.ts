@@ -3,11 +3,17 @@ import { applicationActivities } from './applications.js';
 import { credentialActivities } from './credentials.js';
 import type { ActivityDeps } from './deps.js';
 import { userActivities } from './users.js';
+import { webhookActivities } from './webhooks.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...applicationActivities(deps), ...credentialActivities(deps), ...userActivities(deps) };
+  return {
+    ...applicationActivities(deps),
+    ...credentialActivities(deps),
+    ...userActivities(deps),
+    ...webhookActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -2,11 +2,16 @@
 import { OffboardBankInput, type OffboardBankResult } from '../model/contract.js';
 import { provisionedUserGuids } from './activities.js';
 import { disableInBatches } from './disable-users.js';
+import { reportingCompletion } from './events.js';
 import { parseInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';
 
-export async function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+  return reportingCompletion('offboardBank', rawInput, () => offboard(rawInput));
+}
+
+async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
   const input = parseInput(OffboardBankInput, rawInput);
   const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);

@@ -29,10 +29,15 @@ import {
   verifyBankCredential,
 } from './activities.js';
 import { inBatches } from './batches.js';
+import { reportingCompletion } from './events.js';
 import { parseInput } from './input.js';
 import { trackStatus } from './status.js';
 
-export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+  return reportingCompletion('onboardBank', rawInput, () => onboard(rawInput));
+}
+
+async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = parseInput(OnboardBankInput, rawInput);
   const { bankGuid } = input;
   const users: UserSpec[] = input.users ?? [];
