@@ -34,6 +34,7 @@ import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from '
 import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
+import { operationIdOf } from '../model/webhook-events.js';
 import type {
   disableUsers,
   offboardBank,
@@ -53,9 +54,24 @@ export class RotationNotWaitingError extends Error {
   override name = 'RotationNotWaitingError';
 }
 
+/** The operation holding a bank, as BankBusyError names it. */
+export interface RunningOperation {
+  operationId: string;
+  operation: string;
+  workflowId: string;
+  runId: string;
+  startedAt: string;
+}
+
 /** Another operation on the same bank is still running: operations on a bank never interleave. */
 export class BankBusyError extends Error {
   override name = 'BankBusyError';
+  constructor(
+    message: string,
+    readonly running?: RunningOperation,
+  ) {
+    super(message);
+  }
 }
 
 /** A request id given again with a different request. */
@@ -161,6 +177,13 @@ export class ProvisionerClient {
       const running = await this.client.workflow.getHandle(workflowId).describe();
       throw new BankBusyError(
         `Bank ${valid.bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
+        {
+          operationId: operationIdOf(workflowId, running.runId),
+          operation: running.type,
+          workflowId,
+          runId: running.runId,
+          startedAt: running.startTime.toISOString(),
+        },
       );
     }
   }

@@ -5,15 +5,14 @@
  * emits its completed or failed event as it ends.
  */
 import {
-  ApplicationFailure,
   CancellationScope,
-  CancelledFailure,
   ParentClosePolicy,
   patched,
   startChild,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failureSummary } from '../model/failure-summary.js';
 import { Guid } from '../model/idp-schemas.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import {
@@ -21,7 +20,6 @@ import {
   operationIdOf,
   webhookDeliveryWorkflowId,
   type EventfulOperation,
-  type OperationFailureSummary,
   type WebhookEventType,
 } from '../model/webhook-events.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
@@ -61,18 +59,6 @@ export function operationReference(operation: EventfulOperation, bankGuid: strin
     workflowId,
     runId: firstExecutionRunId,
     ...(bankGuid ? { bankGuid } : {}),
-  };
-}
-
-/** The innermost cause of a failure: the activity's or workflow's own error, as people read it. */
-function failureSummary(err: unknown): OperationFailureSummary {
-  let root: unknown = err;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  if (root instanceof CancelledFailure) return { type: 'Cancelled', message: root.message || 'cancelled' };
-  if (root instanceof ApplicationFailure) return { type: root.type ?? 'Error', message: root.message };
-  return {
-    type: root instanceof Error ? root.name : 'Error',
-    message: String((root as Error)?.message ?? root),
   };
 }
 
