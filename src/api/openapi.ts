@@ -104,7 +104,14 @@ function operation(route: ApiRoute): Record<string, unknown> {
           : {}),
         content: { 'application/json': { schema: jsonSchema(success.schema, 'output') } },
       },
-      ...problemResponses(route.problems),
+      ...problemResponses([
+        ...route.problems,
+        ...(route.params || route.body || route.idempotent ? (['invalid-input'] as const) : []),
+        ...(route.body
+          ? (['malformed-request', 'payload-too-large', 'unsupported-media-type'] as const)
+          : []),
+        ...(route.idempotent ? (['idempotency-key-reused', 'idempotency-key-in-progress'] as const) : []),
+      ]),
     },
   };
 }

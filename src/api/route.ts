@@ -42,7 +42,10 @@ export interface ApiRoute<P = unknown, B = unknown> {
   /** A start: requires an Idempotency-Key, and its answer is remembered under it. */
   idempotent?: boolean;
   success: { status: number; description: string; schema: z.ZodType; location?: boolean };
-  /** The problems this route answers besides those every route may (401, 403, 429, 500, ...). */
+  /**
+   * The problems this route answers besides those every route may (401, 403, 429, 500, ...) and those its
+   * parameters, body and Idempotency-Key bring (the OpenAPI document adds them).
+   */
   problems: ProblemName[];
   handle(context: RouteContext<P, B>): Promise<ApiAnswer>;
 }

@@ -79,6 +79,8 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
 
   // Fastify's own logger stays off: it would log URLs and error messages that may quote the body.
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT });
+  // Bodies are JSON only: anything else is 415 rather than a string the schemas then refuse.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', undefined);
   app.decorateRequest('audit', undefined);
 

@@ -21,7 +21,7 @@ export function readRoutes(client: ProvisionerClient, ledger: ProvisioningLedger
       permission: 'read',
       params: BankPath,
       success: { status: 200, description: 'The bank', schema: BankStatus },
-      problems: ['invalid-input'],
+      problems: [],
       handle: async ({ params: { bankGuid } }) => {
         const [latest, schedule, rotations] = await Promise.all([
           readOperation(client, bankWorkflowId(bankGuid)).catch((err: unknown) => {
@@ -45,7 +45,7 @@ export function readRoutes(client: ProvisionerClient, ledger: ProvisioningLedger
       permission: 'read',
       params: OperationPath,
       success: { status: 200, description: 'The operation', schema: OperationView },
-      problems: ['invalid-input', 'not-found'],
+      problems: ['not-found'],
       handle: async ({ params }) => {
         const id = parseOperationId(params.operationId);
         if (!id) throw new Problem('not-found', `No operation ${params.operationId}`);

@@ -58,13 +58,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
       body: OnboardingRequest,
       idempotent: true,
       success: accepted,
-      problems: [
-        'invalid-input',
-        'malformed-request',
-        'bank-busy',
-        'idempotency-key-reused',
-        'payload-too-large',
-      ],
+      problems: ['bank-busy'],
       handle: async ({ params, body }) =>
         started(
           'onboardBank',
@@ -84,7 +78,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
       body: RotationRequest,
       idempotent: true,
       success: accepted,
-      problems: ['invalid-input', 'malformed-request', 'bank-busy', 'idempotency-key-reused'],
+      problems: ['bank-busy'],
       handle: async ({ params, body }) =>
         started(
           'rotateBankCredentials',
@@ -105,7 +99,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
         description: 'The rotation goes on to delete the previous credential',
         schema: RotationCompletion,
       },
-      problems: ['invalid-input', 'not-found', 'rotation-not-waiting'],
+      problems: ['not-found', 'rotation-not-waiting'],
       handle: async ({ params }) => {
         await client.completeRotation(params.bankGuid);
         return { status: 200, body: { bankGuid: params.bankGuid, accepted: true } };
@@ -123,7 +117,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
       body: RevocationRequest,
       idempotent: true,
       success: accepted,
-      problems: ['invalid-input', 'malformed-request', 'bank-busy', 'idempotency-key-reused'],
+      problems: ['bank-busy'],
       handle: async ({ params, body }) =>
         started(
           'revokeBankCredentials',
@@ -143,7 +137,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
       body: OffboardingRequest,
       idempotent: true,
       success: accepted,
-      problems: ['invalid-input', 'malformed-request', 'bank-busy', 'idempotency-key-reused'],
+      problems: ['bank-busy'],
       handle: async ({ params, body }) =>
         started(
           'offboardBank',
@@ -162,7 +156,7 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
       body: UserDisablementRequest,
       idempotent: true,
       success: accepted,
-      problems: ['invalid-input', 'malformed-request', 'idempotency-key-reused', 'payload-too-large'],
+      problems: [],
       handle: async ({ body, principal, request }) => {
         // The workflow's request id comes from the caller and its key, so even a start whose answer was never
         // recorded (a replica died) finds the same workflow when retried.
