@@ -82,8 +82,8 @@ export class OpenApiChecker {
     // The document's own references point at its components; the checker knows the one it holds.
     const resolved = JSON.parse(
       JSON.stringify(schema).replaceAll('"#/components/schemas/Problem"', '"problem"'),
-    );
-    const validate = this.ajv.compile(resolved as object);
+    ) as object;
+    const validate = this.ajv.compile(resolved);
     assert.ok(
       validate(response.body),
       `${where}: body does not match the OpenAPI document: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(response.body)}`,
