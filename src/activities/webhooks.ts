@@ -19,7 +19,7 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export type DeliveryOutcome = { delivered: true; status: number } | { delivered: false; reason: string };
 
-export function webhookActivities({ ledger, secrets }: ActivityDeps) {
+export function webhookActivities({ ledger, secrets }: Pick<ActivityDeps, 'ledger' | 'secrets'>) {
   /** The subscriptions that receive `type`: ids, and hosts for operators to read (nothing secret). */
   async function webhookSubscriptionsFor(input: { type: string }): Promise<{ id: string; host: string }[]> {
     return (await ledger.webhookSubscriptions())
