@@ -5,14 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Writable } from 'node:stream';
 import { startApiServer, type RunningApiServer } from '../../src/api/server.js';
 import { ledgerLocation } from '../../src/dependencies.js';
 import { parseEnv, StateEnv } from '../../src/config.js';
 import { openLedger, type ProvisioningLedger } from '../../src/ledger/index.js';
-import { createLogger } from '../../src/log.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
-import { randomGuid } from '../support/env.js';
+import { capturingLogger, randomGuid } from '../support/env.js';
 import { freshDatabaseUrl } from '../support/stores.js';
 import { assertProblem, createApiWorld, send, type ApiWorld } from './support.js';
 
@@ -28,7 +26,7 @@ describe('HTTP API: idempotent starts on two replicas', () => {
     second = await startApiServer({
       client: t.world.client,
       ledger: secondLedger,
-      logger: createLogger('info', new Writable({ write: (_chunk, _encoding, done) => done() })),
+      logger: capturingLogger('info', []),
       rateLimitPerMinute: 100_000,
       version: 'test',
     });

@@ -6,13 +6,11 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { createApiKey } from '../../src/api/keys.js';
 import type { ApiPermission } from '../../src/api/permissions.js';
 import { startApiServer, type RunningApiServer } from '../../src/api/server.js';
 import type { JwtVerification } from '../../src/api/config.js';
-import { createLogger } from '../../src/log.js';
-import { createTestWorld, type TestWorld, type TestWorldOptions } from '../support/env.js';
+import { capturingLogger, createTestWorld, type TestWorld, type TestWorldOptions } from '../support/env.js';
 
 export interface ApiResponse {
   status: number;
@@ -134,15 +132,7 @@ export async function createApiWorld(
   const world = await createTestWorld(options);
   await world.startWorker();
   const lines: string[] = [];
-  const logger = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  const logger = capturingLogger('info', lines);
   const api = await startApiServer({
     client: world.client,
     ledger: world.deps.ledger,

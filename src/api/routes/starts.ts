@@ -4,8 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { z } from 'zod';
 import type { ProvisionerClient } from '../../client/index.js';
 import { operationIdOf } from '../../model/webhook-events.js';
+import type { ApiPermission } from '../permissions.js';
 import { defineRoute, type ApiAnswer, type ApiRoute } from '../route.js';
 import {
   BankPath,
@@ -44,47 +46,54 @@ const accepted = {
   location: true,
 };
 
+/** A start of a per-bank operation: `POST /v1/banks/{bankGuid}/<resource>`, the body the input without the bank. */
+function bankStart<B extends object>(route: {
+  resource: string;
+  operation: Exclude<OperationType, 'disableUsers'>;
+  summary: string;
+  description: string;
+  permission: ApiPermission;
+  body: z.ZodType<B>;
+  start: (input: B & { bankGuid: string }) => Promise<WorkflowHandleWithFirstExecutionRunId>;
+}): ApiRoute {
+  return defineRoute({
+    method: 'POST',
+    path: `/v1/banks/{bankGuid}/${route.resource}`,
+    operationId: route.operation,
+    summary: route.summary,
+    description: route.description,
+    permission: route.permission,
+    params: BankPath,
+    body: route.body,
+    idempotent: true,
+    success: accepted,
+    problems: ['bank-busy'],
+    handle: async ({ params: { bankGuid }, body }) =>
+      started(route.operation, await route.start({ ...body, bankGuid }), bankGuid),
+  });
+}
+
 export function startRoutes(client: ProvisionerClient): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'POST',
-      path: '/v1/banks/{bankGuid}/onboarding',
-      operationId: 'onboardBank',
+    bankStart({
+      resource: 'onboarding',
+      operation: 'onboardBank',
       summary: 'Onboard a bank',
       description:
         'Creates (or finds) the bank OAuth application, stores its secret (the result holds only its reference), verifies it and provisions the users. Emits `bank.onboarded` or `bank.onboarding_failed`.',
       permission: 'onboard',
-      params: BankPath,
       body: OnboardingRequest,
-      idempotent: true,
-      success: accepted,
-      problems: ['bank-busy'],
-      handle: async ({ params, body }) =>
-        started(
-          'onboardBank',
-          await client.startOnboarding({ ...body, bankGuid: params.bankGuid }),
-          params.bankGuid,
-        ),
+      start: (input) => client.startOnboarding(input),
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/v1/banks/{bankGuid}/rotation',
-      operationId: 'rotateBankCredentials',
+    bankStart({
+      resource: 'rotation',
+      operation: 'rotateBankCredentials',
       summary: "Rotate a bank's credential",
       description:
         'New application and secret, verified, made current; the previous one is deleted after the grace period (default 24h) or a completion. Emits `bank.credentials_rotation_waiting`, then `bank.credentials_rotated` or `bank.credentials_rotation_failed`.',
       permission: 'rotate',
-      params: BankPath,
       body: RotationRequest,
-      idempotent: true,
-      success: accepted,
-      problems: ['bank-busy'],
-      handle: async ({ params, body }) =>
-        started(
-          'rotateBankCredentials',
-          await client.startRotation({ ...body, bankGuid: params.bankGuid }),
-          params.bankGuid,
-        ),
+      start: (input) => client.startRotation(input),
     }),
     defineRoute({
       method: 'POST',
@@ -105,45 +114,25 @@ export function startRoutes(client: ProvisionerClient): ApiRoute[] {
         return { status: 200, body: { bankGuid: params.bankGuid, accepted: true } };
       },
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/v1/banks/{bankGuid}/revocation',
-      operationId: 'revokeBankCredentials',
+    bankStart({
+      resource: 'revocation',
+      operation: 'revokeBankCredentials',
       summary: "Revoke a bank's credentials now",
       description:
         'Deletes the bank applications (all, or `clientIds`) with no grace period. Emits `bank.credentials_revoked` or `bank.credentials_revocation_failed`.',
       permission: 'revoke',
-      params: BankPath,
       body: RevocationRequest,
-      idempotent: true,
-      success: accepted,
-      problems: ['bank-busy'],
-      handle: async ({ params, body }) =>
-        started(
-          'revokeBankCredentials',
-          await client.startRevocation({ ...body, bankGuid: params.bankGuid }),
-          params.bankGuid,
-        ),
+      start: (input) => client.startRevocation(input),
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/v1/banks/{bankGuid}/offboarding',
-      operationId: 'offboardBank',
+    bankStart({
+      resource: 'offboarding',
+      operation: 'offboardBank',
       summary: 'Offboard a bank',
       description:
         'Revokes every application of the bank and disables the users provisioned for it. Emits `bank.offboarded` or `bank.offboarding_failed`.',
       permission: 'offboard',
-      params: BankPath,
       body: OffboardingRequest,
-      idempotent: true,
-      success: accepted,
-      problems: ['bank-busy'],
-      handle: async ({ params, body }) =>
-        started(
-          'offboardBank',
-          await client.startOffboarding({ ...body, bankGuid: params.bankGuid }),
-          params.bankGuid,
-        ),
+      start: (input) => client.startOffboarding(input),
     }),
     defineRoute({
       method: 'POST',
