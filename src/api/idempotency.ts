@@ -53,13 +53,24 @@ export interface IdempotentAnswer extends ApiAnswer {
   replayed: boolean;
 }
 
-/** Answers the request with key `key` once: `start` runs for the first copy only. */
+/**
+ * Names one caller's request with one key, for the workflow it starts (its memo, or the request id of
+ * disableUsers), so that a start whose answer was never recorded can be found again. Not the key itself.
+ */
+export function apiRequestToken(principal: string, key: string): string {
+  return createHash('sha256').update(`${principal}\n${key}`).digest('hex').slice(0, 40);
+}
+
+/**
+ * Answers the request with key `key` once: `start` runs for the first copy only, told whether an earlier copy
+ * reserved the key and never answered (it may have started the work before its replica died).
+ */
 export async function answerOnce(
   ledger: ProvisioningLedger,
   principal: string,
   key: string,
   digest: string,
-  start: () => Promise<ApiAnswer>,
+  start: (takenOver: boolean) => Promise<ApiAnswer>,
 ): Promise<IdempotentAnswer> {
   const deadline = Date.now() + WAIT_FOR_ANSWER_MS;
   for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
@@ -74,7 +85,7 @@ export async function answerOnce(
     if (reservation.reserved) {
       let answer: ApiAnswer;
       try {
-        answer = await start();
+        answer = await start(reservation.takenOver);
       } catch (err) {
         await ledger.releaseIdempotencyKey(principal, key);
         throw err;

@@ -27,6 +27,8 @@ export interface RouteContext<P, B> {
   body: B;
   principal: Principal;
   request: FastifyRequest;
+  /** For a start: the token naming this request (see apiRequestToken), and whether an earlier copy never answered. */
+  start?: { token: string; takenOver: boolean };
 }
 
 export interface ApiRoute<P = unknown, B = unknown> {

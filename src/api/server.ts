@@ -17,7 +17,13 @@ import type { ProvisioningLedger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
 import { authenticator, type Principal } from './auth.js';
 import type { JwtVerification } from './config.js';
-import { answerOnce, IDEMPOTENCY_RETENTION_MS, idempotencyKeyOf, requestDigest } from './idempotency.js';
+import {
+  answerOnce,
+  apiRequestToken,
+  IDEMPOTENCY_RETENTION_MS,
+  idempotencyKeyOf,
+  requestDigest,
+} from './idempotency.js';
 import { openApiDocument } from './openapi.js';
 import { fieldErrors, Problem, problemDocument, toProblem, type FieldError } from './problems.js';
 import { referencePage } from './reference-page.js';
@@ -142,16 +148,22 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           const key = route.idempotent ? idempotencyKeyOf(request.headers['idempotency-key']) : undefined;
           const params = parsePart('path', route.params, request.params);
           const body = parsePart('body', route.body, request.body ?? {});
-          const run = () => route.handle({ params, body, principal, request });
           const answer =
             key === undefined
-              ? { ...(await run()), replayed: false }
+              ? { ...(await route.handle({ params, body, principal, request })), replayed: false }
               : await answerOnce(
                   ledger,
                   principal.id,
                   key,
                   requestDigest(route.method, request.url.split('?')[0]!, body),
-                  run,
+                  (takenOver) =>
+                    route.handle({
+                      params,
+                      body,
+                      principal,
+                      request,
+                      start: { token: apiRequestToken(principal.id, key), takenOver },
+                    }),
                 );
           request.audit = {
             operation: route.operationId,

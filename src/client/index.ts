@@ -63,6 +63,11 @@ export interface RunningOperation {
   startedAt: string;
 }
 
+export interface StartOptions {
+  /** Noted on the workflow (encrypted like any payload), e.g. the HTTP request that started it. */
+  memo?: Record<string, string>;
+}
+
 /** Another operation on the same bank is still running: operations on a bank never interleave. */
 export class BankBusyError extends Error {
   override name = 'BankBusyError';
@@ -157,6 +162,7 @@ export class ProvisionerClient {
   async startBankOperation<T extends keyof BankWorkflows>(
     workflowType: T,
     input: Parameters<BankWorkflows[T]>[0],
+    options: StartOptions = {},
   ): Promise<WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>> {
     const operation: BankOperation<z.ZodType<{ bankGuid: string }>> = BANK_OPERATIONS[workflowType];
     const valid = validate(operation.input, input);
@@ -170,6 +176,7 @@ export class ProvisionerClient {
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: operationSearchAttributes(workflowType, valid.bankGuid),
         staticSummary: operation.summary(valid),
+        memo: options.memo,
       });
       return handle as WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>;
     } catch (err) {
@@ -199,22 +206,22 @@ export class ProvisionerClient {
     if (problem) throw new InvalidInputError(`Invalid input: ${problem}`);
   }
 
-  async startOnboarding(input: OnboardBankInput) {
+  async startOnboarding(input: OnboardBankInput, options?: StartOptions) {
     const valid = validate(OnboardBankInput, input);
     await this.assertFits('users', valid, largestOnboardResult(valid));
-    return this.startBankOperation('onboardBank', valid);
+    return this.startBankOperation('onboardBank', valid, options);
   }
 
-  startRotation(input: RotateBankCredentialsInput) {
-    return this.startBankOperation('rotateBankCredentials', input);
+  startRotation(input: RotateBankCredentialsInput, options?: StartOptions) {
+    return this.startBankOperation('rotateBankCredentials', input, options);
   }
 
-  startRevocation(input: RevokeBankCredentialsInput) {
-    return this.startBankOperation('revokeBankCredentials', input);
+  startRevocation(input: RevokeBankCredentialsInput, options?: StartOptions) {
+    return this.startBankOperation('revokeBankCredentials', input, options);
   }
 
-  startOffboarding(input: OffboardBankInput) {
-    return this.startBankOperation('offboardBank', input);
+  startOffboarding(input: OffboardBankInput, options?: StartOptions) {
+    return this.startBankOperation('offboardBank', input, options);
   }
 
   /**

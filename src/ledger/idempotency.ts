@@ -20,7 +20,9 @@ export interface IdempotencyRecord {
   response?: StoredResponse;
 }
 
-export type Reservation = { reserved: true } | { reserved: false; record: IdempotencyRecord };
+/** `takenOver`: the key was reserved before by a request that never answered (its replica may have died). */
+export type Reservation =
+  { reserved: true; takenOver: boolean } | { reserved: false; record: IdempotencyRecord };
 
 export interface IdempotencyLedger {
   /**
@@ -81,7 +83,7 @@ export function idempotencyLedger(db: Kysely<LedgerTables>): IdempotencyLedger {
       })
       .onConflict((conflict) => conflict.columns(['principal', 'idempotency_key']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { reserved: true };
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { reserved: true, takenOver: false };
     const existing = await record(principal, key);
     // Released between the insert and the read: try once more.
     if (!existing) return reserve(principal, key, requestDigest, now, staleBefore);
@@ -97,7 +99,7 @@ export function idempotencyLedger(db: Kysely<LedgerTables>): IdempotencyLedger {
       .where('reserved_at', '=', existing.reservedAt)
       .where('response_status', 'is', null)
       .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 1) return { reserved: true };
+    if (Number(taken.numUpdatedRows) === 1) return { reserved: true, takenOver: true };
     return { reserved: false, record: (await record(principal, key)) ?? existing };
   };
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { apiRequestToken, requestDigest } from '../../src/api/idempotency.js';
 import { startApiServer, type RunningApiServer } from '../../src/api/server.js';
 import { ledgerLocation } from '../../src/dependencies.js';
 import { parseEnv, StateEnv } from '../../src/config.js';
@@ -30,7 +31,7 @@ describe('HTTP API: idempotent starts on two replicas', () => {
       rateLimitPerMinute: 100_000,
       version: 'test',
     });
-    token = await t.key(['onboard', 'read']);
+    token = await t.key(['onboard', 'rotate', 'read']);
   });
   after(async () => {
     await second?.close();
@@ -79,6 +80,57 @@ describe('HTTP API: idempotent starts on two replicas', () => {
     assertProblem(onAnotherRoute, 422, 'idempotency-key-reused');
     const later = await send(second.url, 'POST', path, options);
     assert.deepEqual([later.status, later.body], [202, first.body], 'the answer is remembered');
+  });
+
+  it('answers a copy that takes over from one whose replica died with the workflow it started, finished or running', async () => {
+    const principal = `key:${token.slice(5, 21)}`;
+    /** What a replica leaves when it dies between starting the workflow and recording the answer. */
+    const diedAfterStarting = async (key: string, path: string, body: object) => {
+      const longAgo = new Date(Date.now() - 120_000).toISOString();
+      const reserved = await t.world.deps.ledger.reserveIdempotencyKey(
+        principal,
+        key,
+        requestDigest('POST', path, body),
+        longAgo,
+        longAgo,
+      );
+      assert.equal(reserved.reserved, true);
+      return { memo: { apiRequest: apiRequestToken(principal, key) } };
+    };
+    const finishedBank = randomGuid();
+    const finishedPath = `/v1/banks/${finishedBank}/onboarding`;
+    const onboarding = await t.world.client.startOnboarding(
+      { bankGuid: finishedBank },
+      await diedAfterStarting('died-onboarding', finishedPath, {}),
+    );
+    await onboarding.result();
+    const afterFinished = await t.request('POST', finishedPath, {
+      token,
+      body: {},
+      headers: { 'idempotency-key': 'died-onboarding' },
+    });
+    assert.deepEqual(
+      [afterFinished.status, (afterFinished.body as { runId: string }).runId],
+      [202, onboarding.firstExecutionRunId],
+    );
+
+    const rotationPath = `/v1/banks/${finishedBank}/rotation`;
+    const rotation = await t.world.client.startRotation(
+      { bankGuid: finishedBank, gracePeriod: '1h' },
+      await diedAfterStarting('died-rotation', rotationPath, { gracePeriod: '1h' }),
+    );
+    const whileRunning = await t.request('POST', rotationPath, {
+      token,
+      body: { gracePeriod: '1h' },
+      headers: { 'idempotency-key': 'died-rotation' },
+    });
+    assert.deepEqual(
+      [whileRunning.status, (whileRunning.body as { runId: string }).runId],
+      [202, rotation.firstExecutionRunId],
+    );
+    await rotation.cancel();
+    const runs = await t.world.client.client.workflow.count(`WorkflowId = '${bankWorkflowId(finishedBank)}'`);
+    assert.equal(runs.count, 2, 'one onboarding and one rotation: nothing started twice');
   });
 
   it('keeps nothing for a refused start: its key works once the bank is free', async () => {

@@ -79,7 +79,10 @@ for (const backend of ledgerBackends) {
 
     it('gives a released key to the next request, and a stale reservation to one of those taking it over', async (t) => {
       const ledger = await openTestLedger(t, backend);
-      assert.equal((await ledger.reserveIdempotencyKey('p', 'k', 'd', at(10), at(0))).reserved, true);
+      assert.deepEqual(await ledger.reserveIdempotencyKey('p', 'k', 'd', at(10), at(0)), {
+        reserved: true,
+        takenOver: false,
+      });
       await ledger.releaseIdempotencyKey('p', 'k');
       assert.equal((await ledger.reserveIdempotencyKey('p', 'k', 'd2', at(11), at(0))).reserved, true);
       // Not stale yet: wait. Stale (reserved before staleBefore): one of two takes it over.
@@ -88,6 +91,7 @@ for (const backend of ledgerBackends) {
         ledger.reserveIdempotencyKey('p', 'k', 'd2', at(40), at(30)),
         ledger.reserveIdempotencyKey('p', 'k', 'd2', at(40), at(30)),
       ]);
+      assert.equal(takeovers.filter((r) => r.reserved && r.takenOver).length, 1);
       assert.equal(takeovers.filter((r) => r.reserved).length, 1);
       assert.equal(await ledger.pruneIdempotencyKeys(at(41)), 1);
       assert.equal((await ledger.reserveIdempotencyKey('p', 'k', 'd3', at(50), at(0))).reserved, true);
