@@ -4,10 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Connection } from '@temporalio/client';
+import { ProvisionerClient } from '../../src/client/index.js';
+import { startApiServer } from '../../src/api/server.js';
 import { sandboxStats } from '../support/idp.js';
-import { randomGuid } from '../support/env.js';
+import { freePort } from '../support/ports.js';
+import { capturingLogger, randomGuid } from '../support/env.js';
 import { startIdentityProvider, AUDIENCE, ISSUER } from './jwks.js';
-import { assertProblem, createApiWorld, type ApiWorld, type RequestOptions } from './support.js';
+import { assertProblem, createApiWorld, send, type ApiWorld, type RequestOptions } from './support.js';
 
 describe('HTTP API: bad requests change nothing', () => {
   let t: ApiWorld;
@@ -270,6 +274,34 @@ describe('HTTP API: bad requests change nothing', () => {
       t.audit().map((line) => String(line.principal).replace(/[0-9a-f]{16}$/, 'H')),
       ['jwt:onboarding-service', 'jwt:sha256:H'],
     );
+  });
+
+  it('answers 503 while Temporal cannot be reached, and keeps nothing: the same key works once it can', async () => {
+    const unreachable = new ProvisionerClient({
+      connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }),
+      namespace: 'default',
+      taskQueue: t.world.taskQueue,
+      dataConverter: t.world.deps.dataConverter,
+    });
+    const cutOff = await startApiServer({
+      client: unreachable,
+      ledger: t.world.deps.ledger,
+      logger: capturingLogger('info', []),
+      rateLimitPerMinute: 100,
+      version: 'test',
+    });
+    try {
+      const request = start(all, { headers: { 'idempotency-key': 'while-temporal-is-down' } });
+      const path = `/v1/banks/${randomGuid()}/onboarding`;
+      const refused = await send(cutOff.url, 'POST', path, request);
+      t.checker.check('POST', path, refused);
+      assertProblem(refused, 503, 'temporal-unavailable');
+      assert.equal(refused.headers.get('retry-after'), '5');
+      assert.equal((await t.request('POST', path, request)).status, 202);
+    } finally {
+      await cutOff.close();
+      await unreachable.client.connection.close();
+    }
   });
 
   it('limits the rate per caller with 429 and Retry-After', async () => {
