@@ -8,12 +8,16 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevServer } from '../src/dev/temporal-dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
 import { statusQuery } from '../src/model/messages.js';
+import { webhookDeliveryWorkflowId } from '../src/model/webhook-events.js';
+import { addWebhookSubscription } from '../src/webhooks/subscriptions.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
 import { createTestWorld, randomGuid } from '../test/support/env.js';
@@ -105,6 +109,36 @@ try {
     await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }),
   );
   await save('offboardBank', await world.client.startOffboarding({ bankGuid, reason: 'replay fixture' }));
+
+  // Webhook events, delivered to a receiver: a rotation that sends its waiting and completed events, and the
+  // delivery of one event.
+  const receiver = createServer((_request, response) => response.writeHead(204).end());
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    await addWebhookSubscription(
+      { ledger: world.deps.ledger, secrets: world.deps.secrets },
+      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks` },
+    );
+    const eventfulBank = randomGuid();
+    await (await world.client.startOnboarding({ bankGuid: eventfulBank })).result();
+    const eventful = await world.client.startRotation({ bankGuid: eventfulBank, gracePeriod: '1h' });
+    while (!(await eventful.query(statusQuery)).step.startsWith('waiting')) await sleep(50);
+    await world.client.completeRotation(eventfulBank);
+    await save('rotateBankCredentials-with-events', eventful);
+    const eventId = `evt_${randomGuid()}`;
+    await save(
+      'deliverWebhookEvent',
+      await world.client.client.workflow.start('deliverWebhookEvent', {
+        workflowId: webhookDeliveryWorkflowId(eventId),
+        taskQueue: world.taskQueue,
+        args: [
+          { id: eventId, type: 'bank.offboarded', timestamp: new Date().toISOString(), data: { bankGuid } },
+        ],
+      }),
+    );
+  } finally {
+    receiver.close();
+  }
 } finally {
   await world.close();
   await server.stop();

@@ -12,8 +12,15 @@ export {
   RotationNotWaitingError,
   rotationScheduleId,
 } from './client/index.js';
-export type { ProvisionerClientOptions } from './client/index.js';
+export type { ProvisionerClientOptions, RunningOperation, StartOptions } from './client/index.js';
 export { describeFailure } from './client/failure.js';
 export { completeRotationUpdate, statusQuery } from './model/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';
+export {
+  OPERATION_EVENTS,
+  ROTATION_WAITING_EVENT,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from './model/webhook-events.js';
+export { WebhookEvent } from './model/webhook-event-schemas.js';

@@ -4,6 +4,7 @@ import { credentialActivities } from './credentials.js';
 import type { ActivityDeps } from './deps.js';
 import { inputActivities } from './input.js';
 import { userActivities } from './users.js';
+import { webhookActivities } from './webhooks.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...applicationActivities(deps),
     ...credentialActivities(deps),
     ...userActivities(deps),
+    ...webhookActivities(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The `provisioner` command tree: main.ts parses the command line with it, tests walk it. */
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
+import { registerApi } from './commands/api.js';
+import { registerApiKeys } from './commands/api-keys.js';
 import { registerCodecServer } from './commands/codec-server.js';
 import { registerDev } from './commands/dev.js';
 import { registerLifecycle } from './commands/lifecycle.js';
@@ -8,15 +9,14 @@ import { registerOnboard } from './commands/onboard.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSecret } from './commands/secret.js';
 import { registerStatus } from './commands/status.js';
+import { registerWebhooks } from './commands/webhooks.js';
 import { registerWorker } from './commands/worker.js';
-
-/** The package's version; package.json sits two folders up from src/cli and from dist/cli alike. */
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { PACKAGE_VERSION } from './version.js';
 
 export function buildProgram(): Command {
   const program = new Command('provisioner')
     .description('Provision banks, OAuth applications and users on the Cybrid IdP through Temporal workflows')
-    .version(version, '--version', 'print the version')
+    .version(PACKAGE_VERSION, '--version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
   for (const register of [
@@ -28,6 +28,9 @@ export function buildProgram(): Command {
     registerStatus,
     registerSecret,
     registerCodecServer,
+    registerApi,
+    registerApiKeys,
+    registerWebhooks,
   ]) {
     register(program);
   }

@@ -1,11 +1,8 @@
 /** What a failed workflow means to a person: the innermost cause (an activity's ApplicationFailure) with its type. */
 import { ApplicationFailure } from '@temporalio/common';
+import { rootCause } from '../model/failure-summary.js';
 
-export function rootCause(err: unknown): Error | undefined {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current : undefined;
-}
+export { rootCause } from '../model/failure-summary.js';
 
 /** "IdpScopeDropped: ..." for the deepest cause, e.g. of a WorkflowFailedError. */
 export function describeFailure(err: unknown): string {

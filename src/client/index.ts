@@ -34,6 +34,7 @@ import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from '
 import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/messages.js';
+import { operationIdOf } from '../model/webhook-events.js';
 import type {
   disableUsers,
   offboardBank,
@@ -53,9 +54,29 @@ export class RotationNotWaitingError extends Error {
   override name = 'RotationNotWaitingError';
 }
 
+/** The operation holding a bank, as BankBusyError names it. */
+export interface RunningOperation {
+  operationId: string;
+  operation: string;
+  workflowId: string;
+  runId: string;
+  startedAt: string;
+}
+
+export interface StartOptions {
+  /** Noted on the workflow (encrypted like any payload), e.g. the HTTP request that started it. */
+  memo?: Record<string, string>;
+}
+
 /** Another operation on the same bank is still running: operations on a bank never interleave. */
 export class BankBusyError extends Error {
   override name = 'BankBusyError';
+  constructor(
+    message: string,
+    readonly running?: RunningOperation,
+  ) {
+    super(message);
+  }
 }
 
 /** A request id given again with a different request. */
@@ -141,6 +162,7 @@ export class ProvisionerClient {
   async startBankOperation<T extends keyof BankWorkflows>(
     workflowType: T,
     input: Parameters<BankWorkflows[T]>[0],
+    options: StartOptions = {},
   ): Promise<WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>> {
     const operation: BankOperation<z.ZodType<{ bankGuid: string }>> = BANK_OPERATIONS[workflowType];
     const valid = validate(operation.input, input);
@@ -154,6 +176,7 @@ export class ProvisionerClient {
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes: operationSearchAttributes(workflowType, valid.bankGuid),
         staticSummary: operation.summary(valid),
+        memo: options.memo,
       });
       return handle as WorkflowHandleWithFirstExecutionRunId<BankWorkflows[T]>;
     } catch (err) {
@@ -161,6 +184,13 @@ export class ProvisionerClient {
       const running = await this.client.workflow.getHandle(workflowId).describe();
       throw new BankBusyError(
         `Bank ${valid.bankGuid} already has an operation in progress: ${running.type} (workflow ${workflowId}, run ${running.runId}, started ${running.startTime.toISOString()}); wait for it to finish or cancel it first`,
+        {
+          operationId: operationIdOf(workflowId, running.runId),
+          operation: running.type,
+          workflowId,
+          runId: running.runId,
+          startedAt: running.startTime.toISOString(),
+        },
       );
     }
   }
@@ -176,22 +206,22 @@ export class ProvisionerClient {
     if (problem) throw new InvalidInputError(`Invalid input: ${problem}`);
   }
 
-  async startOnboarding(input: OnboardBankInput) {
+  async startOnboarding(input: OnboardBankInput, options?: StartOptions) {
     const valid = validate(OnboardBankInput, input);
     await this.assertFits('users', valid, largestOnboardResult(valid));
-    return this.startBankOperation('onboardBank', valid);
+    return this.startBankOperation('onboardBank', valid, options);
   }
 
-  startRotation(input: RotateBankCredentialsInput) {
-    return this.startBankOperation('rotateBankCredentials', input);
+  startRotation(input: RotateBankCredentialsInput, options?: StartOptions) {
+    return this.startBankOperation('rotateBankCredentials', input, options);
   }
 
-  startRevocation(input: RevokeBankCredentialsInput) {
-    return this.startBankOperation('revokeBankCredentials', input);
+  startRevocation(input: RevokeBankCredentialsInput, options?: StartOptions) {
+    return this.startBankOperation('revokeBankCredentials', input, options);
   }
 
-  startOffboarding(input: OffboardBankInput) {
-    return this.startBankOperation('offboardBank', input);
+  startOffboarding(input: OffboardBankInput, options?: StartOptions) {
+    return this.startBankOperation('offboardBank', input, options);
   }
 
   /**

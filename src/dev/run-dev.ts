@@ -11,6 +11,9 @@ import pretty from 'pino-pretty';
 import { generateAuthToken, startCodecServer } from '../codec/index.js';
 import { parseEnv, StateEnv, WorkerEnv } from '../config.js';
 import { loadCodecKeys, openDependencies } from '../dependencies.js';
+import { ApiEnv } from '../api/config.js';
+import { runApiServer } from '../api/run.js';
+import { PACKAGE_VERSION } from '../cli/version.js';
 import { createLogger, installTemporalRuntime } from '../log.js';
 import { faultsFromEnv, startSandbox } from './sandbox/index.js';
 import { describeBinary } from './temporal-binary.js';
@@ -22,6 +25,7 @@ export interface DevOptions {
   temporalPort: number;
   uiPort: number;
   sandboxPort: number;
+  apiPort: number;
 }
 
 export async function runDev(flags: DevOptions): Promise<void> {
@@ -80,6 +84,15 @@ export async function runDev(flags: DevOptions): Promise<void> {
       taskQueue: config.PROVISIONER_TASK_QUEUE,
       deps,
     });
+    const apiEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
+    const api = await runApiServer(parseEnv(ApiEnv, apiEnv), {
+      host: '127.0.0.1',
+      port: flags.apiPort,
+      logger,
+      version: PACKAGE_VERSION,
+      env: apiEnv,
+    });
+    stops.push(() => api.close());
     process.stderr.write(
       [
         '',
@@ -87,6 +100,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
         `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${describeBinary(server.cli)})`,
         `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
         `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
+        `HTTP API:         ${api.url} (reference ${api.url}/docs; keys: npx provisioner api-key create --name me --allow onboard,rotate,read)`,
         '',
         'In another terminal:  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
         'Ctrl-C stops everything.',

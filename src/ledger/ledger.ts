@@ -8,7 +8,10 @@
  * `migrations.ts` and methods here; the shared suite in test/ledger runs them against both.
  */
 import type { Kysely } from 'kysely';
+import { apiKeyLedger, type ApiKeyLedger } from './api-keys.js';
+import { idempotencyLedger, type IdempotencyLedger } from './idempotency.js';
 import type { LedgerTables } from './schema.js';
+import { webhookLedger, type WebhookLedger } from './webhook-subscriptions.js';
 
 export interface LedgerUser {
   guid: string;
@@ -22,7 +25,8 @@ export interface RotationRecord {
   workflowId: string;
 }
 
-export interface ProvisioningLedger {
+/** What was provisioned, plus what the HTTP API and the webhooks share between replicas (their own files). */
+export interface ProvisioningLedger extends ApiKeyLedger, IdempotencyLedger, WebhookLedger {
   /** Idempotent: recording the same user twice keeps one row. */
   recordUsers(bankGuid: string, users: readonly LedgerUser[]): Promise<void>;
   /** Ordered by email. */
@@ -36,6 +40,9 @@ export interface ProvisioningLedger {
 
 export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
   return {
+    ...apiKeyLedger(db),
+    ...idempotencyLedger(db),
+    ...webhookLedger(db),
     async recordUsers(bankGuid, users) {
       if (users.length === 0) return;
       await db

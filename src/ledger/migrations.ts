@@ -4,6 +4,7 @@
  * Never edit a migration that has shipped: add the next one. Types portable to SQLite and PostgreSQL only.
  */
 import type { Kysely, Migration } from 'kysely';
+import { apiMigration } from './api-migration.js';
 
 export const LEDGER_MIGRATIONS: Record<string, Migration> = {
   '0001-bank-users-and-rotations': {
@@ -29,4 +30,5 @@ export const LEDGER_MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-api-keys-idempotency-webhooks': apiMigration,
 };

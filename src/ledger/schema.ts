@@ -1,5 +1,7 @@
 /** The ledger's tables as Kysely sees them; `migrations.ts` creates them. */
-export interface LedgerTables {
+import type { ApiTables } from './api-schema.js';
+
+export interface LedgerTables extends ApiTables {
   bank_users: { bank_guid: string; user_guid: string; email: string };
   rotations: {
     bank_guid: string;

@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { Email } from './email.js';
 import { ipAllowlistEntryProblem } from './ip-allowlist.js';
 import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './idp-scopes.js';
+import { GUID_PATTERN } from './operations.js';
 
 export const Guid = z
   .string()
   .length(32, 'must be exactly 32 characters')
-  .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hexadecimal characters');
+  .regex(GUID_PATTERN, 'must be 32 lowercase hexadecimal characters');
 
 const unique = (values: readonly string[]) => new Set(values).size === values.length;
 

@@ -17,6 +17,9 @@ export function describeProgress(status: OperationStatus): string {
   return `${status.operation}${bank}: ${status.step}${users}${failures}`;
 }
 
+/** A guid as the IdP writes it: 32 lowercase hexadecimal characters (idp-schemas' `Guid` names the rule). */
+export const GUID_PATTERN = /^[0-9a-f]{32}$/;
+
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
 

@@ -4,3 +4,5 @@
  */
 export const bankCredentialSecretName = (bankGuid: string) => `banks/${bankGuid}/credential`;
 export const inviteUrlSecretName = (userGuid: string) => `users/${userGuid}/invite-url`;
+export const webhookSigningSecretName = (subscriptionId: string) =>
+  `webhooks/${subscriptionId}/signing-secret`;

@@ -8,7 +8,7 @@ import { CUSTOM_SEARCH_ATTRIBUTES } from '../model/search-attributes.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 
-const INDEXED_VALUE_TYPE = {
+export const INDEXED_VALUE_TYPE = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
   INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,

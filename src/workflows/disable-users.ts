@@ -2,6 +2,7 @@
 import type { DisableUsersInput, DisableUsersResult } from '../model/contract.js';
 import { disableUserBatch, resolveUsers } from './activities.js';
 import { inBatches } from './batches.js';
+import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus, type StatusTracker } from './status.js';
 
@@ -19,7 +20,11 @@ export async function disableInBatches(guids: string[], progress: StatusTracker)
   return disabled;
 }
 
-export async function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
+export function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
+  return reportingCompletion('disableUsers', rawInput, () => disable(rawInput));
+}
+
+async function disable(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
   const input = await checkedInput('disableUsers', rawInput);
   const progress = trackStatus('disableUsers', input.bankGuid);
   progress.step(`resolving ${input.users.length} users: ${input.reason}`);

@@ -1,4 +1,5 @@
 /** Every workflow type of the worker (the workflow bundle's entry point). */
+export { deliverWebhookEvent } from './deliver-webhook-event.js';
 export { disableUsers } from './disable-users.js';
 export { offboardBank } from './offboard-bank.js';
 export { onboardBank } from './onboard-bank.js';

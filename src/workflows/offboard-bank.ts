@@ -2,11 +2,16 @@
 import type { OffboardBankInput, OffboardBankResult } from '../model/contract.js';
 import { steps } from './activities.js';
 import { disableInBatches } from './disable-users.js';
+import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { revokeApplications } from './revoke.js';
 import { trackStatus } from './status.js';
 
-export async function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+  return reportingCompletion('offboardBank', rawInput, () => offboard(rawInput));
+}
+
+async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
   const input = await checkedInput('offboardBank', rawInput);
   const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);

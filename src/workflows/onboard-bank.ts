@@ -23,10 +23,15 @@ import type {
 } from '../model/contract.js';
 import { ensureUsers, steps } from './activities.js';
 import { inBatches } from './batches.js';
+import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
 
-export async function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+  return reportingCompletion('onboardBank', rawInput, () => onboard(rawInput));
+}
+
+async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = await checkedInput('onboardBank', rawInput);
   const { ensureBankApplication, removeBankApplication, revokeStoredCredentials, verifyBankCredential } =
     steps();

@@ -19,12 +19,18 @@ import { DEFAULT_GRACE_PERIOD } from '../model/operations.js';
 import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
 import { activitySteps } from './activities.js';
 import { completeRotationUpdate } from '../model/messages.js';
+import { ROTATION_WAITING_EVENT } from '../model/webhook-events.js';
+import { emitEvent, operationReference, reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
 
-export async function rotateBankCredentials(
+export function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
 ): Promise<RotateBankCredentialsResult> {
+  return reportingCompletion('rotateBankCredentials', rawInput, () => rotate(rawInput));
+}
+
+async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
   const input = await checkedInput('rotateBankCredentials', rawInput);
   const {
     createPendingBankApplication,
@@ -100,6 +106,17 @@ export async function rotateBankCredentials(
 
     progress.step(`waiting ${gracePeriod} for consumers to switch, or for completeRotation`);
     phase = 'waiting';
+    await emitEvent(
+      ROTATION_WAITING_EVENT,
+      {
+        ...operationReference('rotateBankCredentials', bankGuid),
+        previousClientId: current.clientId,
+        clientId: pending.clientId,
+        secretRef: pending.secretRef,
+        gracePeriod,
+      },
+      bankGuid,
+    );
     completedBy = (await condition(() => completedByOperator, gracePeriod)) ? 'operator' : 'grace-period';
   } catch (err) {
     phase = 'rolling back';

@@ -12,10 +12,15 @@ import { freePort } from '../support/ports.js';
 describe('provisioner dev: the embedded default', () => {
   let cwd: string;
   let env: NodeJS.ProcessEnv;
-  let ports: { temporal: number; ui: number; sandbox: number };
+  let ports: { temporal: number; ui: number; sandbox: number; api: number };
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'provisioner-dev-'));
-    ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort() };
+    ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      sandbox: await freePort(),
+      api: await freePort(),
+    };
     env = cleanEnv({
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_CLI_PATH: process.env.PROVISIONER_TEST_TEMPORAL_CLI,
@@ -33,6 +38,8 @@ describe('provisioner dev: the embedded default', () => {
         String(ports.ui),
         '--sandbox-port',
         String(ports.sandbox),
+        '--api-port',
+        String(ports.api),
       ],
       { env, cwd },
     );
@@ -69,6 +76,19 @@ describe('provisioner dev: the embedded default', () => {
       const secret = await runCli(['secret', 'get', result.application.secretRef], { env, cwd });
       assert.equal(secret.code, 0, secret.stderr);
       assert.equal(BankCredentialDocument.parse(JSON.parse(secret.stdout)).bankGuid, bankGuid);
+
+      // The HTTP API is part of dev, with keys made by the CLI beside it.
+      const created = await runCli(['api-key', 'create', '--name', 'dev', '--allow', 'read', '--json'], {
+        env,
+        cwd,
+      });
+      assert.equal(created.code, 0, created.stderr);
+      const { key } = JSON.parse(created.stdout) as { key: string };
+      const bank = await fetch(`http://127.0.0.1:${ports.api}/v1/banks/${bankGuid}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      assert.equal(bank.status, 200);
+      assert.equal(((await bank.json()) as { latest: { state: string } }).latest.state, 'completed');
     } finally {
       await stop(dev);
     }

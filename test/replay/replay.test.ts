@@ -18,6 +18,7 @@ describe('replay: committed histories still replay on the current workflow code'
       'disableUsers',
       'offboardBank',
       'scheduledRotation',
+      'deliverWebhookEvent',
     ]) {
       assert.ok(
         files.some((f) => new RegExp(`^${type}[-.]`).test(f)),

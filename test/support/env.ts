@@ -12,21 +12,26 @@ import { Writable } from 'node:stream';
 import { ProvisionerClient } from '../../src/client/index.js';
 import { parseEnv, WorkerEnv } from '../../src/config.js';
 import { openDependencies, type Dependencies } from '../../src/dependencies.js';
-import { createLogger, installTemporalRuntime } from '../../src/log.js';
+import { createLogger, installTemporalRuntime, type Logger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/dev/sandbox/index.js';
 import { createProvisionerWorker } from '../../src/worker.js';
 
+/** A logger whose lines (JSON, one per entry) are pushed onto `lines`. */
+export function capturingLogger(level: string, lines: string[]): Logger {
+  return createLogger(
+    level,
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+}
+
 /** Everything every worker of this test process logged, to search for leaked secrets. */
 export const capturedLog: string[] = [];
-const logger = createLogger(
-  'debug',
-  new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      capturedLog.push(chunk.toString());
-      done();
-    },
-  }),
-);
+const logger = capturingLogger('debug', capturedLog);
 installTemporalRuntime(logger);
 
 export const temporalAddress = () => {

@@ -11,6 +11,8 @@ import { dataConverterFor } from '../../src/codec/index.js';
 import { findTestServer } from '../../src/dev/temporal-binary.js';
 import { parseKeyring } from '../../src/keyring.js';
 import { createLogger, installTemporalRuntime } from '../../src/log.js';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/model/search-attributes.js';
+import { INDEXED_VALUE_TYPE } from '../../src/temporal/register-search-attributes.js';
 import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { REPLAY_CODEC_KEYS } from './replay.js';
 
@@ -23,10 +25,19 @@ export const dataConverter = dataConverterFor(parseKeyring(REPLAY_CODEC_KEYS, 'P
 export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const server = await findTestServer();
   if (!server.path) throw new Error('no Temporal test server: run `npx tsx scripts/install-temporal.ts`');
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: server.path } },
     client: { dataConverter },
   });
+  // The test server knows no custom search attributes until told (and cannot list them): a workflow that
+  // starts a child with them would wait forever.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CUSTOM_SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]]),
+    ),
+  });
+  return env;
 }
 
 export type ActivityCall = {
@@ -63,7 +74,8 @@ export async function withWorker<T>(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: { ...inputActivities(), ...activities },
+    // Operations emit webhook events as they end; these workers have no webhook subscriptions.
+    activities: { ...inputActivities(), webhookSubscriptionsFor: () => Promise.resolve([]), ...activities },
     dataConverter,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
   });

@@ -10,7 +10,8 @@ export function registerDev(program: Command): void {
     .option('--temporal-port <n>', 'Temporal frontend port', portOption('--temporal-port'), 7233)
     .option('--ui-port <n>', 'Temporal Web UI port', portOption('--ui-port'), 8233)
     .option('--sandbox-port <n>', 'IdP sandbox port', portOption('--sandbox-port'), 8900)
-    .action(async (flags: { temporalPort: number; uiPort: number; sandboxPort: number }) => {
+    .option('--api-port <n>', 'HTTP API port', portOption('--api-port'), 8080)
+    .action(async (flags: { temporalPort: number; uiPort: number; sandboxPort: number; apiPort: number }) => {
       const { runDev } = await loadDevTooling(() => import('../../dev/run-dev.js'));
       await runDev(flags);
     });

@@ -1,0 +1,218 @@
+/**
+ * The OpenAPI 3.1 document, built from the route table and the zod schemas (z.toJSONSchema gives JSON Schema
+ * 2020-12, the dialect of OpenAPI 3.1), so it cannot drift from what the server checks. Webhook events are
+ * described under `webhooks`.
+ */
+import { z } from 'zod';
+import {
+  DisableUsersResult,
+  OffboardBankResult,
+  OnboardBankResult,
+  RevokeBankCredentialsResult,
+  RotateBankCredentialsResult,
+} from '../model/contract.js';
+import { OPERATION_EVENTS, ROTATION_WAITING_EVENT, type EventfulOperation } from '../model/webhook-events.js';
+import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
+import { PROBLEM_TYPES, ProblemDocument, problemTypeUri, type ProblemName } from './problems.js';
+import type { ApiRoute } from './route.js';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Problems any route may answer, whatever it does. */
+const COMMON_PROBLEMS: ProblemName[] = [
+  'unauthorized',
+  'forbidden',
+  'rate-limited',
+  'internal-error',
+  'temporal-unavailable',
+];
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+function problemResponses(names: ProblemName[]): Record<string, unknown> {
+  const byStatus = new Map<number, ProblemName[]>();
+  for (const name of [...new Set([...names, ...COMMON_PROBLEMS])]) {
+    const { status } = PROBLEM_TYPES[name];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, problems]) => [
+      String(status),
+      {
+        description: problems.map((p) => `\`${problemTypeUri(p)}\`: ${PROBLEM_TYPES[p].title}`).join('; '),
+        content: { 'application/problem+json': { schema: PROBLEM_REF } },
+      },
+    ]),
+  );
+}
+
+function parameters(route: ApiRoute): unknown[] {
+  const path = route.params
+    ? (jsonSchema(route.params, 'input') as { properties: Record<string, JsonSchema> })
+    : undefined;
+  return [
+    ...Object.entries(path?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema,
+    })),
+    ...(route.idempotent
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            description:
+              'Names this request: sending it again (same key, method, path and body) returns the first answer; the key with another request is refused (422). Remembered for 24 hours.',
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+          },
+        ]
+      : []),
+  ];
+}
+
+function operation(route: ApiRoute): Record<string, unknown> {
+  const { success } = route;
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: `${route.description}\n\nPermission: \`${route.permission}\`.`,
+    'x-permission': route.permission,
+    parameters: parameters(route),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(success.status)]: {
+        description: success.description,
+        ...(success.location
+          ? { headers: { Location: { description: 'The operation to poll', schema: { type: 'string' } } } }
+          : {}),
+        content: { 'application/json': { schema: jsonSchema(success.schema, 'output') } },
+      },
+      ...problemResponses([
+        ...route.problems,
+        ...(route.params || route.body || route.idempotent ? (['invalid-input'] as const) : []),
+        ...(route.body
+          ? (['malformed-request', 'payload-too-large', 'unsupported-media-type'] as const)
+          : []),
+        ...(route.idempotent ? (['idempotency-key-reused', 'idempotency-key-in-progress'] as const) : []),
+      ]),
+    },
+  };
+}
+
+const RESULTS: Record<EventfulOperation, z.ZodType> = {
+  onboardBank: OnboardBankResult,
+  rotateBankCredentials: RotateBankCredentialsResult,
+  revokeBankCredentials: RevokeBankCredentialsResult,
+  offboardBank: OffboardBankResult,
+  disableUsers: DisableUsersResult,
+};
+
+const OperationReference = z.object({
+  operationId: z.string(),
+  operation: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  bankGuid: z.string().optional(),
+});
+
+const event = (type: string, data: z.ZodType, description: string) => ({
+  post: {
+    summary: type,
+    description: `${description}\n\nSigned as Standard Webhooks specify: verify \`webhook-signature\` (HMAC-SHA256 with the subscription's secret over \`<webhook-id>.<webhook-timestamp>.<body>\`); drop duplicates by \`webhook-id\`.`,
+    parameters: ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({
+      name,
+      in: 'header',
+      required: true,
+      schema: { type: 'string' },
+    })),
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: jsonSchema(
+            z.object({ id: z.string(), type: z.literal(type), timestamp: z.string(), data }),
+            'output',
+          ),
+        },
+      },
+    },
+    responses: {
+      '2XX': { description: 'Received; any other answer is retried with backoff for up to 24 hours' },
+    },
+  },
+});
+
+function webhooks(): Record<string, unknown> {
+  const entries: [string, unknown][] = [];
+  for (const [operation, { completed, failed }] of Object.entries(OPERATION_EVENTS)) {
+    const result = RESULTS[operation as EventfulOperation];
+    entries.push([
+      completed,
+      event(completed, OperationReference.extend({ result }), `${operation} completed.`),
+    ]);
+    entries.push([
+      failed,
+      event(
+        failed,
+        OperationReference.extend({ failure: OperationFailureSummary }),
+        `${operation} failed or was cancelled.`,
+      ),
+    ]);
+  }
+  entries.push([
+    ROTATION_WAITING_EVENT,
+    event(
+      ROTATION_WAITING_EVENT,
+      OperationReference.extend({
+        previousClientId: z.string(),
+        clientId: z.string(),
+        secretRef: z.string(),
+        gracePeriod: z.union([z.string(), z.number()]),
+      }),
+      'A rotation made its new credential current; the previous one is deleted after the grace period or a completion.',
+    ),
+  ]);
+  return Object.fromEntries(entries);
+}
+
+export function openApiDocument(routes: ApiRoute[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'cybrid-provisioner',
+      version,
+      description:
+        'Onboard banks on the Cybrid IdP, rotate and revoke their credentials, offboard them and disable users. Operations run as durable Temporal workflows: a start answers 202 at once; poll the operation or receive its webhook event. Nothing returned holds a secret: only secret-store references.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths,
+    webhooks: webhooks(),
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key (`provisioner api-key create`), or a JWT of the organization identity provider whose `scope` claim grants `provisioner:<permission>`.',
+        },
+      },
+      schemas: { Problem: jsonSchema(ProblemDocument, 'output') },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** Reading operations through Temporal: a workflow's description, progress, and result or failure. */
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ProvisionerClient } from '../client/index.js';
+import { failureSummary } from '../model/failure-summary.js';
+import { statusQuery } from '../model/messages.js';
+import { BankGuidKey } from '../model/search-attributes.js';
+import { operationIdOf } from '../model/webhook-events.js';
+import { Problem } from './problems.js';
+import { OPERATION_STATES, OPERATION_TYPES, type OperationType, type OperationView } from './schemas.js';
+
+const isOperationType = (type: string): type is OperationType =>
+  (OPERATION_TYPES as readonly string[]).includes(type);
+const stateOf = (name: string) =>
+  OPERATION_STATES.find((state) => state === name.toLowerCase()) ?? ('unknown' as const);
+
+/** The operation `workflowId` ran as `runId` (the latest run when absent); not-found for anything else. */
+export async function readOperation(
+  client: ProvisionerClient,
+  workflowId: string,
+  runId?: string,
+): Promise<OperationView> {
+  const handle = client.client.workflow.getHandle(workflowId, runId);
+  const description = await handle.describe();
+  if (!isOperationType(description.type)) throw new Problem('not-found', `No operation ${workflowId}`);
+  const bankGuid = description.typedSearchAttributes.get(BankGuidKey);
+  const view: OperationView = {
+    operationId: operationIdOf(workflowId, description.runId),
+    operation: description.type,
+    workflowId,
+    runId: description.runId,
+    ...(bankGuid ? { bankGuid } : {}),
+    state: stateOf(description.status.name),
+    startedAt: description.startTime.toISOString(),
+    ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+  };
+  const run = client.client.workflow.getHandle(workflowId, description.runId, { followRuns: false });
+  if (view.state === 'running') {
+    // Progress needs a worker to answer the query; without one the state still tells.
+    const progress = await run.query(statusQuery).catch(() => undefined);
+    return progress ? { ...view, progress } : view;
+  }
+  try {
+    return { ...view, result: (await run.result()) as OperationView['result'] };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return { ...view, failure: failureSummary(err) };
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Errors as RFC 9457 problem documents (`application/problem+json`): one stable `type` per kind of error,
+ * each documented on the reference page (the type is the link to its section there). Errors of the rest of
+ * the program (the typed client's, Temporal's, Fastify's) become problems in one place: `toProblem`.
+ */
+import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyError } from 'fastify';
+import { z } from 'zod';
+import {
+  BankBusyError,
+  InvalidInputError,
+  RequestIdReusedError,
+  RotationNotWaitingError,
+} from '../client/index.js';
+
+export const PROBLEM_TYPES = {
+  'invalid-input': {
+    status: 400,
+    title: 'The request is invalid',
+    about: 'A parameter, header or body field breaks a rule; `errors` names each one.',
+  },
+  'malformed-request': {
+    status: 400,
+    title: 'The request body is not valid JSON',
+    about: 'The body could not be parsed as JSON.',
+  },
+  unauthorized: {
+    status: 401,
+    title: 'Credentials are missing or not valid',
+    about: 'Send `Authorization: Bearer <API key or JWT>`; the key may be revoked or the JWT expired.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'The credentials lack the permission',
+    about: 'The API key or JWT does not grant the permission this operation needs.',
+  },
+  'not-found': { status: 404, title: 'Not found', about: 'No such route, bank operation or operation.' },
+  'method-not-allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    about: 'The path exists with other methods, listed in `Allow`.',
+  },
+  'bank-busy': {
+    status: 409,
+    title: 'Another operation on the bank is running',
+    about:
+      'Operations on one bank never interleave; `runningOperation` names the one running. Retry once it has ended.',
+  },
+  'rotation-not-waiting': {
+    status: 409,
+    title: 'The rotation is not waiting',
+    about: 'A rotation can be completed only while it waits for its grace period.',
+  },
+  'idempotency-key-in-progress': {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being answered',
+    about: 'Retry after `Retry-After` seconds to get its answer.',
+  },
+  'payload-too-large': {
+    status: 413,
+    title: 'The request body is too large',
+    about: 'Bodies are limited in size; split large user lists over several requests.',
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Unsupported media type',
+    about: 'Send bodies as `application/json`.',
+  },
+  'idempotency-key-reused': {
+    status: 422,
+    title: 'The Idempotency-Key was used for another request',
+    about:
+      'A key names one request: the same key with another method, path or body is refused. Use a new key.',
+  },
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    about: 'The caller exceeded its rate limit; retry after `Retry-After` seconds.',
+  },
+  'internal-error': {
+    status: 500,
+    title: 'Internal error',
+    about: 'Something failed on our side; the request may be retried with the same Idempotency-Key.',
+  },
+  'temporal-unavailable': {
+    status: 503,
+    title: 'Temporal is not reachable',
+    about: 'The workflow service did not answer; retry with the same Idempotency-Key.',
+  },
+} as const;
+
+export type ProblemName = keyof typeof PROBLEM_TYPES;
+
+/** The reference page's section of the problem: a relative URI reference, resolved against the API's URL. */
+export const problemTypeUri = (name: ProblemName) => `/docs#problem-${name}`;
+
+export const FieldError = z.object({
+  /** Where the field is: the path, a header or the body. */
+  in: z.enum(['path', 'header', 'body']),
+  /** Dotted path of the field (`users.0.email`); empty for the body as a whole. */
+  field: z.string(),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof FieldError>;
+
+export const RunningOperation = z.object({
+  operationId: z.string(),
+  operation: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  startedAt: z.string(),
+});
+
+/** The problem document every error response carries. */
+export const ProblemDocument = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  /** The request path. */
+  instance: z.string(),
+  errors: z.array(FieldError).optional(),
+  runningOperation: RunningOperation.optional(),
+});
+export type ProblemDocument = z.infer<typeof ProblemDocument>;
+
+export class Problem extends Error {
+  override name = 'Problem';
+  constructor(
+    readonly problem: ProblemName,
+    readonly detail: string,
+    readonly extra: Pick<ProblemDocument, 'errors' | 'runningOperation'> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function problemDocument(problem: Problem, instance: string): ProblemDocument {
+  const { status, title } = PROBLEM_TYPES[problem.problem];
+  return {
+    type: problemTypeUri(problem.problem),
+    title,
+    status,
+    detail: problem.detail,
+    instance,
+    ...problem.extra,
+  };
+}
+
+/** A zod error as the problem's field list. */
+export function fieldErrors(where: FieldError['in'], error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    in: where,
+    field: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+const FASTIFY_PROBLEMS: Record<string, ProblemName> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed-request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-request',
+};
+
+/**
+ * What any error means to the caller. Details are the errors' own messages, which never hold a secret; an
+ * unexpected error's message stays in the log.
+ */
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  if (err instanceof InvalidInputError) {
+    return new Problem('invalid-input', err.message.replace(/^Invalid input: /, ''), { errors: [] });
+  }
+  if (err instanceof BankBusyError) {
+    return new Problem('bank-busy', err.message, err.running ? { runningOperation: err.running } : {});
+  }
+  if (err instanceof RotationNotWaitingError) return new Problem('rotation-not-waiting', err.message);
+  if (err instanceof RequestIdReusedError) return new Problem('idempotency-key-reused', err.message);
+  if (err instanceof WorkflowNotFoundError) return new Problem('not-found', 'No such operation');
+  if (err instanceof ServiceError && isUnavailable(err)) {
+    return new Problem(
+      'temporal-unavailable',
+      'The Temporal service did not answer',
+      {},
+      { 'retry-after': '5' },
+    );
+  }
+  const fastify = err as Partial<FastifyError>;
+  const named = fastify.code ? FASTIFY_PROBLEMS[fastify.code] : undefined;
+  if (named) return new Problem(named, PROBLEM_TYPES[named].title);
+  if (err instanceof SyntaxError && fastify.statusCode === 400) {
+    return new Problem('malformed-request', 'The body is not valid JSON');
+  }
+  return new Problem('internal-error', 'The request failed on our side');
+}
+
+/** gRPC status codes of a service that did not answer: UNAVAILABLE (14), DEADLINE_EXCEEDED (4). */
+const UNAVAILABLE_CODES = new Set([14, 4]);
+
+function isUnavailable(err: ServiceError): boolean {
+  return UNAVAILABLE_CODES.has((err.cause as { code?: number } | undefined)?.code ?? -1);
+}

@@ -1,0 +1,228 @@
+/**
+ * The HTTP API (`provisioner api`): Fastify with four concerns, each in one place — who is calling (auth.ts),
+ * what they may do (each route's permission), idempotent starts (idempotency.ts) and errors as problem
+ * documents (problems.ts) — around the route table (routes/), which the OpenAPI document and the reference
+ * page are built from. Stateless: the ledger and Temporal hold everything, so replicas can run side by side.
+ */
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HTTPMethods,
+} from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { ProvisionerClient } from '../client/index.js';
+import type { ProvisioningLedger } from '../ledger/index.js';
+import type { Logger } from '../log.js';
+import { authenticator, type Principal } from './auth.js';
+import type { JwtVerification } from './config.js';
+import {
+  answerOnce,
+  apiRequestToken,
+  IDEMPOTENCY_RETENTION_MS,
+  idempotencyKeyOf,
+  requestDigest,
+} from './idempotency.js';
+import { openApiDocument } from './openapi.js';
+import { fieldErrors, Problem, problemDocument, toProblem, type FieldError } from './problems.js';
+import { referencePage } from './reference-page.js';
+import { auditDetailsOf, type AuditDetails } from './route.js';
+import { readRoutes } from './routes/reads.js';
+import { startRoutes } from './routes/starts.js';
+import type { z } from 'zod';
+
+export interface ApiServerOptions {
+  client: ProvisionerClient;
+  ledger: ProvisioningLedger;
+  /** Gets one audit line per accepted request, and unexpected errors. */
+  logger: Logger;
+  jwt?: JwtVerification;
+  /** Requests per minute per caller, on this replica. */
+  rateLimitPerMinute: number;
+  /** Default 4 MiB: room for the largest onboarding the contract allows. */
+  bodyLimitBytes?: number;
+  version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    audit?: AuditDetails & { operation: string; replayed?: boolean };
+  }
+}
+
+const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+function parsePart<T>(where: FieldError['in'], schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const errors = fieldErrors(where, parsed.error);
+    throw new Problem('invalid-input', errors.map((e) => `${e.field || where}: ${e.message}`).join('; '), {
+      errors,
+    });
+  }
+  return parsed.data;
+}
+
+function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem) {
+  return reply
+    .code(problemDocument(problem, '').status)
+    .headers(problem.headers)
+    .type('application/problem+json')
+    .send(problemDocument(problem, request.url.split('?')[0]!));
+}
+
+export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const { client, ledger, logger } = options;
+  const routes = [...startRoutes(client), ...readRoutes(client, ledger)];
+  const document = openApiDocument(routes, options.version);
+  const page = referencePage(document, routes);
+  const authenticate = authenticator(ledger, options.jwt);
+
+  // Fastify's own logger stays off: it would log URLs and error messages that may quote the body.
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT });
+  // Bodies are JSON only: anything else is 415 rather than a string the schemas then refuse.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('audit', undefined);
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.problem === 'internal-error') {
+      logger.error(
+        { errorName: (error as Error).name, message: (error as Error).message },
+        'API request failed',
+      );
+    }
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new Problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.audit && reply.statusCode < 400) {
+      logger.info(
+        { audit: { principal: request.principal?.id, status: reply.statusCode, ...request.audit } },
+        'API request',
+      );
+    }
+    done();
+  });
+
+  app.get('/openapi.json', (_request, reply) => reply.send(document));
+  app.get('/docs', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', async (request) => {
+      request.principal = await authenticate(request);
+    });
+    await v1.register(rateLimit, {
+      hook: 'preHandler',
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.principal!.id,
+      errorResponseBuilder: (_request, context) =>
+        new Problem(
+          'rate-limited',
+          `More than ${context.max} requests in a minute; retry after ${context.after}`,
+        ),
+    });
+
+    for (const route of routes) {
+      v1.route({
+        method: route.method,
+        url: fastifyPath(route.path),
+        handler: async (request, reply) => {
+          const principal = request.principal!;
+          if (!principal.permissions.has(route.permission)) {
+            throw new Problem('forbidden', `This operation needs the "${route.permission}" permission`);
+          }
+          const key = route.idempotent ? idempotencyKeyOf(request.headers['idempotency-key']) : undefined;
+          const params = parsePart('path', route.params, request.params);
+          const body = parsePart('body', route.body, request.body ?? {});
+          const answer =
+            key === undefined
+              ? { ...(await route.handle({ params, body, principal, request })), replayed: false }
+              : await answerOnce(
+                  ledger,
+                  principal.id,
+                  key,
+                  requestDigest(route.method, request.url.split('?')[0]!, body),
+                  (takenOver) =>
+                    route.handle({
+                      params,
+                      body,
+                      principal,
+                      request,
+                      start: { token: apiRequestToken(principal.id, key), takenOver },
+                    }),
+                );
+          request.audit = {
+            operation: route.operationId,
+            ...auditDetailsOf(answer, params),
+            replayed: answer.replayed,
+          };
+          if (answer.location) reply.header('location', answer.location);
+          if (answer.replayed) reply.header('idempotent-replayed', 'true');
+          return reply.code(answer.status).send(answer.body);
+        },
+      });
+    }
+    // A known path with another method: 405 naming the allowed ones.
+    const allowed = new Map<string, HTTPMethods[]>();
+    for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
+    for (const [path, methods] of allowed) {
+      const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+      v1.route({
+        method: METHODS.filter((m) => !methods.includes(m)),
+        url: fastifyPath(path),
+        handler: (request) => {
+          throw new Problem(
+            'method-not-allowed',
+            `${request.method} is not allowed here; use ${allow}`,
+            {},
+            { allow },
+          );
+        },
+      });
+    }
+  });
+
+  // Answers are remembered for a day; older ones are forgotten now and then by whichever replica runs this.
+  const prune = () =>
+    ledger
+      .pruneIdempotencyKeys(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString())
+      .catch((err: unknown) =>
+        logger.warn({ message: (err as Error).message }, 'pruning idempotency records failed'),
+      );
+  await prune();
+  const timer = setInterval(() => void prune(), 3_600_000).unref();
+  app.addHook('onClose', (_app, done) => {
+    clearInterval(timer);
+    done();
+  });
+  return app;
+}
+
+export interface RunningApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(
+  options: ApiServerOptions & { host?: string; port?: number },
+): Promise<RunningApiServer> {
+  const app = await buildApiServer(options);
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { url: `http://${host}:${address.port}`, close: () => app.close() };
+}

@@ -1,0 +1,48 @@
+/**
+ * Webhook events: what the operations tell operator-configured receivers when they end (or wait for an
+ * operator). Workflow-safe and free of zod (the workflow bundle carries none; the schemas are in
+ * webhook-event-schemas.ts): the workflows build the events, the delivery workflow and activity send them,
+ * the API documents them in its OpenAPI document.
+ */
+
+/** The event each operation sends when it completes and when it fails, by workflow type. */
+export const OPERATION_EVENTS = {
+  onboardBank: { completed: 'bank.onboarded', failed: 'bank.onboarding_failed' },
+  rotateBankCredentials: {
+    completed: 'bank.credentials_rotated',
+    failed: 'bank.credentials_rotation_failed',
+  },
+  revokeBankCredentials: {
+    completed: 'bank.credentials_revoked',
+    failed: 'bank.credentials_revocation_failed',
+  },
+  offboardBank: { completed: 'bank.offboarded', failed: 'bank.offboarding_failed' },
+  disableUsers: { completed: 'users.disabled', failed: 'users.disabling_failed' },
+} as const;
+
+export type EventfulOperation = keyof typeof OPERATION_EVENTS;
+
+/** A rotation's new credential is current and the old one waits for its grace period or completeRotation. */
+export const ROTATION_WAITING_EVENT = 'bank.credentials_rotation_waiting';
+
+/** Every event type a subscription can ask for. New kinds of event (e.g. drift reports) are added here. */
+export const WEBHOOK_EVENT_TYPES = [
+  ...Object.values(OPERATION_EVENTS).flatMap(({ completed, failed }) => [completed, failed]),
+  ROTATION_WAITING_EVENT,
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The workflow that delivers one event: one per event, so its id is the event's. */
+export const webhookDeliveryWorkflowId = (eventId: string) => `webhook-${eventId}`;
+
+/**
+ * An operation's public id: its workflow id and the run that started it. Operations on one bank share the
+ * workflow id `bank-<guid>`, so the run tells them apart; `~` appears in neither part.
+ */
+export const operationIdOf = (workflowId: string, runId: string) => `${workflowId}~${runId}`;
+
+export function parseOperationId(operationId: string): { workflowId: string; runId: string } | undefined {
+  const separator = operationId.lastIndexOf('~');
+  if (separator <= 0 || separator === operationId.length - 1) return undefined;
+  return { workflowId: operationId.slice(0, separator), runId: operationId.slice(separator + 1) };
+}
