@@ -13,7 +13,7 @@ export {
   rotationScheduleId,
 } from './client/index.js';
 export type { ProvisionerClientOptions } from './client/index.js';
-export { describeFailure } from './client/failure.js';
+export { describeFailure } from './model/failure.js';
 export { completeRotationUpdate, statusQuery } from './model/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';

@@ -16,4 +16,9 @@ export interface ActivityDeps {
    * response and is deleted. Younger ones may belong to a create still in flight (another attempt).
    */
   orphanGraceMs: number;
+  /**
+   * Where events leave the worker (the HTTP API's webhooks, once wired); unset, they are only logged. Called
+   * again with the same idempotency key when an activity is retried.
+   */
+  publishEvent?: (type: string, payload: unknown, options: { idempotencyKey: string }) => Promise<void>;
 }

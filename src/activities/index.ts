@@ -2,12 +2,18 @@
 import { applicationActivities } from './applications.js';
 import { credentialActivities } from './credentials.js';
 import type { ActivityDeps } from './deps.js';
+import { desiredStateActivities } from './desired-state.js';
 import { userActivities } from './users.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...applicationActivities(deps), ...credentialActivities(deps), ...userActivities(deps) };
+  return {
+    ...applicationActivities(deps),
+    ...credentialActivities(deps),
+    ...userActivities(deps),
+    ...desiredStateActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

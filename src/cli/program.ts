@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerCodecServer } from './commands/codec-server.js';
+import { registerDesiredState } from './commands/desired-state.js';
 import { registerDev } from './commands/dev.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerOnboard } from './commands/onboard.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     registerOnboard,
     registerLifecycle,
     registerStatus,
+    registerDesiredState,
     registerSecret,
     registerCodecServer,
   ]) {

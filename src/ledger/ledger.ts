@@ -31,6 +31,12 @@ export interface ProvisioningLedger {
   recordRotation(bankGuid: string, rotation: RotationRecord): Promise<void>;
   /** Oldest first. */
   rotationsOf(bankGuid: string): Promise<RotationRecord[]>;
+  /** Users of the bank this worker disabled (idempotent; the first time is kept). */
+  recordDisabled(bankGuid: string, userGuids: readonly string[], disabledAt: string): Promise<void>;
+  /** Guids of the bank's users this worker disabled. */
+  disabledUsersOf(bankGuid: string): Promise<string[]>;
+  /** Guids of every user recorded for any bank. */
+  recordedUserGuids(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,27 @@ export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
         .where('bank_guid', '=', bankGuid)
         .orderBy('rotated_at')
         .execute(),
+    async recordDisabled(bankGuid, userGuids, disabledAt) {
+      if (userGuids.length === 0) return;
+      await db
+        .insertInto('disabled_users')
+        .values(userGuids.map((guid) => ({ bank_guid: bankGuid, user_guid: guid, disabled_at: disabledAt })))
+        .onConflict((conflict) => conflict.columns(['bank_guid', 'user_guid']).doNothing())
+        .execute();
+    },
+    disabledUsersOf: async (bankGuid) =>
+      (
+        await db
+          .selectFrom('disabled_users')
+          .select('user_guid')
+          .where('bank_guid', '=', bankGuid)
+          .orderBy('user_guid')
+          .execute()
+      ).map((row) => row.user_guid),
+    recordedUserGuids: async () =>
+      (await db.selectFrom('bank_users').select('user_guid').distinct().orderBy('user_guid').execute()).map(
+        (row) => row.user_guid,
+      ),
     close: () => db.destroy(),
   };
 }

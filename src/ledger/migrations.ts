@@ -29,4 +29,17 @@ export const LEDGER_MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-desired-state-disabled-users': {
+    async up(db: Kysely<unknown>) {
+      // Users a manifest's prune disabled: the IdP does not say whether a user is disabled, and a disabled
+      // user stays in its user list.
+      await db.schema
+        .createTable('disabled_users')
+        .addColumn('bank_guid', 'text', (c) => c.notNull())
+        .addColumn('user_guid', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('disabled_users_pkey', ['bank_guid', 'user_guid'])
+        .execute();
+    },
+  },
 };

@@ -8,4 +8,5 @@ export interface LedgerTables {
     previous_client_id: string;
     client_id: string;
   };
+  disabled_users: { bank_guid: string; user_guid: string; disabled_at: string };
 }

@@ -14,12 +14,30 @@ export const MAX_USERS_PER_ONBOARDING = 10_000;
 const uniqueBy = <T>(items: readonly T[], key: (item: T) => string) =>
   new Set(items.map(key)).size === items.length;
 
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
 /** Durations as Temporal and `ms` write them: 90s, 15m, 24h, 90d, or milliseconds as a number. */
 export const Duration = z.union([
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 15m, 24h or 90d'),
+  z.string().regex(DURATION_PATTERN, 'must be a duration such as 30s, 15m, 24h or 90d'),
   z.number().int().min(0),
 ]);
 export type Duration = z.infer<typeof Duration>;
+
+/** Milliseconds of a valid Duration (workflow-safe: plain arithmetic). */
+export function durationMs(duration: Duration): number {
+  if (typeof duration === 'number') return duration;
+  const [, amount, unit] = DURATION_PATTERN.exec(duration)!;
+  return Math.round(Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS]);
+}
+
+/** The settings of a bank's OAuth application; what is left out is taken from elsewhere (see each use). */
+export const ApplicationSettings = z.object({
+  name: ApplicationName.optional(),
+  ipAllowlist: IpAllowlist.optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type ApplicationSettings = z.infer<typeof ApplicationSettings>;
 
 /** An email address (see email.ts for the rules); exported for callers that check addresses themselves. */
 export const EmailAddress = Email;
@@ -44,13 +62,7 @@ export type UserSpec = z.infer<typeof UserSpec>;
 
 export const OnboardBankInput = z.object({
   bankGuid: Guid,
-  application: z
-    .object({
-      name: ApplicationName.optional(),
-      ipAllowlist: IpAllowlist.optional(),
-      expiresAt: z.iso.datetime({ offset: true }).optional(),
-    })
-    .optional(),
+  application: ApplicationSettings.optional(),
   users: z
     .array(UserSpec)
     .max(MAX_USERS_PER_ONBOARDING, `must hold at most ${MAX_USERS_PER_ONBOARDING} users`)
@@ -87,6 +99,11 @@ export const RotateBankCredentialsInput = z.object({
   bankGuid: Guid,
   gracePeriod: Duration.optional(),
   verify: z.boolean().optional(),
+  /**
+   * The new application's settings. By default it keeps the current application's name and IP allowlist,
+   * and, when the current credential expires, the same lifetime counted from the rotation.
+   */
+  application: ApplicationSettings.optional(),
 });
 export type RotateBankCredentialsInput = z.infer<typeof RotateBankCredentialsInput>;
 

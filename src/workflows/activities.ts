@@ -28,15 +28,20 @@ export const {
   currentBankCredential,
   recordRotation,
   provisionedUserGuids,
+  observeUsers,
+  updateBankApplication,
+  recordDisabledUsers,
+  publishDriftReport,
 } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
 
 /**
- * Batches of users and walks over the user list: a heartbeat per user or page carries the progress a retry
- * resumes from, so a stuck or killed attempt is noticed within the heartbeat timeout and a cancellation
+ * Batches of users and banks, and walks over the user list: a heartbeat per user, bank or page (for user
+ * batches, with the progress a retry resumes from), so a stuck or killed attempt is noticed within the heartbeat timeout and a cancellation
  * reaches it. No single step between heartbeats takes longer than one IdP request.
  */
-export const { ensureUsers, resolveUsers, disableUserBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '15m',
-  heartbeatTimeout: '20s',
-  retry,
-});
+export const { ensureUsers, resolveUsers, disableUserBatch, observeBanks, observeOrganizationUsers } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '15m',
+    heartbeatTimeout: '20s',
+    retry,
+  });

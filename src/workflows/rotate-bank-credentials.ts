@@ -79,9 +79,11 @@ export async function rotateBankCredentials(
         {
           bankGuid,
           name: markedApplicationName(
-            rotationBaseName(current.applicationName, workflowInfo().startTime),
+            rotationBaseName(input.application?.name ?? current.applicationName, workflowInfo().startTime),
             operationMarker(workflowInfo().firstExecutionRunId),
           ),
+          ipAllowlist: input.application?.ipAllowlist,
+          expiresAt: input.application?.expiresAt,
         },
       ],
     ),
