@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DesiredStateClient, parseManifest } from '../../src/client/desired-state.js';
 import { bankWorkflowId, type RotateBankCredentialsResult } from '../../src/model/contract.js';
+import type { rotateBankCredentials } from '../../src/workflows/index.js';
 import type { DriftReport } from '../../src/model/drift-report.js';
 import { driftScheduleId, type Manifest } from '../../src/model/manifest.js';
 import { currentCredential, mintsToken } from '../support/banks.js';
@@ -103,7 +104,9 @@ describe('rotation before expiry, by the drift schedule', () => {
         .describe()
         .catch(() => undefined);
       if (latest?.type === 'rotateBankCredentials' && latest.status.name === 'COMPLETED')
-        rotation = await world.client.client.workflow.getHandle(bankWorkflowId(bankGuid)).result();
+        rotation = await world.client.client.workflow
+          .getHandle<typeof rotateBankCredentials>(bankWorkflowId(bankGuid))
+          .result();
       else await sleep(100);
     }
     assert.ok(checks > 3, `the credential was checked only ${checks} times`);
