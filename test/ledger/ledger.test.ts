@@ -49,6 +49,21 @@ for (const backend of ledgerBackends) {
       assert.deepEqual(await ledger.rotationsOf('bank-b'), []);
     });
 
+    it('records the users a prune disabled, once each, per bank; knows every user recorded for any bank', async (t) => {
+      const ledger = await openTestLedger(t, backend);
+      await ledger.recordUsers('bank-a', [{ guid: 'u1', email: 'amy@example.com' }]);
+      await ledger.recordUsers('bank-b', [
+        { guid: 'u1', email: 'amy@example.com' },
+        { guid: 'u2', email: 'zed@example.com' },
+      ]);
+      await ledger.recordDisabled('bank-b', ['u2', 'u1'], '2026-01-01T00:00:00.000Z');
+      await ledger.recordDisabled('bank-b', ['u2'], '2026-02-01T00:00:00.000Z'); // a retry
+      await ledger.recordDisabled('bank-b', [], '2026-02-01T00:00:00.000Z');
+      assert.deepEqual(await ledger.disabledUsersOf('bank-b'), ['u1', 'u2']);
+      assert.deepEqual(await ledger.disabledUsersOf('bank-a'), []);
+      assert.deepEqual(await ledger.recordedUserGuids(), ['u1', 'u2']);
+    });
+
     it('keeps its data across reopening, and processes opening it at once migrate it once', async (t) => {
       const location = await backend.location(t);
       const opened = await Promise.all(
