@@ -27,7 +27,7 @@ export interface ProvisioningLedger {
   recordUsers(bankGuid: string, users: readonly LedgerUser[]): Promise<void>;
   /** Ordered by email. */
   usersOf(bankGuid: string): Promise<LedgerUser[]>;
-  /** Idempotent per workflowId. */
+  /** Idempotent per new client id (a rotation creates one application). */
   recordRotation(bankGuid: string, rotation: RotationRecord): Promise<void>;
   /** Oldest first. */
   rotationsOf(bankGuid: string): Promise<RotationRecord[]>;
@@ -67,7 +67,7 @@ export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
           previous_client_id: r.previousClientId,
           client_id: r.clientId,
         })
-        .onConflict((conflict) => conflict.columns(['bank_guid', 'workflow_id']).doNothing())
+        .onConflict((conflict) => conflict.columns(['bank_guid', 'client_id']).doNothing())
         .execute();
     },
     rotationsOf: (bankGuid) =>

@@ -143,6 +143,36 @@ describe('rotation before expiry, by the drift schedule', () => {
     assert.deepEqual((await desired.plan(manifest)).banks[0]!.actions, []);
   });
 
+  it("a later expiresAt in the manifest replaces the credential by rotation, inside the bank's reconcile", async () => {
+    const { bankGuid } = manifest.banks[0]!;
+    const later = new Date(Date.now() + 30 * 24 * HOUR).toISOString();
+    const changed = parseManifest({
+      ...manifest,
+      banks: [
+        { ...manifest.banks[0]!, application: { ...manifest.banks[0]!.application, expiresAt: later } },
+      ],
+    });
+    const plan = await desired.plan(changed);
+    const [before] = await listBankApplications(world, bankGuid);
+    assert.deepEqual(plan.banks[0]!.actions, [
+      {
+        kind: 'rotate-credential',
+        clientId: before!.client_id,
+        reason: 'expiry-changed',
+        expiresAt: later,
+        currentExpiresAt: before!.expires_at,
+      },
+    ]);
+    const applied = await (await desired.startApply(changed, plan)).result();
+    assert.equal(applied.summary.applied, 1);
+    const [after] = await listBankApplications(world, bankGuid);
+    assert.notEqual(after!.client_id, before!.client_id);
+    assert.equal(after!.expires_at, later);
+    const rotations = await world.deps.ledger.rotationsOf(bankGuid);
+    assert.equal(rotations.at(-1)!.previousClientId, before!.client_id);
+    assert.deepEqual((await desired.plan(changed)).banks[0]!.actions, []);
+  });
+
   it("counts the check's findings in the worker's metrics", async () => {
     const text = await (await fetch(metricsUrl)).text();
     /** The value of `name` whose labels include the manifest's (and `kind`, when given). */
