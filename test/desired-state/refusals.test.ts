@@ -74,4 +74,19 @@ describe('bad manifests are refused by plan, apply and drift, naming each path, 
     assert.match(run.stdout, /^Plan: 2 of 2 banks to change/m);
     assert.match(run.stderr, /^provisioner: apply changes the IdP: confirm with --yes/);
   });
+
+  it('apply skips a bank the plan cannot apply, names why, and exits non-zero', async () => {
+    const [bank] = fleet(1);
+    const file = join(files, 'past.yaml');
+    const expired = { ...bank!, application: { expiresAt: '2020-01-01T00:00:00Z' } };
+    await writeFile(file, stringify(manifestOf([expired])));
+    const run = await runCli(['apply', '-f', file, '--yes'], { env: { ...process.env, ...world.env } });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stdout,
+      /! not applied: application\.expiresAt 2020-01-01T00:00:00Z has passed: set a later one/,
+    );
+    assert.match(run.stdout, /^Applied: 0 banks reconciled, 0 busy, 0 failed, 1 skipped/m);
+    assert.match(run.stderr, /^provisioner: apply of manifest .* left 0 banks failed, 0 busy and 1 skipped/);
+  });
 });
