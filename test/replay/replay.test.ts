@@ -18,6 +18,10 @@ describe('replay: committed histories still replay on the current workflow code'
       'disableUsers',
       'offboardBank',
       'scheduledRotation',
+      'planManifest',
+      'applyManifest',
+      'reconcileBank',
+      'driftCheck',
     ]) {
       assert.ok(
         files.some((f) => new RegExp(`^${type}[-.]`).test(f)),
