@@ -14,6 +14,16 @@ export {
 } from './client/index.js';
 export type { ProvisionerClientOptions } from './client/index.js';
 export { describeFailure } from './model/failure.js';
+export * from './model/manifest.js';
+export * from './model/plan.js';
+export * from './model/desired-state.js';
+export { DriftReport, DriftFollowUp } from './model/drift-report.js';
+export {
+  DesiredStateClient,
+  ManifestBusyError,
+  parseManifest,
+  PlanDocument,
+} from './client/desired-state.js';
 export { completeRotationUpdate, statusQuery } from './model/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';

@@ -89,4 +89,23 @@ describe('bad manifests are refused by plan, apply and drift, naming each path, 
     assert.match(run.stdout, /^Applied: 0 banks reconciled, 0 busy, 0 failed, 1 skipped/m);
     assert.match(run.stderr, /^provisioner: apply of manifest .* left 0 banks failed, 0 busy and 1 skipped/);
   });
+
+  it('a plan the worker cannot make is one line naming the cause', async () => {
+    const locked = await createTestWorld({
+      sandbox: world.sandbox,
+      env: { CYBRID_CLIENT_SECRET: 'not-the-secret' },
+    });
+    try {
+      await locked.startWorker();
+      const file = join(files, 'locked.yaml');
+      await writeFile(file, stringify(manifestOf(fleet(1), { name: 'locked' })));
+      const run = await runCli(['plan', '-f', file], { env: { ...process.env, ...locked.env } });
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^provisioner: plan of manifest locked failed: Idp\w+: /);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    } finally {
+      await locked.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * problem named by its path before anything connects; plans and drift reports are read on the worker (no
  * IdP write); apply shows the plan, asks (or takes --yes), then reconciles and sets the schedules.
  */
+import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import {
@@ -12,6 +13,7 @@ import {
   type PlanDocument,
 } from '../../client/desired-state.js';
 import { DEFAULT_APPLY_CONCURRENCY, type ApplyManifestResult } from '../../model/desired-state.js';
+import { describeFailure } from '../../model/failure.js';
 import type { Manifest } from '../../model/manifest.js';
 import type { applyManifest } from '../../workflows/index.js';
 import { withClient } from '../connect.js';
@@ -30,8 +32,12 @@ async function loadManifest(path: string): Promise<Manifest> {
   return parseManifest(await readDocumentFile(path, '-f'), `manifest ${path}`);
 }
 
-/** Connects, checks that the manifest fits in a payload, and runs `work` with the desired-state client. */
+/**
+ * Connects, checks that the manifest fits in a payload, and runs `work` with the desired-state client; a
+ * workflow that fails is one line naming its cause.
+ */
 async function withManifest<T>(
+  command: 'plan' | 'apply' | 'drift',
   flags: ManifestFlags,
   work: (desired: DesiredStateClient, manifest: Manifest) => Promise<T>,
 ): Promise<T> {
@@ -39,7 +45,13 @@ async function withManifest<T>(
   return withClient(async (client) => {
     const desired = new DesiredStateClient(client);
     await desired.assertFits(manifest, `manifest ${flags.file}`);
-    return work(desired, manifest);
+    try {
+      return await work(desired, manifest);
+    } catch (err) {
+      if (err instanceof WorkflowFailedError)
+        throw new CliError(`${command} of manifest ${manifest.name} failed: ${describeFailure(err)}`);
+      throw err;
+    }
   });
 }
 
@@ -64,7 +76,7 @@ export function registerDesiredState(program: Command): void {
       .command('plan')
       .description('show what apply would do to bring the IdP to the manifest (no IdP write)'),
   ).action((flags: ManifestFlags) =>
-    withManifest(flags, async (desired, manifest) => {
+    withManifest('plan', flags, async (desired, manifest) => {
       const plan = await desired.plan(manifest);
       if (flags.json) return printJson(plan);
       for (const line of describePlan(plan)) printLine(line);
@@ -83,7 +95,7 @@ export function registerDesiredState(program: Command): void {
         DEFAULT_APPLY_CONCURRENCY,
       ),
   ).action((flags: ManifestFlags & { yes?: boolean; concurrency: number }) =>
-    withManifest(flags, async (desired, manifest) => {
+    withManifest('apply', flags, async (desired, manifest) => {
       const plan = await desired.plan(manifest);
       if (!flags.json) for (const line of describePlan(plan)) printLine(line);
       const changes = plan.summary.banksToChange > 0 || plan.actions.length > 0;
@@ -109,7 +121,7 @@ export function registerDesiredState(program: Command): void {
         'report now how the IdP differs from the manifest (no IdP write); creates or updates the drift schedule the manifest asks for',
       ),
   ).action((flags: ManifestFlags) =>
-    withManifest(flags, async (desired, manifest) => {
+    withManifest('drift', flags, async (desired, manifest) => {
       const report = await desired.drift(manifest);
       const schedule = await desired.syncDriftSchedule(manifest);
       if (flags.json) return printJson({ ...report, schedule: schedule ?? null });
