@@ -5,6 +5,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import type { BankCredential } from '../../src/activities/applications.js';
 import type { Activities } from '../../src/activities/index.js';
 import { dataConverterFor } from '../../src/codec/index.js';
 import { findTestServer } from '../../src/dev/temporal-binary.js';
@@ -65,3 +66,24 @@ export async function withWorker<T>(
   });
   return worker.runUntil(body(taskQueue));
 }
+
+/** A stubbed credential of the bank's application `clientId`. */
+export const stubCredential = (clientId: string, created: boolean, secretVersion = '1'): BankCredential => ({
+  clientId,
+  name: `application ${clientId}`,
+  secretRef: 'local:banks/0/credential',
+  secretVersion,
+  created,
+});
+
+/** A rotation's activities: the bank's current credential is `old`, the new one `new`. */
+export const rotationActivities: Partial<Activities> = {
+  currentBankCredential: () =>
+    Promise.resolve({ clientId: 'old', secretVersion: '1', applicationName: 'bank application' }),
+  createPendingBankApplication: () => Promise.resolve(stubCredential('new', true, '2')),
+  verifyBankCredential: () => Promise.resolve({ grantedScopes: [] }),
+  promoteBankCredential: () => Promise.resolve(),
+  removeBankApplication: () => Promise.resolve(),
+  revokeStoredCredentials: () => Promise.resolve([]),
+  recordRotation: () => Promise.resolve(),
+};

@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Activities } from '../../src/activities/index.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
 import type { ObservedBank } from '../../src/model/plan.js';
 import { statusQuery } from '../../src/model/messages.js';
 import { Manifest } from '../../src/model/manifest.js';
 import type { applyManifest, driftCheck, rotateBankCredentials } from '../../src/workflows/index.js';
 import { withStubWorker } from '../support/stub-worker.js';
-import { stubActivities } from '../support/time-skipping.js';
+import { rotationActivities, stubActivities } from '../support/time-skipping.js';
 
 const newGuid = () => randomBytes(16).toString('hex');
 const HOUR = 3_600_000;
@@ -41,25 +40,6 @@ const observedBank = (
       : [{ clientId: app.clientId, stage: 'current', applicationName: app.name, createdAt: app.createdAt }],
     recordedUsers: [],
   };
-};
-
-/** The activities a rotation calls, so a bank can be held busy by a rotation waiting for its grace period. */
-const rotationActivities: Partial<Activities> = {
-  currentBankCredential: () =>
-    Promise.resolve({ clientId: 'old', secretVersion: '1', applicationName: 'app' }),
-  createPendingBankApplication: () =>
-    Promise.resolve({
-      clientId: 'new',
-      name: 'app',
-      secretRef: 'local:x',
-      secretVersion: '2',
-      created: true,
-    }),
-  verifyBankCredential: () => Promise.resolve({ grantedScopes: [] }),
-  promoteBankCredential: () => Promise.resolve(),
-  removeBankApplication: () => Promise.resolve(),
-  revokeStoredCredentials: () => Promise.resolve([]),
-  recordRotation: () => Promise.resolve(),
 };
 
 describe('desired-state workflows with stubbed activities', () => {
