@@ -25,10 +25,9 @@ export async function applyManifest(rawInput: ApplyManifestInput): Promise<Apply
 
   const outcomes = new Map<string, BankOutcome>();
   let running = 0;
+  // The failures (busy or failed banks) are shown beside the step, as every operation's are.
   const show = () =>
-    progress.step(
-      `reconciling banks: ${outcomes.size} of ${banks.length} done, ${running} running, ${failures.length} failed or busy`,
-    );
+    progress.step(`reconciling banks: ${outcomes.size} of ${banks.length} done, ${running} running`);
   show();
   await forEachConcurrently(banks, concurrency, async (bank) => {
     running++;
