@@ -15,6 +15,8 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevServer } from '../src/dev/temporal-dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
+import { bankWorkflowId } from '../src/model/contract.js';
+import { Manifest } from '../src/model/manifest.js';
 import { statusQuery } from '../src/model/messages.js';
 import { webhookDeliveryWorkflowId } from '../src/model/webhook-events.js';
 import { addWebhookSubscription } from '../src/webhooks/subscriptions.js';
@@ -104,6 +106,30 @@ try {
     await world.client.startOnboarding({ bankGuid: randomGuid() }),
   );
   world.sandbox.setFaults({ dropScopes: [] });
+  // The desired state: a plan, an apply (its reconcileBank child under the bank's id), a drift report.
+  const manifest = Manifest.parse({
+    name: 'replay',
+    banks: [
+      {
+        bankGuid: randomGuid(),
+        application: { ipAllowlist: ['203.0.114.7/32'] },
+        users: [{ email: 'replay-5@example.com', allowedScopes: ['banks:read'] }],
+      },
+    ],
+  });
+  const desiredStateRun = (workflowType: string, args: unknown[]) =>
+    world.client.client.workflow.start(workflowType, {
+      workflowId: `${workflowType}-${randomGuid()}`,
+      taskQueue: world.taskQueue,
+      args,
+    });
+  await save('planManifest', await desiredStateRun('planManifest', [{ manifest }]));
+  await save('applyManifest', await desiredStateRun('applyManifest', [{ manifest }]));
+  await save(
+    'reconcileBank',
+    world.client.client.workflow.getHandle(bankWorkflowId(manifest.banks[0]!.bankGuid)),
+  );
+  await save('driftCheck', await desiredStateRun('driftCheck', [{ manifest }]));
   await save(
     'revokeBankCredentials',
     await world.client.startRevocation({ bankGuid, reason: 'replay fixture' }),

@@ -13,7 +13,17 @@ export {
   rotationScheduleId,
 } from './client/index.js';
 export type { ProvisionerClientOptions, RunningOperation, StartOptions } from './client/index.js';
-export { describeFailure } from './client/failure.js';
+export { describeFailure } from './model/failure.js';
+export * from './model/manifest.js';
+export * from './model/plan.js';
+export * from './model/desired-state.js';
+export { DriftReport, DriftFollowUp } from './model/drift-report.js';
+export {
+  DesiredStateClient,
+  ManifestBusyError,
+  parseManifest,
+  PlanDocument,
+} from './client/desired-state.js';
 export { completeRotationUpdate, statusQuery } from './model/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';

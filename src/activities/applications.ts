@@ -6,7 +6,12 @@
  */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
-import { BANK_CREDENTIAL_FORMAT, BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
+import {
+  BANK_CREDENTIAL_FORMAT,
+  BANK_CREDENTIAL_SCOPES,
+  type BankCredentialDocument,
+} from '../model/bank-credential.js';
+import { credentialExpiry, renewedExpiry } from '../model/credential-expiry.js';
 import type { Application } from '../model/idp-schemas.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
 import {
@@ -94,7 +99,8 @@ export function applicationActivities(deps: ActivityDeps) {
       },
       { signal: signal() },
     );
-    const document = {
+    const expiresAt = credentialExpiry(created.expires_at, input.expiresAt);
+    const document: BankCredentialDocument = {
       format: BANK_CREDENTIAL_FORMAT,
       bankGuid: input.bankGuid,
       clientId: created.client_id,
@@ -103,6 +109,7 @@ export function applicationActivities(deps: ActivityDeps) {
       scopes: [...BANK_CREDENTIAL_SCOPES],
       applicationName: created.name,
       createdAt: created.created_at,
+      ...(expiresAt ? { expiresAt } : {}),
     };
     await secrets.put(bankCredentialSecretName(input.bankGuid), JSON.stringify(document), {
       stage: 'pending',
@@ -165,10 +172,38 @@ export function applicationActivities(deps: ActivityDeps) {
     }
   }
 
-  /** Rotation: a new application of this operation, its credential stored as the pending version. */
-  async function createPendingBankApplication(input: BankApplicationInput): Promise<BankCredential> {
+  /**
+   * What the next application keeps of the current one when the input does not say: its IP allowlist, and
+   * its lifetime when it expires (see model/credential-expiry.ts).
+   */
+  async function withCurrentSettings(input: EnsureBankApplicationInput): Promise<EnsureBankApplicationInput> {
+    if (input.ipAllowlist !== undefined && input.expiresAt !== undefined) return input;
+    const stored = await storedCredentials(secrets, bankCredentialSecretName(input.bankGuid));
+    const current = stored.find((c) => c.stage === 'current');
+    if (!current) return input;
+    let app: Application | undefined;
     try {
-      return credential(await findOrCreate(input, settleRotation), input.bankGuid);
+      app = await idp.getBankApplication(current.clientId, { signal: signal() });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const expiresAt = credentialExpiry(app?.expires_at, current.expiresAt);
+    return {
+      ...input,
+      ipAllowlist: input.ipAllowlist ?? app?.ip_allowlist,
+      expiresAt:
+        input.expiresAt ??
+        (expiresAt && renewedExpiry({ createdAt: current.createdAt, expiresAt }, Date.now())),
+    };
+  }
+
+  /**
+   * Rotation: a new application of this operation, its credential stored as the pending version. Settings
+   * the input leaves out are the current application's.
+   */
+  async function createPendingBankApplication(input: EnsureBankApplicationInput): Promise<BankCredential> {
+    try {
+      return credential(await findOrCreate(await withCurrentSettings(input), settleRotation), input.bankGuid);
     } catch (err) {
       throw toApplicationFailure(err);
     }

@@ -36,14 +36,35 @@ export async function readCredential(
   return { ...parsed.data, version: secret.version };
 }
 
-/** Every readable version of the bank's credential with the client id it belongs to, oldest first. */
-export async function storedCredentials(secrets: SecretStore, name: SecretName): Promise<StoredCredential[]> {
-  const found: StoredCredential[] = [];
+/** A readable stored version: the application it belongs to, as its document says (never its secret). */
+export interface StoredCredentialDetails extends StoredCredential {
+  applicationName: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** Every readable version of the bank's credential with the application it belongs to, oldest first. */
+export async function storedCredentials(
+  secrets: SecretStore,
+  name: SecretName,
+): Promise<StoredCredentialDetails[]> {
+  const found: StoredCredentialDetails[] = [];
   for (const { version, stage } of await secrets.versions(name)) {
     if (stage === 'revoked') continue;
     try {
-      const { clientId } = await readCredential(secrets, name, version);
-      found.push({ version, stage, clientId });
+      const { clientId, applicationName, createdAt, expiresAt } = await readCredential(
+        secrets,
+        name,
+        version,
+      );
+      found.push({
+        version,
+        stage,
+        clientId,
+        applicationName,
+        createdAt,
+        ...(expiresAt ? { expiresAt } : {}),
+      });
     } catch (err) {
       if (!(err instanceof SecretRevoked)) throw err; // revoked since the listing: no longer usable
     }

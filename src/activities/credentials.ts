@@ -73,11 +73,10 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
     const name = bankCredentialSecretName(input.bankGuid);
     const current = (await storedCredentials(secrets, name)).find((c) => c.stage === 'current');
     if (!current) return null;
-    const document = await readCredential(secrets, name, current.version);
     return {
-      clientId: document.clientId,
+      clientId: current.clientId,
       secretVersion: current.version,
-      applicationName: document.applicationName,
+      applicationName: current.applicationName,
     };
   }
 

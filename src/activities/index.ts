@@ -2,6 +2,7 @@
 import { applicationActivities } from './applications.js';
 import { credentialActivities } from './credentials.js';
 import type { ActivityDeps } from './deps.js';
+import { desiredStateActivities } from './desired-state.js';
 import { inputActivities } from './input.js';
 import { userActivities } from './users.js';
 import { webhookActivities } from './webhooks.js';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...credentialActivities(deps),
     ...userActivities(deps),
     ...webhookActivities(deps),
+    ...desiredStateActivities(deps),
   };
 }
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerApi } from './commands/api.js';
 import { registerApiKeys } from './commands/api-keys.js';
 import { registerCodecServer } from './commands/codec-server.js';
+import { registerDesiredState } from './commands/desired-state.js';
 import { registerDev } from './commands/dev.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerOnboard } from './commands/onboard.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     registerOnboard,
     registerLifecycle,
     registerStatus,
+    registerDesiredState,
     registerSecret,
     registerCodecServer,
     registerApi,

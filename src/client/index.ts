@@ -29,7 +29,7 @@ import {
   RotateBankCredentialsInput,
   type OperationStatus,
 } from '../model/contract.js';
-import { describeFailure } from './failure.js';
+import { describeFailure } from '../model/failure.js';
 import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
 import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/search-attributes.js';

@@ -31,10 +31,16 @@ export interface ProvisioningLedger extends ApiKeyLedger, IdempotencyLedger, Web
   recordUsers(bankGuid: string, users: readonly LedgerUser[]): Promise<void>;
   /** Ordered by email. */
   usersOf(bankGuid: string): Promise<LedgerUser[]>;
-  /** Idempotent per workflowId. */
+  /** Idempotent per new client id (a rotation creates one application). */
   recordRotation(bankGuid: string, rotation: RotationRecord): Promise<void>;
   /** Oldest first. */
   rotationsOf(bankGuid: string): Promise<RotationRecord[]>;
+  /** Users of the bank this worker disabled (idempotent; the first time is kept). */
+  recordDisabled(bankGuid: string, userGuids: readonly string[], disabledAt: string): Promise<void>;
+  /** Guids of the bank's users this worker disabled. */
+  disabledUsersOf(bankGuid: string): Promise<string[]>;
+  /** Guids of every user recorded for any bank. */
+  recordedUserGuids(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
           previous_client_id: r.previousClientId,
           client_id: r.clientId,
         })
-        .onConflict((conflict) => conflict.columns(['bank_guid', 'workflow_id']).doNothing())
+        .onConflict((conflict) => conflict.columns(['bank_guid', 'client_id']).doNothing())
         .execute();
     },
     rotationsOf: (bankGuid) =>
@@ -83,6 +89,27 @@ export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
         .where('bank_guid', '=', bankGuid)
         .orderBy('rotated_at')
         .execute(),
+    async recordDisabled(bankGuid, userGuids, disabledAt) {
+      if (userGuids.length === 0) return;
+      await db
+        .insertInto('disabled_users')
+        .values(userGuids.map((guid) => ({ bank_guid: bankGuid, user_guid: guid, disabled_at: disabledAt })))
+        .onConflict((conflict) => conflict.columns(['bank_guid', 'user_guid']).doNothing())
+        .execute();
+    },
+    disabledUsersOf: async (bankGuid) =>
+      (
+        await db
+          .selectFrom('disabled_users')
+          .select('user_guid')
+          .where('bank_guid', '=', bankGuid)
+          .orderBy('user_guid')
+          .execute()
+      ).map((row) => row.user_guid),
+    recordedUserGuids: async () =>
+      (await db.selectFrom('bank_users').select('user_guid').distinct().orderBy('user_guid').execute()).map(
+        (row) => row.user_guid,
+      ),
     close: () => db.destroy(),
   };
 }

@@ -10,4 +10,5 @@ export interface LedgerTables extends ApiTables {
     previous_client_id: string;
     client_id: string;
   };
+  disabled_users: { bank_guid: string; user_guid: string; disabled_at: string };
 }

@@ -4,7 +4,7 @@
  * operation's own (its create response was lost) rather than someone else's live credential.
  */
 const MAX_NAME_LENGTH = 128;
-const MARKER = / \[op [0-9a-f]{12}\]$/;
+const MARKER = / \[op ([0-9a-f]{12})\]$/;
 const ROTATION_SUFFIX = / \(rotated [0-9TZ:-]+\)$/;
 
 export const defaultApplicationName = (bankGuid: string) => `bank-${bankGuid}`;
@@ -19,8 +19,16 @@ export function markedApplicationName(base: string, marker: string): string {
   return base.replace(MARKER, '').slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
 }
 
+/** The name an operator gave: without the operation's marker and a rotation's suffix. */
+export const applicationBaseName = (name: string) => name.replace(MARKER, '').replace(ROTATION_SUFFIX, '');
+
 /** The base name of a rotation's application: the current one's base, with the rotation's start time. */
 export function rotationBaseName(currentName: string, startedAt: Date): string {
-  const base = currentName.replace(MARKER, '').replace(ROTATION_SUFFIX, '');
-  return `${base} (rotated ${startedAt.toISOString().slice(0, 19)}Z)`;
+  return `${applicationBaseName(currentName)} (rotated ${startedAt.toISOString().slice(0, 19)}Z)`;
+}
+
+/** `current` renamed to `base`, keeping the marker of the operation that created it (when it has one). */
+export function renamedApplicationName(current: string, base: string): string {
+  const marker = MARKER.exec(current)?.[1];
+  return marker ? markedApplicationName(base, marker) : base.slice(0, MAX_NAME_LENGTH);
 }

@@ -36,5 +36,7 @@ export const BankCredentialDocument = z.object({
   applicationName: z.string().min(1),
   /** When the IdP created the application (ISO 8601). */
   createdAt: z.string(),
+  /** When the credential stops working (ISO 8601); absent when it does not expire. */
+  expiresAt: z.string().optional(),
 });
 export type BankCredentialDocument = z.infer<typeof BankCredentialDocument>;

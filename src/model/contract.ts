@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Email, emailProblem } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
+import { DURATION_PATTERN } from './durations.js';
 
 export {
   bankWorkflowId,
@@ -14,6 +15,7 @@ export {
   describeProgress,
   disableUsersWorkflowId,
 } from './operations.js';
+export { durationMs } from './durations.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;
@@ -23,10 +25,18 @@ const uniqueBy = <T>(items: readonly T[], key: (item: T) => string) =>
 
 /** Durations as Temporal and `ms` write them: 90s, 15m, 24h, 90d, or milliseconds as a number. */
 export const Duration = z.union([
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as 30s, 15m, 24h or 90d'),
+  z.string().regex(DURATION_PATTERN, 'must be a duration such as 30s, 15m, 24h or 90d'),
   z.number().int().min(0),
 ]);
 export type Duration = z.infer<typeof Duration>;
+
+/** The settings of a bank's OAuth application; what is left out is taken from elsewhere (see each use). */
+export const ApplicationSettings = z.object({
+  name: ApplicationName.optional(),
+  ipAllowlist: IpAllowlist.optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type ApplicationSettings = z.infer<typeof ApplicationSettings>;
 
 /** An email address (see email.ts for the rules); exported for callers that check addresses themselves. */
 export const EmailAddress = Email;
@@ -51,13 +61,7 @@ export type UserSpec = z.infer<typeof UserSpec>;
 
 export const OnboardBankInput = z.object({
   bankGuid: Guid,
-  application: z
-    .object({
-      name: ApplicationName.optional(),
-      ipAllowlist: IpAllowlist.optional(),
-      expiresAt: z.iso.datetime({ offset: true }).optional(),
-    })
-    .optional(),
+  application: ApplicationSettings.optional(),
   users: z
     .array(UserSpec)
     .max(MAX_USERS_PER_ONBOARDING, `must hold at most ${MAX_USERS_PER_ONBOARDING} users`)
@@ -91,6 +95,11 @@ export const RotateBankCredentialsInput = z.object({
   bankGuid: Guid,
   gracePeriod: Duration.optional(),
   verify: z.boolean().optional(),
+  /**
+   * The new application's settings. By default it keeps the current application's name and IP allowlist,
+   * and, when the current credential expires, the same lifetime counted from the rotation.
+   */
+  application: ApplicationSettings.optional(),
 });
 export type RotateBankCredentialsInput = z.infer<typeof RotateBankCredentialsInput>;
 
@@ -175,14 +184,3 @@ export const OperationStatus = z.object({
   application: z.object({ clientId: z.string(), name: z.string() }).optional(),
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;
-
-/** The input schema of each workflow type, as the worker checks it when a workflow starts. */
-export const WORKFLOW_INPUTS = {
-  onboardBank: OnboardBankInput,
-  rotateBankCredentials: RotateBankCredentialsInput,
-  scheduledRotation: RotateBankCredentialsInput,
-  revokeBankCredentials: RevokeBankCredentialsInput,
-  disableUsers: DisableUsersInput,
-  offboardBank: OffboardBankInput,
-} as const;
-export type WorkflowType = keyof typeof WORKFLOW_INPUTS;

@@ -1,6 +1,6 @@
 /**
- * The parts of the contract that workflow code uses at run time: workflow ids, the default grace period and
- * the one-line status. Free of zod on purpose: the zod schemas (contract.ts) check inputs outside the workflow
+ * The parts of the contract that workflow code uses at run time: workflow and schedule ids, the default grace
+ * period and expiry notice, the one-line status. Free of zod on purpose: the zod schemas (contract.ts) check inputs outside the workflow
  * sandbox, so the workflow bundle does not carry zod, which every workflow run would otherwise instantiate
  * again (the SDK gives each run its own module cache).
  */
@@ -22,6 +22,15 @@ export const GUID_PATTERN = /^[0-9a-f]{32}$/;
 
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
+
+/** The workflow id of the manifest's apply: one apply of a manifest at a time. */
+export const applyWorkflowId = (manifestName: string) => `apply-${manifestName}`;
+
+/** The id of the manifest's drift Schedule. */
+export const driftScheduleId = (manifestName: string) => `desired-state-${manifestName}`;
+
+/** How long before its expiry a credential is reported as expiring, when its bank sets no `beforeExpiry`. */
+export const DEFAULT_EXPIRY_NOTICE = '14d';
 
 /** The workflow id of a disableUsers request: the same request id always names the same workflow. */
 export const disableUsersWorkflowId = (requestId: string) => `disable-users-${requestId}`;

@@ -25,10 +25,14 @@ export type EventfulOperation = keyof typeof OPERATION_EVENTS;
 /** A rotation's new credential is current and the old one waits for its grace period or completeRotation. */
 export const ROTATION_WAITING_EVENT = 'bank.credentials_rotation_waiting';
 
-/** Every event type a subscription can ask for. New kinds of event (e.g. drift reports) are added here. */
+/** A drift check found differences between a manifest and the IdP; the event's data is the drift report. */
+export const DRIFT_DETECTED_EVENT = 'drift.detected';
+
+/** Every event type a subscription can ask for. New kinds of event are added here. */
 export const WEBHOOK_EVENT_TYPES = [
   ...Object.values(OPERATION_EVENTS).flatMap(({ completed, failed }) => [completed, failed]),
   ROTATION_WAITING_EVENT,
+  DRIFT_DETECTED_EVENT,
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -32,7 +32,9 @@ const retry: RetryPolicy = {
 /** Each bounded by the client's request timeout, so a crashed worker's attempt is retried soon. */
 const shortStep = { startToCloseTimeout: '30s', retry } satisfies ActivityOptions;
 
-type ShortSteps = Omit<Activities, 'ensureUsers' | 'resolveUsers' | 'disableUserBatch'>;
+type LongSteps =
+  'ensureUsers' | 'resolveUsers' | 'disableUserBatch' | 'observeBanks' | 'observeOrganizationUsers';
+type ShortSteps = Omit<Activities, LongSteps>;
 
 /** The short steps; `checkWorkflowInput` is only ever called as a local activity. */
 const localSteps = proxyLocalActivities<ShortSteps>(shortStep);
@@ -62,12 +64,14 @@ export const steps = (): ActivityInterfaceFor<ShortSteps> | LocalActivityInterfa
   hasLocalSteps() ? localSteps : activitySteps;
 
 /**
- * Batches of users and walks over the user list: a heartbeat carries the progress a retry resumes from, so a
- * stuck or killed attempt is noticed within the heartbeat timeout and a cancellation reaches it. No single
- * step between heartbeats takes longer than one IdP request.
+ * Batches of users and banks, and walks over the user list: a heartbeat per user, bank or page (for user
+ * batches, with the progress a retry resumes from), so a stuck or killed attempt is noticed within the
+ * heartbeat timeout and a cancellation reaches it. No single step between heartbeats takes longer than one
+ * IdP request.
  */
-export const { ensureUsers, resolveUsers, disableUserBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '15m',
-  heartbeatTimeout: '20s',
-  retry,
-});
+export const { ensureUsers, resolveUsers, disableUserBatch, observeBanks, observeOrganizationUsers } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '15m',
+    heartbeatTimeout: '20s',
+    retry,
+  });

@@ -7,3 +7,7 @@ export { revokeBankCredentials } from './revoke-bank-credentials.js';
 export { completeRotationUpdate, statusQuery } from '../model/messages.js';
 export { rotateBankCredentials } from './rotate-bank-credentials.js';
 export { scheduledRotation } from './scheduled-rotation.js';
+export { planManifest } from './plan-manifest.js';
+export { applyManifest } from './apply-manifest.js';
+export { reconcileBank } from './reconcile-bank.js';
+export { driftCheck } from './drift-check.js';

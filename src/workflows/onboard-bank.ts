@@ -8,24 +8,12 @@
  * with UsersNotProvisioned naming them); users already provisioned are kept, and a re-run is idempotent.
  * Cancellation never interrupts the step that creates the application and stores its secret.
  */
-import { ApplicationFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
-import {
-  defaultApplicationName,
-  markedApplicationName,
-  operationMarker,
-} from '../model/application-names.js';
-import type {
-  OnboardBankInput,
-  OnboardBankResult,
-  OperationFailure,
-  ProvisionedUser,
-  UserSpec,
-} from '../model/contract.js';
-import { ensureUsers, steps } from './activities.js';
-import { inBatches } from './batches.js';
+import type { OnboardBankInput, OnboardBankResult, OperationFailure } from '../model/contract.js';
+import { ensureCredential } from './credential.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
+import { provisionUsers, usersNotProvisioned } from './users.js';
 
 export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   return reportingCompletion('onboardBank', rawInput, () => onboard(rawInput));
@@ -33,81 +21,21 @@ export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResu
 
 async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = await checkedInput('onboardBank', rawInput);
-  const { ensureBankApplication, removeBankApplication, revokeStoredCredentials, verifyBankCredential } =
-    steps();
   const { bankGuid } = input;
-  const users: UserSpec[] = input.users ?? [];
+  const users = input.users ?? [];
   /** Users the IdP refused for good: they decide the outcome, and the status query shows them. */
   const failures: OperationFailure[] = [];
   const progress = trackStatus('onboardBank', bankGuid, failures);
 
-  progress.step('ensuring the bank application');
-  const credential = await CancellationScope.nonCancellable(() =>
-    ensureBankApplication.executeWithOptions(
-      { summary: `Find or create the OAuth application of bank ${bankGuid}` },
-      [
-        {
-          bankGuid,
-          name: markedApplicationName(
-            input.application?.name ?? defaultApplicationName(bankGuid),
-            operationMarker(workflowInfo().firstExecutionRunId),
-          ),
-          ipAllowlist: input.application?.ipAllowlist,
-          expiresAt: input.application?.expiresAt,
-        },
-      ],
-    ),
-  );
-  progress.update({ application: { clientId: credential.clientId, name: credential.name } });
-
   const verified = input.verifyCredentials ?? true;
-  if (verified) {
-    progress.step('verifying the credential');
-    try {
-      await verifyBankCredential.executeWithOptions(
-        { summary: `Mint a token with the new credential ${credential.clientId}` },
-        [{ bankGuid, clientId: credential.clientId, secretVersion: credential.secretVersion }],
-      );
-    } catch (err) {
-      if (credential.created) {
-        await CancellationScope.nonCancellable(async () => {
-          progress.step('verification failed: removing the application this run created');
-          await removeBankApplication({ clientId: credential.clientId });
-          await revokeStoredCredentials({ bankGuid, clientIds: [credential.clientId] });
-        });
-      }
-      throw err;
-    }
-  }
-
-  const provisioned: ProvisionedUser[] = [];
-  progress.step('provisioning users');
-  await inBatches(users, progress, async (batch, range) => {
-    const outcome = await ensureUsers.executeWithOptions({ summary: `Users ${range}` }, [
-      { bankGuid, users: batch },
-    ]);
-    provisioned.push(...outcome.users);
-    failures.push(...outcome.failures);
-  });
+  const credential = await ensureCredential(bankGuid, input.application ?? {}, verified, progress);
+  const provisioned = await provisionUsers(bankGuid, users, progress, failures);
 
   if (failures.length > 0) {
     progress.step('finished with users the IdP refused');
-    throw ApplicationFailure.create({
-      type: 'UsersNotProvisioned',
-      nonRetryable: true,
-      message: `${failures.length} of ${users.length} users could not be provisioned: ${failures
-        .slice(0, 10)
-        .map((f) => `${f.subject} (${f.type}: ${f.message})`)
-        .join('; ')}${failures.length > 10 ? '; ...' : ''}`,
-      // Bounded, so the failure fits a payload however many users were refused.
-      details: [
-        {
-          failures: failures.slice(0, 100),
-          failureCount: failures.length,
-          provisioned: provisioned.length,
-          clientId: credential.clientId,
-        },
-      ],
+    throw usersNotProvisioned(failures, users.length, {
+      provisioned: provisioned.length,
+      clientId: credential.clientId,
     });
   }
 

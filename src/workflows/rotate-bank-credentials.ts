@@ -83,9 +83,11 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
         {
           bankGuid,
           name: markedApplicationName(
-            rotationBaseName(current.applicationName, workflowInfo().startTime),
+            rotationBaseName(input.application?.name ?? current.applicationName, workflowInfo().startTime),
             operationMarker(workflowInfo().firstExecutionRunId),
           ),
+          ipAllowlist: input.application?.ipAllowlist,
+          expiresAt: input.application?.expiresAt,
         },
       ],
     ),

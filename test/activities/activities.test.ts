@@ -182,4 +182,56 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
       (err) => err instanceof ApplicationFailure && err.type === 'CredentialMismatch' && err.nonRetryable,
     );
   });
+
+  describe('desired state', () => {
+    const requests = async () =>
+      ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { requests: number }).requests;
+
+    it('observeBanks lists each bank once, and returns what the store holds without its secrets', async () => {
+      const bankGuids = [newGuid(), newGuid(), newGuid()];
+      const created = await idp.createBankApplication({ name: 'seen', bank_guid: bankGuids[0]! });
+      await idp.token();
+      const before = await requests();
+      const { run, heartbeats } = activityEnvironment();
+      const observed = await run(activities.observeBanks, { bankGuids });
+      assert.equal((await requests()) - before, 3, 'not one list request per bank');
+      assert.equal(heartbeats(), 3);
+      assert.deepEqual(
+        observed.map((bank) => [bank.bankGuid, bank.applications.map((a) => a.clientId)]),
+        [
+          [bankGuids[0], [created.client_id]],
+          [bankGuids[1], []],
+          [bankGuids[2], []],
+        ],
+      );
+      assert.ok(!JSON.stringify(observed).includes(created.secret));
+    });
+
+    it('observeOrganizationUsers walks each page once, keeping the named users and counting the others', async () => {
+      const seeded = await fetch(`${sandbox.url}/__sandbox/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 250, emailPrefix: `walk-${process.pid}-` }),
+      });
+      const { total } = (await seeded.json()) as { total: number };
+      const named = `walk-${process.pid}-7@seed.example.com`;
+      await idp.token();
+      const before = await requests();
+      const { run, heartbeats } = activityEnvironment();
+      const { users, unmanaged } = await run(activities.observeOrganizationUsers, {
+        emails: [named],
+        guids: [],
+      });
+      const pages = Math.ceil(total / 100);
+      assert.equal((await requests()) - before, pages, 'not one request per page');
+      assert.equal(heartbeats(), pages);
+      assert.deepEqual(
+        users.map((u) => u.email),
+        [named],
+      );
+      // Disabled users (earlier tests disabled some) are not counted.
+      assert.ok(unmanaged.count >= 249 && unmanaged.count < total, `${unmanaged.count} of ${total}`);
+      assert.equal(unmanaged.sample.length, 20);
+    });
+  });
 });

@@ -1,5 +1,9 @@
 /** The provisioning ledger, run against each backend: SQLite and PostgreSQL (the run's real cluster). */
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -37,16 +41,32 @@ for (const backend of ledgerBackends) {
       assert.deepEqual(await ledger.usersOf('bank-c'), []);
     });
 
-    it('records each rotation once per workflow, oldest first', async (t) => {
+    it('records each rotation once, every rotation of a bank under its one workflow id, oldest first', async (t) => {
       const ledger = await openTestLedger(t, backend);
-      await ledger.recordRotation('bank-a', rotation('w2', '2026-02-01T00:00:00.000Z'));
-      await ledger.recordRotation('bank-a', rotation('w1', '2026-01-01T00:00:00.000Z'));
-      await ledger.recordRotation('bank-a', rotation('w1', '2026-01-01T00:00:00.000Z'));
+      const second = { ...rotation('bank-a', '2026-02-01T00:00:00.000Z'), clientId: 'third' };
+      await ledger.recordRotation('bank-a', second);
+      await ledger.recordRotation('bank-a', rotation('bank-a', '2026-01-01T00:00:00.000Z'));
+      await ledger.recordRotation('bank-a', rotation('bank-a', '2026-01-01T00:00:00.000Z')); // a retry
       assert.deepEqual(await ledger.rotationsOf('bank-a'), [
-        rotation('w1', '2026-01-01T00:00:00.000Z'),
-        rotation('w2', '2026-02-01T00:00:00.000Z'),
+        rotation('bank-a', '2026-01-01T00:00:00.000Z'),
+        second,
       ]);
       assert.deepEqual(await ledger.rotationsOf('bank-b'), []);
+    });
+
+    it('records the users a prune disabled, once each, per bank; knows every user recorded for any bank', async (t) => {
+      const ledger = await openTestLedger(t, backend);
+      await ledger.recordUsers('bank-a', [{ guid: 'u1', email: 'amy@example.com' }]);
+      await ledger.recordUsers('bank-b', [
+        { guid: 'u1', email: 'amy@example.com' },
+        { guid: 'u2', email: 'zed@example.com' },
+      ]);
+      await ledger.recordDisabled('bank-b', ['u2', 'u1'], '2026-01-01T00:00:00.000Z');
+      await ledger.recordDisabled('bank-b', ['u2'], '2026-02-01T00:00:00.000Z'); // a retry
+      await ledger.recordDisabled('bank-b', [], '2026-02-01T00:00:00.000Z');
+      assert.deepEqual(await ledger.disabledUsersOf('bank-b'), ['u1', 'u2']);
+      assert.deepEqual(await ledger.disabledUsersOf('bank-a'), []);
+      assert.deepEqual(await ledger.recordedUserGuids(), ['u1', 'u2']);
     });
 
     it('keeps its data across reopening, and processes opening it at once migrate it once', async (t) => {
@@ -66,6 +86,26 @@ for (const backend of ledgerBackends) {
     });
   });
 }
+
+void it('keeps the rotations of a ledger written before rotations were keyed by their new application', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'provisioner-old-ledger-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'ledger.sqlite');
+  const old = new Database(file);
+  old.exec(`CREATE TABLE rotations (bank_guid text not null, workflow_id text not null, rotated_at text not null,
+    previous_client_id text not null, client_id text not null, constraint rotations_pkey primary key (bank_guid, workflow_id))`);
+  old
+    .prepare('INSERT INTO rotations VALUES (?, ?, ?, ?, ?)')
+    .run('bank-a', 'bank-a', '2026-01-01T00:00:00.000Z', 'p', 'n');
+  old.close();
+  const ledger = await openLedger({ sqliteFile: file });
+  t.after(() => ledger.close());
+  await ledger.recordRotation('bank-a', rotation('bank-a', '2026-02-01T00:00:00.000Z'));
+  assert.deepEqual(await ledger.rotationsOf('bank-a'), [
+    { workflowId: 'bank-a', rotatedAt: '2026-01-01T00:00:00.000Z', previousClientId: 'p', clientId: 'n' },
+    rotation('bank-a', '2026-02-01T00:00:00.000Z'),
+  ]);
+});
 
 void it('an unreachable database is one line naming PROVISIONER_DATABASE_URL, without the password', async () => {
   const port = await freePort();

@@ -19,6 +19,10 @@ describe('replay: committed histories still replay on the current workflow code'
       'offboardBank',
       'scheduledRotation',
       'deliverWebhookEvent',
+      'planManifest',
+      'applyManifest',
+      'reconcileBank',
+      'driftCheck',
     ]) {
       assert.ok(
         files.some((f) => new RegExp(`^${type}[-.]`).test(f)),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Application, ApplicationList, ApplicationWithSecret } from '../../src/model/idp-schemas.js';
 import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
 import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
@@ -12,6 +13,7 @@ import {
   ISO_MILLIS_UTC,
   startSandboxWithAdmin,
   stats,
+  tokenFor,
 } from './support.js';
 
 const BANK_SCOPES = APPLICATION_SCOPES.filter(
@@ -66,6 +68,32 @@ describe('sandbox applications', () => {
       assert.deepEqual(a.ip_allowlist, []);
       assert.notEqual(a.client_id, b.client_id);
       assert.equal((await list(`/api/bank_applications?bank_guid=${bankGuid}`)).total, 2);
+    });
+
+    it('keeps expires_at (null when none), refuses one in the past, and stops minting once it passes', async () => {
+      const bankGuid = guid();
+      assert.equal((await createBankApplication(sandbox, admin, bankGuid)).expires_at, null);
+      const past = await call(sandbox, 'POST', '/api/bank_applications', {
+        token: admin,
+        body: { name: 'late', bank_guid: bankGuid, expires_at: new Date(Date.now() - 1_000).toISOString() },
+      });
+      assertError(past, 422, 'invalid_parameter', /expires_at: must be in the future/);
+      const expiresAt = new Date(Date.now() + 1_500).toISOString();
+      const answer = await call(sandbox, 'POST', '/api/bank_applications', {
+        token: admin,
+        body: { name: 'brief', bank_guid: bankGuid, expires_at: expiresAt },
+      });
+      const app = ApplicationWithSecret.parse(answer.body);
+      assert.equal(app.expires_at, expiresAt);
+      const got = await call(sandbox, 'GET', `/api/bank_applications/${app.client_id}`, { token: admin });
+      assert.equal(Application.parse(got.body).expires_at, expiresAt);
+      await tokenFor(sandbox, app.client_id, app.secret);
+      await sleep(Date.parse(expiresAt) - Date.now() + 50);
+      const expired = await call(sandbox, 'POST', '/oauth/token', {
+        body: { grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.secret },
+      });
+      assert.equal(expired.status, 401, expired.text);
+      assert.equal((expired.body as { error: string }).error, 'invalid_client');
     });
 
     it('requires bank_guid from organization tokens (422)', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,35 @@ describe('sandbox persistence (SQLite file)', () => {
   after(async () => {
     await Promise.all(open.map((s) => s.close()));
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens a database written before applications could expire, keeping its applications', async () => {
+    const file = join(dir, 'before-expiry.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE applications (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL CHECK (kind IN ('bank', 'organization')), bank_guid TEXT, name TEXT NOT NULL,
+      secret_hash BLOB NOT NULL, scopes TEXT NOT NULL, ip_allowlist TEXT NOT NULL,
+      created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+    old
+      .prepare(
+        `INSERT INTO applications (client_id, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at)
+      VALUES ('old-app', 'bank', ?, 'old', x'00', '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run('b'.repeat(32));
+    old.close();
+    const sandbox = await start({ database: file });
+    const admin = await orgToken(sandbox);
+    const kept = await call(sandbox, 'GET', '/api/bank_applications/old-app', { token: admin });
+    assert.equal(kept.status, 200, kept.text);
+    assert.equal((kept.body as { expires_at: unknown }).expires_at, null);
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await call(sandbox, 'POST', '/api/bank_applications', {
+      token: admin,
+      body: { name: 'new', bank_guid: guid(), expires_at: expiresAt },
+    });
+    assert.equal((created.body as { expires_at: string }).expires_at, expiresAt);
+    await stop(sandbox);
   });
 
   it('keeps applications, users, organization credentials and token validity across a restart', async () => {

@@ -85,6 +85,7 @@ export interface CreatedApplication {
   ip_allowlist: string[];
   created_at: string;
   updated_at?: string;
+  expires_at: string | null;
 }
 
 export async function createBankApplication(

@@ -5,6 +5,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import type { BankCredential } from '../../src/activities/applications.js';
 import type { Activities } from '../../src/activities/index.js';
 import { inputActivities } from '../../src/activities/input.js';
 import { dataConverterFor } from '../../src/codec/index.js';
@@ -60,9 +61,14 @@ export function stubActivities(stubs: Partial<Activities>) {
 }
 
 /**
- * Runs `body` while a worker with `activities` polls a task queue of its own, beside the real input check
- * (pure: workflows start by it, a stub of it would test nothing).
+ * `activities` beside what every workflow needs: the real input check (pure: workflows start by it, a stub of
+ * it would test nothing), and no webhook subscriptions (operations emit events as they end) unless stubbed.
  */
+export function withWorkflowBasics(activities: object): object {
+  return { ...inputActivities(), webhookSubscriptionsFor: () => Promise.resolve([]), ...activities };
+}
+
+/** Runs `body` while a worker with `activities` (and withWorkflowBasics) polls a task queue of its own. */
 export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   activities: object,
@@ -74,10 +80,30 @@ export async function withWorker<T>(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    // Operations emit webhook events as they end; these workers have no webhook subscriptions.
-    activities: { ...inputActivities(), webhookSubscriptionsFor: () => Promise.resolve([]), ...activities },
+    activities: withWorkflowBasics(activities),
     dataConverter,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
   });
   return worker.runUntil(body(taskQueue));
 }
+
+/** A stubbed credential of the bank's application `clientId`. */
+export const stubCredential = (clientId: string, created: boolean, secretVersion = '1'): BankCredential => ({
+  clientId,
+  name: `application ${clientId}`,
+  secretRef: 'local:banks/0/credential',
+  secretVersion,
+  created,
+});
+
+/** A rotation's activities: the bank's current credential is `old`, the new one `new`. */
+export const rotationActivities: Partial<Activities> = {
+  currentBankCredential: () =>
+    Promise.resolve({ clientId: 'old', secretVersion: '1', applicationName: 'bank application' }),
+  createPendingBankApplication: () => Promise.resolve(stubCredential('new', true, '2')),
+  verifyBankCredential: () => Promise.resolve({ grantedScopes: [] }),
+  promoteBankCredential: () => Promise.resolve(),
+  removeBankApplication: () => Promise.resolve(),
+  revokeStoredCredentials: () => Promise.resolve([]),
+  recordRotation: () => Promise.resolve(),
+};

@@ -1,4 +1,4 @@
-import { describeFailure } from '../../src/client/failure.js';
+import { describeFailure } from '../../src/model/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { describeFailure } from '../../src/client/failure.js';
+import { describeFailure } from '../../src/model/failure.js';
 import { statusQuery } from '../../src/model/messages.js';
 import { currentCredential, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';

@@ -1,4 +1,4 @@
-import { describeFailure } from '../../src/client/failure.js';
+import { describeFailure } from '../../src/model/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,8 @@ import {
   mintsToken,
   onboardedBank,
 } from '../support/banks.js';
-import { createTestWorld, type TestWorld } from '../support/env.js';
+import type { Application } from '../../src/model/idp-schemas.js';
+import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';
 
 /** The workflow ended because it was cancelled, not because of some other failure. */
@@ -47,6 +48,25 @@ describe('rotateBankCredentials', () => {
     assert.equal(fresh.clientId, result.clientId);
     assert.ok(await mintsToken(world, result.clientId, fresh.clientSecret));
     assert.equal(await mintsToken(world, bank.application.clientId, old.clientSecret), false);
+  });
+
+  it("keeps the application's allowlist, and renews its expiry for the same lifetime", async () => {
+    const bankGuid = randomGuid();
+    const expiresAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    await (
+      await world.client.startOnboarding({
+        bankGuid,
+        application: { ipAllowlist: ['203.0.114.9/32'], expiresAt },
+      })
+    ).result();
+    const [old] = await listBankApplications(world, bankGuid);
+    const lifetime = (app: Application) => Date.parse(app.expires_at!) - Date.parse(app.created_at);
+    await (await world.client.startRotation({ bankGuid, gracePeriod: '1s' })).result();
+    const [fresh] = await listBankApplications(world, bankGuid);
+    assert.notEqual(fresh!.client_id, old!.client_id);
+    assert.deepEqual(fresh!.ip_allowlist, ['203.0.114.9/32']);
+    assert.ok(Math.abs(lifetime(fresh!) - lifetime(old!)) < 5_000, `lifetime ${lifetime(fresh!)} ms`);
+    assert.equal((await currentCredential(world, bankGuid)).expiresAt, fresh!.expires_at);
   });
 
   it('rolls back when the new credential fails verification: the old one stays current and working', async () => {

@@ -10,39 +10,21 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BankCredential } from '../../src/activities/applications.js';
 import { bankWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/messages.js';
 import type { onboardBank, rotateBankCredentials, scheduledRotation } from '../../src/workflows/index.js';
 import {
   dataConverter,
+  rotationActivities,
   startTimeSkippingEnvironment,
+  stubCredential,
   stubActivities,
   withWorker,
 } from '../support/time-skipping.js';
 
 const HOUR_MS = 3_600_000;
 const newGuid = () => randomBytes(16).toString('hex');
-const credential = (clientId: string, created: boolean, secretVersion = '1'): BankCredential => ({
-  clientId,
-  name: `application ${clientId}`,
-  secretRef: 'local:banks/0/credential',
-  secretVersion,
-  created,
-});
-
-/** A rotation's activities: the bank's current credential is `old`, the new one `new`. */
-const rotationStubs = () =>
-  stubActivities({
-    currentBankCredential: () =>
-      Promise.resolve({ clientId: 'old', secretVersion: '1', applicationName: 'bank application' }),
-    createPendingBankApplication: () => Promise.resolve(credential('new', true, '2')),
-    verifyBankCredential: () => Promise.resolve({ grantedScopes: [] }),
-    promoteBankCredential: () => Promise.resolve(),
-    removeBankApplication: () => Promise.resolve(),
-    revokeStoredCredentials: () => Promise.resolve([]),
-    recordRotation: () => Promise.resolve(),
-  });
+const rotationStubs = () => stubActivities(rotationActivities);
 
 describe('workflows on the time-skipping test server, activities stubbed', () => {
   let env: TestWorkflowEnvironment;
@@ -127,7 +109,7 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
 
     it('deletes the application this run created and revokes its secret, and provisions no user', async () => {
       const stubs = stubActivities({
-        ensureBankApplication: () => Promise.resolve(credential('fresh', true)),
+        ensureBankApplication: () => Promise.resolve(stubCredential('fresh', true)),
         verifyBankCredential: refused,
         removeBankApplication: () => Promise.resolve(),
         revokeStoredCredentials: () => Promise.resolve(['1']),
@@ -147,7 +129,7 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
 
     it('keeps an application an earlier run created', async () => {
       const stubs = stubActivities({
-        ensureBankApplication: () => Promise.resolve(credential('earlier', false)),
+        ensureBankApplication: () => Promise.resolve(stubCredential('earlier', false)),
         verifyBankCredential: refused,
       });
       await withWorker(env, stubs.activities, (taskQueue) =>

@@ -1,8 +1,7 @@
 /** `provisioner onboard <bankGuid>`: start (and with --wait, follow) the onboardBank workflow. */
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { OnboardBankInput, type UserSpec } from '../../model/contract.js';
+import { readDocumentFile } from '../document-file.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { CliError } from '../output.js';
 
@@ -21,20 +20,7 @@ export function parseUserFlag(flag: string): UserSpec {
 
 /** A JSON or YAML file: a list of users, or an object with a `users` list. */
 export async function readUsersFile(path: string): Promise<UserSpec[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read --users-file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text); // YAML is a superset of JSON
-  } catch (err) {
-    throw new CliError(
-      `--users-file ${path} is neither JSON nor YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
+  const parsed = await readDocumentFile(path, '--users-file');
   const users = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown } | null)?.users;
   if (!Array.isArray(users))
     throw new CliError(`--users-file ${path} must hold a list of users or {users: [...]}`);

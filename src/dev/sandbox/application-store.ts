@@ -13,6 +13,8 @@ export interface StoredApplication {
   ipAllowlist: string[];
   createdAt: string;
   updatedAt: string;
+  /** When its credential stops working; null when it does not expire. */
+  expiresAt: string | null;
 }
 
 /** Which applications a caller may see: one kind, optionally one bank. */
@@ -31,6 +33,7 @@ interface Row {
   ip_allowlist: string;
   created_at: string;
   updated_at: string;
+  expires_at: string | null;
 }
 
 const fromRow = (row: Row): StoredApplication => ({
@@ -43,9 +46,13 @@ const fromRow = (row: Row): StoredApplication => ({
   ipAllowlist: JSON.parse(row.ip_allowlist) as string[],
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  expiresAt: row.expires_at,
 });
 
-/** The IdP's Application model: never the secret, never the bank, as the IdP answers. */
+/**
+ * The IdP's Application model: never the secret, never the bank, as the IdP answers. `expires_at` (null when
+ * the application does not expire) is what IdPs newer than v0.129.899 add; clients of v0.129.899 ignore it.
+ */
 export const toApplication = (app: StoredApplication): Application => ({
   name: app.name,
   client_id: app.clientId,
@@ -53,6 +60,7 @@ export const toApplication = (app: StoredApplication): Application => ({
   ip_allowlist: app.ipAllowlist,
   created_at: app.createdAt,
   updated_at: app.updatedAt,
+  expires_at: app.expiresAt,
 });
 
 // A NULL bank filter matches every bank.
@@ -68,8 +76,8 @@ export class ApplicationStore {
 
   constructor(db: Db) {
     this.insertStatement = db.prepare(
-      `INSERT INTO applications (client_id, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at)
-       VALUES (@clientId, @kind, @bankGuid, @name, @secretHash, @scopes, @ipAllowlist, @createdAt, @updatedAt)`,
+      `INSERT INTO applications (client_id, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at, expires_at)
+       VALUES (@clientId, @kind, @bankGuid, @name, @secretHash, @scopes, @ipAllowlist, @createdAt, @updatedAt, @expiresAt)`,
     );
     this.byClientId = db.prepare<[string], Row>('SELECT * FROM applications WHERE client_id = ?');
     this.page = db.prepare<{ kind: string; bankGuid: string | null; limit: number; offset: number }, Row>(

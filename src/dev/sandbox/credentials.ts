@@ -64,6 +64,7 @@ export class ClientRegistry {
     }
     const app = this.applications.get(clientId);
     if (!secretMatches(secret, app?.secretHash ?? this.decoyHash) || !app) return undefined;
+    if (app.expiresAt !== null && Date.parse(app.expiresAt) <= Date.now()) return undefined; // expired
     return { clientId, kind: app.kind, subject: app.bankGuid ?? this.organizationGuid };
   }
 

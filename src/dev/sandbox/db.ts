@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS applications (
   scopes       TEXT NOT NULL,
   ip_allowlist TEXT NOT NULL,
   created_at   TEXT NOT NULL,
-  updated_at   TEXT NOT NULL
+  updated_at   TEXT NOT NULL,
+  expires_at   TEXT
 );
 CREATE INDEX IF NOT EXISTS applications_listing ON applications (kind, bank_guid, created_at, id);
 CREATE TABLE IF NOT EXISTS users (
@@ -56,5 +57,9 @@ export function openDatabase(path: string): Db {
   }
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // Databases written before applications could expire.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(applications)').all();
+  if (!columns.some((column) => column.name === 'expires_at'))
+    db.exec('ALTER TABLE applications ADD COLUMN expires_at TEXT');
   return db;
 }

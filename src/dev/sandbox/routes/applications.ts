@@ -102,8 +102,11 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
         ? parseBody(PostBankApplication, request.body)
         : { ...parseBody(PostOrganizationApplication, request.body), bank_guid: undefined };
     const bankGuid = kind === 'bank' ? bankOfNewApplication(request, body.bank_guid) : null;
-    const secret = newSecret();
     const now = isoNow();
+    // As IdPs newer than v0.129.899 document it ("must be in the future"); v0.129.899 has no expiry.
+    if (body.expires_at !== undefined && Date.parse(body.expires_at) <= Date.parse(now))
+      throw unprocessable('expires_at: must be in the future');
+    const secret = newSecret();
     const app: StoredApplication = {
       clientId: newGuid(),
       kind,
@@ -114,6 +117,7 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
       ipAllowlist: body.ip_allowlist ?? [],
       createdAt: now,
       updatedAt: now,
+      expiresAt: body.expires_at ? new Date(body.expires_at).toISOString() : null,
     };
     ctx.applications.insert(app);
     ctx.stats.writes++;
