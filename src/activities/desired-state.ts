@@ -28,12 +28,7 @@ const observedUser = (user: User): ObservedUser => ({
   disabled: disabledInIdp(user),
 });
 
-export function desiredStateActivities({
-  idp,
-  secrets,
-  ledger,
-  userConcurrency,
-}: ActivityDeps) {
+export function desiredStateActivities({ idp, secrets, ledger, userConcurrency }: ActivityDeps) {
   const signal = cancellationSignal;
 
   async function observeBank(bankGuid: string): Promise<ObservedBank> {
