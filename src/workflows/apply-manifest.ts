@@ -18,11 +18,12 @@ import { reconcileBank } from './reconcile-bank.js';
 import { trackStatus } from './status.js';
 
 export async function applyManifest(rawInput: ApplyManifestInput): Promise<ApplyManifestResult> {
+  const failures: OperationFailure[] = [];
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('applyManifest', undefined, failures);
   const { manifest, bankGuids, concurrency } = await parsedInput('applyManifest', rawInput);
   const wanted = bankGuids && new Set(bankGuids);
   const banks = manifest.banks.filter((bank) => !wanted || wanted.has(bank.bankGuid));
-  const failures: OperationFailure[] = [];
-  const progress = trackStatus('applyManifest', undefined, failures);
 
   const outcomes = new Map<string, BankOutcome>();
   let running = 0;

@@ -25,8 +25,9 @@ export function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersR
 }
 
 async function disable(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('disableUsers', rawInput.bankGuid);
   const input = await checkedInput('disableUsers', rawInput);
-  const progress = trackStatus('disableUsers', input.bankGuid);
   progress.step(`resolving ${input.users.length} users: ${input.reason}`);
   const guids = await resolveUsers({ users: input.users, bankGuid: input.bankGuid });
   const disabled = new Set(await disableInBatches([...new Set(guids)], progress));

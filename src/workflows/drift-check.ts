@@ -24,8 +24,9 @@ import { trackStatus } from './status.js';
 import { parsedInput } from './input.js';
 
 export async function driftCheck(rawInput: DriftCheckInput): Promise<DriftReport> {
-  const { manifest, act } = await parsedInput('driftCheck', rawInput);
+  // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('driftCheck', undefined);
+  const { manifest, act } = await parsedInput('driftCheck', rawInput);
   const plan = await observeAndPlan(manifest, progress);
   const followUps = act ? await followUp(manifest, plan) : [];
   const report = driftReport(plan, followUps);

@@ -12,8 +12,9 @@ export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankR
 }
 
 async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('offboardBank', rawInput.bankGuid);
   const input = await checkedInput('offboardBank', rawInput);
-  const progress = trackStatus('offboardBank', input.bankGuid);
   progress.step(`revoking every application: ${input.reason}`);
   const { revoked } = await revokeApplications(input.bankGuid);
   const userGuids = await steps().provisionedUserGuids({ bankGuid: input.bankGuid });

@@ -20,12 +20,13 @@ export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResu
 }
 
 async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
+  /** Users the IdP refused for good: they decide the outcome, and the status query shows them. */
+  const failures: OperationFailure[] = [];
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('onboardBank', rawInput.bankGuid, failures);
   const input = await checkedInput('onboardBank', rawInput);
   const { bankGuid } = input;
   const users = input.users ?? [];
-  /** Users the IdP refused for good: they decide the outcome, and the status query shows them. */
-  const failures: OperationFailure[] = [];
-  const progress = trackStatus('onboardBank', bankGuid, failures);
 
   const verified = input.verifyCredentials ?? true;
   const credential = await ensureCredential(bankGuid, input.application ?? {}, verified, progress);

@@ -57,8 +57,9 @@ export async function observeAndPlan(manifest: Manifest, progress: StatusTracker
 }
 
 export async function planManifest(rawInput: PlanManifestInput): Promise<ManifestPlan> {
-  const { manifest } = await parsedInput('planManifest', rawInput);
+  // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('planManifest', undefined);
+  const { manifest } = await parsedInput('planManifest', rawInput);
   const plan = await observeAndPlan(manifest, progress);
   const changed = plan.banks.filter((bank) => bank.actions.length > 0).length;
   progress.step(`done: ${changed} of ${plan.banks.length} banks to change`);

@@ -27,11 +27,12 @@ const USER_WORK: ReadonlySet<BankAction['kind']> = new Set([
 ]);
 
 export async function reconcileBank(rawInput: ReconcileBankInput): Promise<ReconcileBankResult> {
+  const failures: OperationFailure[] = [];
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('reconcileBank', rawInput.bank?.bankGuid, failures);
   const { bank, prune } = await parsedInput('reconcileBank', rawInput);
   const { bankGuid } = bank;
   const { observeUsers, recordDisabledUsers, revokeStoredCredentials, updateBankApplication } = steps();
-  const failures: OperationFailure[] = [];
-  const progress = trackStatus('reconcileBank', bankGuid, failures);
 
   progress.step('reading the bank');
   const [observed] = await observeBanks.executeWithOptions({ summary: `Read bank ${bankGuid}` }, [

@@ -12,8 +12,9 @@ export function revokeBankCredentials(
 }
 
 async function revoke(rawInput: RevokeBankCredentialsInput): Promise<RevokeBankCredentialsResult> {
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('revokeBankCredentials', rawInput.bankGuid);
   const input = await checkedInput('revokeBankCredentials', rawInput);
-  const progress = trackStatus('revokeBankCredentials', input.bankGuid);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
   const { revoked, notFound } = await revokeApplications(input.bankGuid, input.clientIds);
   progress.step('done');

@@ -31,6 +31,8 @@ export function rotateBankCredentials(
 }
 
 async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
+  // Registered first: the status query answers while the input is checked.
+  const progress = trackStatus('rotateBankCredentials', rawInput.bankGuid);
   const input = await checkedInput('rotateBankCredentials', rawInput);
   const {
     createPendingBankApplication,
@@ -43,7 +45,6 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
   } = activitySteps;
   const { bankGuid } = input;
   const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
-  const progress = trackStatus('rotateBankCredentials', bankGuid);
 
   /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
   let phase: 'preparing the new credential' | 'waiting' | 'rolling back' | 'finishing' =
