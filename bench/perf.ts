@@ -70,13 +70,15 @@ try {
     );
   }
   if (only.has('rate-limit')) {
+    const limit = 50;
+    // The workers are told the IdP's limit, as an operator would; --rate-limit-env adds or overrides variables.
     const env = Object.fromEntries(
-      values['rate-limit-env']
+      `PROVISIONER_IDP_RATE_LIMIT=${limit},${values['rate-limit-env']}`
         .split(',')
         .filter(Boolean)
         .map((pair) => pair.split('=') as [string, string]),
     );
-    goals.push(...(await rateLimitRound(server, setup, { limit: 50, banks: 20, users: 500, env })));
+    goals.push(...(await rateLimitRound(server, setup, { limit, banks: 20, users: 500, env })));
   }
   if (only.has('memory')) {
     goals.push(
