@@ -1,7 +1,8 @@
 /**
  * Emitting webhook events from workflow code. `emitEvent` starts the event's own delivery workflow and
  * returns as soon as it has started (the child is abandoned: it outlives the emitter), so any workflow can
- * tell receivers something without waiting for them. `reportingCompletion` wraps an operation so that it
+ * tell receivers something without waiting for them. An event nobody subscribes to starts nothing: a local
+ * activity asks first, so operations cost no second workflow where webhooks are not used. `reportingCompletion` wraps an operation so that it
  * emits its completed or failed event as it ends.
  */
 import {
@@ -22,6 +23,7 @@ import {
   type EventfulOperation,
   type WebhookEventType,
 } from '../model/webhook-events.js';
+import { steps } from './activities.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
 
 /**
@@ -37,17 +39,22 @@ export async function emitEvent(
   bankGuid?: string,
 ): Promise<void> {
   if (!patched(EVENTS_PATCH)) return;
-  const id = `evt_${uuid4()}`;
   // Even a cancelled operation tells its receivers that it ended.
-  await CancellationScope.nonCancellable(() =>
-    startChild(deliverWebhookEvent, {
+  await CancellationScope.nonCancellable(async () => {
+    const subscribers = await steps().webhookSubscriptionsFor.executeWithOptions(
+      { summary: `Who subscribes to ${type}` },
+      [{ type }],
+    );
+    if (subscribers.length === 0) return;
+    const id = `evt_${uuid4()}`;
+    await startChild(deliverWebhookEvent, {
       workflowId: webhookDeliveryWorkflowId(id),
       args: [{ id, type, timestamp: new Date().toISOString(), data }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: operationSearchAttributes('deliverWebhookEvent', bankGuid),
       staticSummary: `Deliver ${type}${bankGuid ? ` of bank ${bankGuid}` : ''}`,
-    }),
-  );
+    });
+  });
 }
 
 /** Who the event is about: the operation's public id (as the HTTP API names it), its workflow and bank. */

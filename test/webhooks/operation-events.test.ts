@@ -89,3 +89,21 @@ describe('operations send webhook events as they end', () => {
     assert.match((failed!.data.failure as { message: string }).message, /nobody-at-all@example\.com/);
   });
 });
+
+describe('an event nobody subscribes to', () => {
+  it('starts no delivery workflow (the subscribed case is above)', async () => {
+    const world = await createTestWorld();
+    try {
+      await world.startWorker();
+      const handle = await world.client.startOnboarding({ bankGuid: randomGuid() });
+      await handle.result();
+      const { events } = await handle.fetchHistory();
+      assert.ok(
+        !events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes),
+        'a delivery workflow was started',
+      );
+    } finally {
+      await world.close();
+    }
+  });
+});
