@@ -152,7 +152,10 @@ describe('the schedules a manifest asks for', () => {
 
     let workflowId: string | undefined;
     while (!workflowId) {
-      for await (const run of world.client.client.workflow.list({ query: `WorkflowType = "driftCheck"` }))
+      for await (const run of world.client.client.workflow.list({
+        // This world's task queue: other tests' workflows on the shared server carry other codec keys.
+        query: `WorkflowType = "driftCheck" AND TaskQueue = "${world.taskQueue}"`,
+      }))
         if (run.workflowId.startsWith(`drift-${manifest.name}-`)) workflowId = run.workflowId;
       if (!workflowId) await sleep(200); // visibility is eventually consistent
     }
