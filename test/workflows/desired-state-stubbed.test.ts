@@ -143,16 +143,13 @@ describe('desired-state workflows with stubbed activities', () => {
         },
       ]);
       assert.equal(report.summary.byKind['credential-expiring'], 2);
-      // The event's own delivery workflow looks up who subscribes to drift.detected (nobody, here).
-      const subscriptionsAsked = async () => {
-        for (let tries = 0; tries < 100; tries++) {
-          const asked = stubs.calls.filter((c) => c.name === 'webhookSubscriptionsFor').map((c) => c.input);
-          if (asked.some((input) => JSON.stringify(input) === '{"type":"drift.detected"}')) return asked;
-          await sleep(100);
-        }
-        return stubs.calls.map((c) => c.name);
-      };
-      assert.deepEqual(await subscriptionsAsked(), [{ type: 'drift.detected' }]);
+      // Sending the event starts by asking who subscribes to drift.detected (nobody, here).
+      const askedFor = () =>
+        stubs.calls
+          .filter((c) => c.name === 'webhookSubscriptionsFor')
+          .map((c) => (c.input as { type: string }).type);
+      for (let tries = 0; tries < 100 && !askedFor().includes('drift.detected'); tries++) await sleep(100);
+      assert.ok(askedFor().includes('drift.detected'), askedFor().join(', '));
       await holder.cancel();
     });
   });
