@@ -31,21 +31,8 @@ export function rotateBankCredentials(
 }
 
 async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
-  // Registered first: the status query answers while the input is checked.
+  // Registered first: the status query and the update answer while the input is checked.
   const progress = trackStatus('rotateBankCredentials', rawInput.bankGuid);
-  const input = await checkedInput('rotateBankCredentials', rawInput);
-  const {
-    createPendingBankApplication,
-    currentBankCredential,
-    promoteBankCredential,
-    recordRotation,
-    removeBankApplication,
-    revokeStoredCredentials,
-    verifyBankCredential,
-  } = activitySteps;
-  const { bankGuid } = input;
-  const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
-
   /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
   let phase: 'preparing the new credential' | 'waiting' | 'rolling back' | 'finishing' =
     'preparing the new credential';
@@ -66,6 +53,19 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
       },
     },
   );
+
+  const input = await checkedInput('rotateBankCredentials', rawInput);
+  const {
+    createPendingBankApplication,
+    currentBankCredential,
+    promoteBankCredential,
+    recordRotation,
+    removeBankApplication,
+    revokeStoredCredentials,
+    verifyBankCredential,
+  } = activitySteps;
+  const { bankGuid } = input;
+  const gracePeriod = input.gracePeriod ?? DEFAULT_GRACE_PERIOD;
 
   progress.step('reading the current credential');
   const current = await currentBankCredential({ bankGuid });
