@@ -147,7 +147,7 @@ describe('desired-state workflows with stubbed activities', () => {
       const askedFor = () =>
         stubs.calls
           .filter((c) => c.name === 'webhookSubscriptionsFor')
-          .map((c) => (c.input as { type: string }).type);
+          .map((c) => c.input.type);
       for (let tries = 0; tries < 100 && !askedFor().includes('drift.detected'); tries++) await sleep(100);
       assert.ok(askedFor().includes('drift.detected'), askedFor().join(', '));
       await holder.cancel();
