@@ -145,9 +145,7 @@ describe('desired-state workflows with stubbed activities', () => {
       assert.equal(report.summary.byKind['credential-expiring'], 2);
       // Sending the event starts by asking who subscribes to drift.detected (nobody, here).
       const askedFor = () =>
-        stubs.calls
-          .filter((c) => c.name === 'webhookSubscriptionsFor')
-          .map((c) => c.input.type);
+        stubs.calls.filter((c) => c.name === 'webhookSubscriptionsFor').map((c) => c.input.type);
       for (let tries = 0; tries < 100 && !askedFor().includes('drift.detected'); tries++) await sleep(100);
       assert.ok(askedFor().includes('drift.detected'), askedFor().join(', '));
       await holder.cancel();
