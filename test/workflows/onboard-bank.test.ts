@@ -122,7 +122,8 @@ describe('onboardBank', () => {
 
       // The short steps of the first workflow task (local activities) ran to their end: the workflow sees the
       // cancellation only once that task is over, so the application was created, stored and verified, and
-      // is kept as the bank's credential (a re-run reuses it); the users' step was cancelled.
+      // is kept as the bank's credential (a re-run reuses it); the users' step was cancelled. Then
+      // the cancelled operation asks who subscribes to its failed event.
       const events = (await handle.fetchHistory()).events ?? [];
       const steps = events.map(stepOf).filter((step) => step !== undefined);
       assert.deepEqual(steps, [
@@ -130,6 +131,7 @@ describe('onboardBank', () => {
         'ensureBankApplication',
         'verifyBankCredential',
         'ensureUsers',
+        'webhookSubscriptionsFor',
       ]);
       const cancelRequested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
       const usersScheduled = events.findIndex((e) => stepOf(e) === 'ensureUsers');
