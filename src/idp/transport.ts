@@ -1,9 +1,9 @@
 /**
  * HTTP to the IdP, with ky: one instance holding the base URL, the timeout and no retries of its own (Temporal
- * retries activities); calls to /api/* get the bearer token from a hook, which refreshes it once after a 401.
+ * retries activities); calls to /api/* carry the bearer token, refreshed once after a 401.
  * Every failure is classified by errors.ts and every response body parsed with its zod schema.
  */
-import ky, { type KyInstance } from 'ky';
+import ky, { HTTPError } from 'ky';
 import type { z } from 'zod';
 import { parseOrThrow } from '../model/validation.js';
 import { classifyFailure, invalidResponse } from './errors.js';
@@ -53,17 +53,35 @@ export function createTransport({ baseUrl, timeoutMs, fetch, pace }: TransportOp
     hooks: pace ? { beforeRequest: [(_request, options) => pace(options.signal ?? undefined)] } : {},
   });
 
-  function sender(instance: KyInstance): Transport {
+  /** Sends with `http`, the bearer token from `tokens` when given (a 401 refreshes it and sends once more). */
+  function sender(tokens?: BearerTokens): Transport {
+    async function attempt(request: HttpRequest, signal: AbortSignal | undefined, retried: boolean) {
+      const token = tokens && (await tokens.get(signal));
+      try {
+        return await http(request.path, {
+          method: request.method,
+          searchParams: request.searchParams,
+          json: request.json,
+          headers: token ? { authorization: `Bearer ${token}` } : undefined,
+          signal,
+        });
+      } catch (err) {
+        // Safe for writes too: the IdP checks the token before anything else. Done here rather than in an
+        // afterResponse hook, which would make ky copy every response body for the hook.
+        if (token && !retried && err instanceof HTTPError && err.response.status === 401) {
+          await err.response.body?.cancel();
+          tokens.refused(token);
+          return attempt(request, signal, true); // a second 401 is final
+        }
+        throw err;
+      }
+    }
+
     function send<T>(request: HttpRequest, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
     function send(request: HttpRequest, schema: null, signal?: AbortSignal): Promise<void>;
     async function send<T>(request: HttpRequest, schema: z.ZodType<T> | null, signal?: AbortSignal) {
       try {
-        const response = await instance(request.path, {
-          method: request.method,
-          searchParams: request.searchParams,
-          json: request.json,
-          signal,
-        });
+        const response = await attempt(request, signal, false);
         if (schema === null) {
           await response.body?.cancel();
           return undefined;
@@ -79,37 +97,9 @@ export function createTransport({ baseUrl, timeoutMs, fetch, pace }: TransportOp
 
   return {
     /** Calls that carry no token: /oauth/token. */
-    anonymous: sender(http),
-    /**
-     * Calls with the bearer token. After a 401 the token is refreshed and the request sent once more, which
-     * is safe for writes too: the IdP checks the token before anything else.
-     */
-    withBearer: (tokens: BearerTokens) =>
-      sender(
-        http.extend({
-          hooks: {
-            beforeRequest: [
-              async (request, options) => {
-                request.headers.set(
-                  'authorization',
-                  `Bearer ${await tokens.get(options.signal ?? undefined)}`,
-                );
-              },
-            ],
-            afterResponse: [
-              async (request, options, response) => {
-                if (response.status !== 401) return response;
-                tokens.refused(request.headers.get('authorization')!.slice('Bearer '.length));
-                request.headers.set(
-                  'authorization',
-                  `Bearer ${await tokens.get(options.signal ?? undefined)}`,
-                );
-                return http(request); // `http` has no hooks: a second 401 is final
-              },
-            ],
-          },
-        }),
-      ),
+    anonymous: sender(),
+    /** Calls with the bearer token, refreshed once after a 401. */
+    withBearer: (tokens: BearerTokens) => sender(tokens),
   };
 }
 
