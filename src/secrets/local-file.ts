@@ -117,24 +117,34 @@ async function writeDurably(
   await syncDirectory(dirname(path));
 }
 
-const directorySyncs = new Map<string, (item: void) => Promise<void>>();
+/** The directories being synced; an entry goes once its last writer is done, so the map stays small. */
+const directorySyncs = new Map<string, { sync: (item: void) => Promise<void>; writers: number }>();
 
 /**
  * Makes the renames and links made so far in `directory` durable. Writers that finish while a sync runs share
  * the next one (one fsync of the directory per group of writes, not per write).
  */
-function syncDirectory(directory: string): Promise<void> {
-  let sync = directorySyncs.get(directory);
-  if (!sync) {
-    sync = groupCommit<void>(async () => {
-      const handle = await open(directory, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    });
-    directorySyncs.set(directory, sync);
+async function syncDirectory(directory: string): Promise<void> {
+  let entry = directorySyncs.get(directory);
+  if (!entry) {
+    entry = {
+      sync: groupCommit<void>(async () => {
+        const handle = await open(directory, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }),
+      writers: 0,
+    };
+    directorySyncs.set(directory, entry);
   }
-  return sync();
+  entry.writers++;
+  try {
+    await entry.sync();
+  } finally {
+    // No writer left means no sync running or waiting: the next writer starts a fresh group.
+    if (--entry.writers === 0) directorySyncs.delete(directory);
+  }
 }
