@@ -14,6 +14,7 @@ import { connectTemporal } from './temporal/connect.js';
 import { shareIdpRateLimit } from './temporal/idp-rate-share.js';
 import { ensureSearchAttributes } from './temporal/register-search-attributes.js';
 import { assertStateShared, workerIdentity } from './temporal/state-guard.js';
+import { boundWorkflowThreadYoungGeneration } from './temporal/workflow-thread-heap.js';
 
 /** Workflow sources, for development; production loads the prebuilt bundle. */
 export const WORKFLOWS_PATH = fileURLToPath(
@@ -60,6 +61,7 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
     identity,
     hostLocalState: deps.hostLocalState,
   });
+  boundWorkflowThreadYoungGeneration();
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
