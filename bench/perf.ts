@@ -9,12 +9,11 @@
  *                 [--workflows 500] [--users 5000] [--latencies 0,50] [--concurrencies 8,64]
  *                 [--cpu-prof]   (V8 profiles of the project's workers in test-artifacts/profiles)
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../src/log.js';
-import { bundleWorkflows } from '../src/worker.js';
 import { projectSetup, startTemporal, stopAll } from './perf/processes.js';
 import { memoryRound, rateLimitRound, throughputRound, usersRound, type Goal } from './perf/rounds.js';
 
@@ -43,11 +42,13 @@ const started = Date.now();
 const loadBefore = load();
 const goals: Goal[] = [];
 try {
-  const work = await mkdtemp(join(tmpdir(), 'provisioner-bench-bundle-'));
-  const bundlePath = join(work, 'workflow-bundle.js');
-  const bundle = await bundleWorkflows(createLogger('warn'));
-  await writeFile(bundlePath, bundle);
-  console.error(`[bench] workflow bundle ${(bundle.length / 1e6).toFixed(2)} MB; load average ${loadBefore}`);
+  // The worker runs as a production install does: the compiled build with its prebuilt workflow bundle.
+  const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error(`npm run build failed (${build.status})`);
+  const bundlePath = join(process.cwd(), 'dist', 'workflow-bundle.js');
+  console.error(
+    `[bench] workflow bundle ${((await stat(bundlePath)).size / 1e6).toFixed(2)} MB; load average ${loadBefore}`,
+  );
   const server = await startTemporal();
   const setup = await projectSetup(bundlePath);
   if (only.has('throughput')) {

@@ -216,7 +216,13 @@ export async function projectSetup(bundlePath: string): Promise<ProjectSetup> {
   return { codecKeys: `bench:${generateKey()}`, stateDir, bundlePath };
 }
 
-/** The project's worker, `provisioner worker`, exactly as production runs it (prebuilt bundle). */
+/** The V8 options the README's production section gives the worker (a young generation of 3 × 4 MiB). */
+const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=4';
+
+/**
+ * The project's worker, `provisioner worker`, exactly as production runs it: the compiled build and its
+ * prebuilt bundle (`npm run build`, which the benchmark runs first), with the production NODE_OPTIONS.
+ */
 export async function startProjectWorker(
   server: TemporalServer,
   sandbox: SandboxProcess,
@@ -230,7 +236,7 @@ export async function startProjectWorker(
       ...(process.env.BENCH_CPU_PROF_DIR
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
         : []),
-      'bin/provisioner.js',
+      'dist/cli/main.js',
       'worker',
     ],
     {
@@ -244,6 +250,7 @@ export async function startProjectWorker(
       PROVISIONER_CODEC_KEYS: setup.codecKeys,
       PROVISIONER_WORKFLOW_BUNDLE: setup.bundlePath,
       PROVISIONER_LOG_LEVEL: 'warn',
+      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
       ...options.env,
     },
     'provisioner worker',
@@ -256,7 +263,14 @@ export async function startProjectWorker(
 export async function startBareWorker(server: TemporalServer, taskQueue: string): Promise<WorkerProcess> {
   const child = start(
     process.execPath,
-    ['--import', 'tsx', 'bench/perf/bare-worker.ts'],
+    [
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF_DIR, 'bare')}`]
+        : []),
+      '--import',
+      'tsx',
+      'bench/perf/bare-worker.ts',
+    ],
     { TEMPORAL_ADDRESS: server.address, BENCH_TASK_QUEUE: taskQueue },
     'bare worker',
   );
