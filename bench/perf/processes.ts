@@ -217,7 +217,7 @@ export async function projectSetup(bundlePath: string): Promise<ProjectSetup> {
 }
 
 /** The V8 options the README's production section gives the worker (a young generation of 3 × 4 MiB). */
-const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=4';
+export const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
  * The project's worker, `provisioner worker`, exactly as production runs it: the compiled build and its

@@ -10,6 +10,7 @@ import { dataConverterFor } from '../../src/codec/index.js';
 import { parseKeyring } from '../../src/keyring.js';
 import { drive, median, round1, round2, sampler, slopePerMinute, window } from './measure.js';
 import {
+  PRODUCTION_NODE_OPTIONS,
   runPlainScript,
   self,
   startBareWorker,
@@ -295,7 +296,7 @@ export async function memoryRound(
       value: Math.round(peak),
       goal: '<= 250',
       met: peak <= 250,
-      detail: `idle ${Math.round(idle)} MB`,
+      detail: `idle ${Math.round(idle)} MB; NODE_OPTIONS=${PRODUCTION_NODE_OPTIONS}`,
     });
     await Promise.all(handles.map((h) => h.terminate('benchmark done')));
   } finally {
@@ -334,7 +335,7 @@ export async function memoryRound(
       value: round2(slope),
       goal: '<= 1 (flat), peak <= 250',
       met: slope <= 1 && peak <= 250,
-      detail: `${done} onboardings; after the first minute ${Math.round(first)} → ${Math.round(last)} MB, peak ${Math.round(peak)} MB`,
+      detail: `${done} onboardings; after the first minute ${Math.round(first)} → ${Math.round(last)} MB, peak ${Math.round(peak)} MB; NODE_OPTIONS=${PRODUCTION_NODE_OPTIONS}`,
     });
   } finally {
     await worker.stop();
