@@ -129,7 +129,7 @@ export async function throughputRound(
 
 /**
  * Users of one bank per second against the plain script making the same IdP calls at the same concurrency,
- * at each sandbox latency.
+ * at each sandbox latency, after a warm-up onboarding of each worker.
  */
 export async function usersRound(
   server: TemporalServer,
@@ -157,6 +157,10 @@ export async function usersRound(
         const client = projectClient(server, setup, worker.taskQueue);
         const ratios: number[] = [];
         try {
+          // A fresh worker's first thousands of users run cold (JIT, caches): not what a running worker does.
+          await (
+            await client.startOnboarding({ bankGuid: guid(), users: users(1000, `warm-${guid()}-`) })
+          ).result();
           for (let r = 0; r < options.rounds; r++) {
             const plain = await runPlainScript(sandbox, {
               users: options.users,
