@@ -31,7 +31,7 @@ export async function drive(
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 ? sorted[middle]! : round2((sorted[middle - 1]! + sorted[middle]!) / 2);
 };
 
 export const round1 = (value: number) => Math.round(value * 10) / 10;
