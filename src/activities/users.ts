@@ -67,14 +67,6 @@ const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullab
  */
 const HEARTBEAT_EVERY_MS = 1_000;
 
-/**
- * Heartbeats `progress`, unless the batch runs as a local activity (a small one): that has no heartbeat to
- * keep, and its retry starts over.
- */
-function saveProgress(progress: unknown): void {
-  if (!activityInfo().isLocal) heartbeat(progress);
-}
-
 /** A heartbeat of `progress` now and then: at most every HEARTBEAT_EVERY_MS. */
 function throttledHeartbeat(progress: unknown): () => void {
   let last = 0;
@@ -82,7 +74,7 @@ function throttledHeartbeat(progress: unknown): () => void {
     const now = Date.now();
     if (now - last < HEARTBEAT_EVERY_MS) return;
     last = now;
-    saveProgress(progress);
+    heartbeat(progress);
   };
 }
 
@@ -138,10 +130,8 @@ function retryLater(
   progress: z.infer<typeof Resumable>,
   before: string,
 ) {
-  const { isLocal, attempt } = activityInfo();
-  // A local activity keeps no progress between attempts, so each of its attempts counts as stalled.
-  progress.stalled = isLocal ? attempt - 1 : snapshot(progress) === before ? progress.stalled + 1 : 0;
-  saveProgress(progress);
+  progress.stalled = snapshot(progress) === before ? progress.stalled + 1 : 0;
+  heartbeat(progress);
   const cause = causes[0];
   const retryAfter = Math.max(0, ...causes.map((c) => Number(c.nextRetryDelay ?? 0)));
   const backoff = Math.min(RETRY_AFTER_PROGRESS_MS * 2 ** progress.stalled, MAX_RETRY_DELAY_MS);
@@ -330,7 +320,7 @@ export function userActivities(deps: ActivityDeps) {
           return step(i, () => settleExisting(bankGuid, users[i]!, existing, lanes));
         }),
     );
-    saveProgress(progress);
+    heartbeat(progress);
 
     const left = outcomes.filter((o) => o?.state !== 'done' && o?.state !== 'refused').length;
     if (left > 0)

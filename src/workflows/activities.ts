@@ -8,7 +8,7 @@
  * the same way. Local activities that follow each other run within one workflow task, so the workflow sees
  * a query, an update or a cancellation only once they are all done: a workflow that waits for an operator
  * between its steps (rotation) runs them as activities (`activitySteps`). Steps that heartbeat (users in
- * batches) are activities, except a small batch of users (see `userBatchStep`).
+ * batches) are always activities.
  */
 import {
   patched,
@@ -75,32 +75,3 @@ export const { ensureUsers, resolveUsers, disableUserBatch, observeBanks, observ
     heartbeatTimeout: '20s',
     retry,
   });
-
-/**
- * The most users a batch may have to run as a local activity. Such a batch is over in about one IdP round
- * trip per user divided by the concurrency, and a retry that starts it over (a local activity has no
- * heartbeat to resume from) repeats little: the users already created answer 409 and are found again.
- */
-export const LOCAL_USER_BATCH_MAX = 20;
-
-/** Bounded like the activity, though a batch this small takes seconds; retried the same way. */
-const { ensureUsers: ensureUsersLocally } = proxyLocalActivities<Pick<Activities, 'ensureUsers'>>({
-  startToCloseTimeout: '5m',
-  retry,
-});
-
-/**
- * Marks runs that provision a small batch of users as a local activity: one round trip through the Temporal
- * server less for most onboardings (the server's share of an onboarding fell from about 29 to 19 ms of CPU
- * in the bench). A run that scheduled a small batch as an activity before keeps doing so, and replays.
- */
-const LOCAL_USER_BATCHES_PATCH = 'local-small-user-batches';
-
-let begunWithLocalUserBatches: boolean | undefined;
-
-/** How this run provisions a batch of `size` users: as a local activity when small, else as an activity. */
-export function userBatchStep(size: number): typeof ensureUsers {
-  if (size > LOCAL_USER_BATCH_MAX || !hasLocalSteps()) return ensureUsers;
-  begunWithLocalUserBatches ??= patched(LOCAL_USER_BATCHES_PATCH);
-  return begunWithLocalUserBatches ? ensureUsersLocally : ensureUsers;
-}

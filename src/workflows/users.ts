@@ -1,7 +1,7 @@
 /** Provisioning a bank's users, as onboarding and a reconcile do it: batches, refusals collected. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
-import { userBatchStep } from './activities.js';
+import { ensureUsers } from './activities.js';
 import { inBatches } from './batches.js';
 import type { StatusTracker } from './status.js';
 
@@ -15,7 +15,7 @@ export async function provisionUsers(
   const provisioned: ProvisionedUser[] = [];
   progress.step('provisioning users');
   await inBatches(users, progress, async (batch, range) => {
-    const outcome = await userBatchStep(batch.length).executeWithOptions({ summary: `Users ${range}` }, [
+    const outcome = await ensureUsers.executeWithOptions({ summary: `Users ${range}` }, [
       { bankGuid, users: batch },
     ]);
     provisioned.push(...outcome.users);

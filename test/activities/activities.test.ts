@@ -116,27 +116,6 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
       }
     });
 
-    it('as a local activity (a small batch): heartbeats nothing and backs off by its attempt, having no progress to keep', async () => {
-      await idp.token();
-      sandbox.setFaults({ errorRate: 1 });
-      try {
-        const env = new MockActivityEnvironment({ isLocal: true, attempt: 3 });
-        let heartbeats = 0;
-        env.on('heartbeat', () => heartbeats++);
-        await assert.rejects(
-          env.run(activities.ensureUsers, { bankGuid: newGuid(), users: [{ email: email('local') }] }),
-          (err) =>
-            err instanceof ApplicationFailure &&
-            err.type === 'IdpUnavailable' &&
-            // Two attempts before this one got nothing done: 1 s doubled twice.
-            Number(err.nextRetryDelay) === 4_000,
-        );
-        assert.equal(heartbeats, 0);
-      } finally {
-        sandbox.setFaults({ errorRate: 0 });
-      }
-    });
-
     it('stops its IdP calls at once when cancelled', async () => {
       await idp.token();
       sandbox.setFaults({ latencyMs: 2_000 });
