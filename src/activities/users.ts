@@ -10,6 +10,7 @@
  * the invite URL in the secret store, tagged with the workflow run that created the user.
  */
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { groupCommit } from '../group-commit.js';
@@ -103,6 +104,12 @@ async function handOver<T>(lane: LimitFunction, work: () => Promise<T>): Promise
   await Promise.race([started, stored]);
   return { stored };
 }
+
+/**
+ * The waits before the second and third try of an invite's write (see storeInvite): long enough for a
+ * store's brief hiccup (a throttled request, a busy disk) to pass, short enough not to hold the batch up.
+ */
+const INVITE_WRITE_RETRIES_MS = [200, 1_000];
 
 /** The wait after an attempt that got something done; doubled for each one in a row that did not. */
 const RETRY_AFTER_PROGRESS_MS = 1_000;
@@ -202,15 +209,42 @@ export function userActivities(deps: ActivityDeps) {
           workflowRunId: thisRun(),
         }
       : undefined;
-    const inviteRef = invite
-      ? (
-          await secrets.put(inviteUrlSecretName(created.guid), JSON.stringify(invite), {
-            idempotencyKey: created.guid,
-          })
-        ).ref
-      : undefined;
-    await recordUser({ bankGuid, user: { guid: created.guid, email: created.email } });
+    let inviteRef: string | undefined;
+    try {
+      inviteRef = invite ? await storeInvite(invite) : undefined;
+    } finally {
+      // The user exists whether or not its invite was stored: the ledger knows it (offboarding disables it).
+      await recordUser({ bankGuid, user: { guid: created.guid, email: created.email } });
+    }
     return { state: 'done', guid: created.guid, created: true, inviteRef };
+  }
+
+  /**
+   * Stores a new user's invite. The IdP returns the invite URL only in its answer to the create, so until the
+   * write succeeds this attempt holds the only copy: a failed write is tried again here, because a retried
+   * attempt would find the user already there and the URL gone. When every try fails, the user is refused as
+   * InviteNotStored, so the result neither counts it as created nor as already there.
+   */
+  async function storeInvite(invite: UserInviteDocument): Promise<string> {
+    for (let tries = 0; ; tries++) {
+      try {
+        const stored = await secrets.put(inviteUrlSecretName(invite.userGuid), JSON.stringify(invite), {
+          idempotencyKey: invite.userGuid,
+        });
+        return stored.ref;
+      } catch (err) {
+        const waitMs = INVITE_WRITE_RETRIES_MS[tries];
+        if (waitMs === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `User ${invite.userGuid} was created, but its invite URL could not be stored (${tries + 1} tries: ${
+              err instanceof Error ? err.message : String(err)
+            }); the IdP returns it only once: invite the user again`,
+            'InviteNotStored',
+          );
+        }
+        await sleep(waitMs, undefined, { signal: signal() });
+      }
+    }
   }
 
   /** A user the IdP already has: its scopes made as asked, recorded for the bank. */

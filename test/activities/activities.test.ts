@@ -22,6 +22,7 @@ import {
   type BankCredentialDocument,
 } from '../../src/model/bank-credential.js';
 import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+import { SecretStoreError, type SecretStore } from '../../src/secrets/index.js';
 
 let counter = 0;
 const email = (label: string) => `${label}-${process.pid}-${++counter}@example.com`;
@@ -99,6 +100,67 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
       assert.ok(
         outcomes.every((o) => o !== null),
         JSON.stringify(outcomes),
+      );
+    });
+
+    /** The activities over the real store, with its next `failures` invite writes failing. */
+    function withFailingInviteWrites(failures: number): Activities {
+      const store = deps.activityDeps.secrets;
+      let left = failures;
+      const flaky: SecretStore = {
+        scheme: store.scheme,
+        ref: (name) => store.ref(name),
+        put: (name, value, options) =>
+          name.endsWith('/invite-url') && left-- > 0
+            ? Promise.reject(new SecretStoreError('injected: the store is unavailable'))
+            : store.put(name, value, options),
+        get: (ref, options) => store.get(ref, options),
+        versions: (ref) => store.versions(ref),
+        promote: (ref, version) => store.promote(ref, version),
+        revoke: (ref, version) => store.revoke(ref, version),
+        close: () => Promise.resolve(),
+      };
+      return createActivities({ ...deps.activityDeps, secrets: flaky });
+    }
+
+    it('tries a failed invite write again: the user is created with its invite stored', async () => {
+      const user = email('invite-retried');
+      const { run } = activityEnvironment();
+      const result = await run(withFailingInviteWrites(2).ensureUsers, {
+        bankGuid: newGuid(),
+        users: [{ email: user }],
+      });
+      assert.deepEqual(result.failures, []);
+      const [provisioned] = result.users;
+      assert.equal(provisioned?.created, true);
+      assert.ok(provisioned.inviteRef, 'the invite was stored on a later try');
+      const invite = JSON.parse((await deps.activityDeps.secrets.get(provisioned.inviteRef)).value) as {
+        email: string;
+        inviteUrl: string;
+      };
+      assert.equal(invite.email, user);
+      assert.ok(invite.inviteUrl);
+    });
+
+    it('reports a user whose invite cannot be stored as InviteNotStored, still recorded for its bank', async () => {
+      const user = email('invite-lost');
+      const bankGuid = newGuid();
+      const { run } = activityEnvironment();
+      const result = await run(withFailingInviteWrites(3).ensureUsers, {
+        bankGuid,
+        users: [{ email: user }],
+      });
+      assert.deepEqual(result.users, []);
+      const [failure] = result.failures;
+      assert.equal(failure?.subject, user);
+      assert.equal(failure.type, 'InviteNotStored');
+      assert.match(failure.message, /3 tries: injected: the store is unavailable/);
+      assert.doesNotMatch(failure.message, /https?:/, 'the failure holds no invite URL');
+      // The user exists at the IdP: the ledger knows it, so offboarding the bank disables it.
+      const recorded = await deps.activityDeps.ledger.usersOf(bankGuid);
+      assert.deepEqual(
+        recorded.map((u) => u.email),
+        [user],
       );
     });
 
