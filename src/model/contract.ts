@@ -180,7 +180,10 @@ export const OperationStatus = z.object({
   bankGuid: z.string().optional(),
   step: z.string(),
   users: z.object({ done: z.number(), total: z.number() }).optional(),
+  /** The first FAILURES_LISTED (100) of the operation's failures. */
   failures: z.array(OperationFailure),
+  /** How many failures there are in all; absent in answers of workers from before it was added. */
+  failureCount: z.number().int().min(0).optional(),
   application: z.object({ clientId: z.string(), name: z.string() }).optional(),
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;

@@ -9,11 +9,18 @@ import type { OperationStatus } from './contract.js';
 /** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
 export const DEFAULT_GRACE_PERIOD = '24h';
 
+/**
+ * How many failures a status answer or an operation's failure lists, the first ones, beside their count: an
+ * answer must stay small (a query result or a payload) however many users were refused.
+ */
+export const FAILURES_LISTED = 100;
+
 /** The status as one line, as the Web UI's current details and the CLI's progress show it. */
 export function describeProgress(status: OperationStatus): string {
   const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
   const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
-  const failures = status.failures.length ? ` — ${status.failures.length} failed` : '';
+  const failed = status.failureCount ?? status.failures.length;
+  const failures = failed ? ` — ${failed} failed` : '';
   return `${status.operation}${bank}: ${status.step}${users}${failures}`;
 }
 

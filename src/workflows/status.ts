@@ -5,7 +5,7 @@
  */
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { OperationFailure, OperationStatus } from '../model/contract.js';
-import { describeProgress } from '../model/operations.js';
+import { describeProgress, FAILURES_LISTED } from '../model/operations.js';
 import { statusQuery } from '../model/messages.js';
 
 type Shown = Pick<OperationStatus, 'step' | 'users' | 'application'>;
@@ -22,7 +22,13 @@ export function trackStatus(
   failures: readonly OperationFailure[] = [],
 ): StatusTracker {
   const shown: Shown = { step: 'starting' };
-  const status = (): OperationStatus => ({ operation, bankGuid, ...shown, failures: [...failures] });
+  const status = (): OperationStatus => ({
+    operation,
+    bankGuid,
+    ...shown,
+    failures: failures.slice(0, FAILURES_LISTED),
+    failureCount: failures.length,
+  });
   setHandler(statusQuery, status);
 
   const update = (change: Partial<Shown>) => {

@@ -1,6 +1,7 @@
 /** Provisioning a bank's users, as onboarding and a reconcile do it: batches, refusals collected. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
+import { FAILURES_LISTED } from '../model/operations.js';
 import { ensureUsers } from './activities.js';
 import { inBatches } from './batches.js';
 import type { StatusTracker } from './status.js';
@@ -38,6 +39,6 @@ export function usersNotProvisioned(
       .map((f) => `${f.subject} (${f.type}: ${f.message})`)
       .join('; ')}${failures.length > 10 ? '; ...' : ''}`,
     // Bounded, so the failure fits a payload however many users were refused.
-    details: [{ failures: failures.slice(0, 100), failureCount: failures.length, ...details }],
+    details: [{ failures: failures.slice(0, FAILURES_LISTED), failureCount: failures.length, ...details }],
   });
 }

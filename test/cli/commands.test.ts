@@ -9,7 +9,7 @@ import { mintsToken, onboardedBank } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
 import { BankCredentialDocument } from '../../src/model/bank-credential.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
-import { listBankApplications, sandboxStats } from '../support/idp.js';
+import { listBankApplications, sandboxStats, usersRefusingScopes } from '../support/idp.js';
 
 describe('the provisioner command', () => {
   let world: TestWorld;
@@ -80,6 +80,24 @@ describe('the provisioner command', () => {
     };
     assert.equal(status.latest.type, 'onboardBank');
     assert.equal(status.latest.state, 'COMPLETED');
+  });
+
+  it('status lists the first 100 failures of an operation and counts the rest', async () => {
+    const refused = Array.from({ length: 102 }, (_, i) => `cli-refused-${i}@example.com`);
+    await usersRefusingScopes(world, refused);
+    const bankGuid = randomGuid();
+    const handle = await world.client.startOnboarding({
+      bankGuid,
+      users: refused.map((email) => ({ email, allowedScopes: ['openid'] })),
+    });
+    await handle.result().catch(() => undefined);
+    const lines = (await ok('status', bankGuid)).stdout.split('\n');
+    assert.ok(
+      lines.some((line) => line.endsWith(' — 102 failed')),
+      lines.slice(0, 3).join('\n'),
+    );
+    assert.equal(lines.filter((line) => line.startsWith('  failed: ')).length, 100);
+    assert.ok(lines.includes('  and 2 more failed'));
   });
 
   it('rotate --wait --json prints previousClientId, clientId and secretRef', async () => {

@@ -19,3 +19,12 @@ export async function sandboxStats(world: TestWorld): Promise<SandboxStats> {
   const response = await fetch(`${world.sandbox.url}/__sandbox/stats`);
   return (await response.json()) as SandboxStats;
 }
+
+/**
+ * Users the IdP will refuse for good when an onboarding asks for their scopes: disabled users cannot be
+ * updated (the sandbox answers 422).
+ */
+export async function usersRefusingScopes(world: TestWorld, emails: readonly string[]): Promise<void> {
+  const { idp } = world.deps.activityDeps;
+  await Promise.all(emails.map(async (email) => idp.disableUser((await idp.createUser({ email })).guid)));
+}

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { describeFailure } from '../../src/model/failure.js';
+import { describeProgress, FAILURES_LISTED } from '../../src/model/operations.js';
 import { statusQuery } from '../../src/model/messages.js';
 import { currentCredential, onboardedBank } from '../support/banks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
-import { listBankApplications, listUsers } from '../support/idp.js';
+import { listBankApplications, listUsers, usersRefusingScopes } from '../support/idp.js';
 
 describe('onboardBank: a user the IdP refuses for good, after partial progress', () => {
   let world: TestWorld;
@@ -57,5 +59,30 @@ describe('onboardBank: a user the IdP refuses for good, after partial progress',
       [['refused@example.com', 'IdpValidationError']],
     );
     assert.deepEqual(status.users, { done: 3, total: 3 });
+    assert.equal(status.failureCount, 1);
+  });
+
+  it('lists the first 100 failures in its status and its failure, and counts them all', async () => {
+    const refused = Array.from({ length: FAILURES_LISTED + 5 }, (_, i) => `refused-many-${i}@example.com`);
+    await usersRefusingScopes(world, refused);
+
+    const handle = await world.client.startOnboarding({
+      bankGuid: randomGuid(),
+      users: refused.map((email) => ({ email, allowedScopes: ['openid'] })),
+    });
+    const err = await handle.result().then(
+      () => assert.fail('onboarding should fail'),
+      (e: unknown) => e,
+    );
+    assert.match(describeFailure(err), /^UsersNotProvisioned: 105 of 105 users could not be provisioned/);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+    const [details] = err.cause.details as [{ failures: unknown[]; failureCount: number }];
+    assert.equal(details.failures.length, FAILURES_LISTED);
+    assert.equal(details.failureCount, refused.length);
+
+    const status = await handle.query(statusQuery);
+    assert.equal(status.failures.length, FAILURES_LISTED);
+    assert.equal(status.failureCount, refused.length);
+    assert.match(describeProgress(status), / — 105 failed$/);
   });
 });

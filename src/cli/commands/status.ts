@@ -28,8 +28,10 @@ export function registerStatus(program: Command): void {
         else {
           printLine(`${latest.type} ${latest.workflowId}: ${latest.state}`);
           if (latest.status) printLine(describeProgress(latest.status));
-          for (const f of latest.status?.failures ?? [])
-            printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
+          const failures = latest.status?.failures ?? [];
+          for (const f of failures) printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
+          const unlisted = (latest.status?.failureCount ?? failures.length) - failures.length;
+          if (unlisted > 0) printLine(`  and ${unlisted} more failed`);
         }
         if (schedule) {
           printLine(
