@@ -55,11 +55,23 @@ type UserOutcome = z.infer<typeof UserOutcome>;
 const Resumable = z.object({ walk: DirectoryWalk.optional(), stalled: z.number().int().min(0).default(0) });
 
 /** The heartbeat details of ensureUsers: an outcome per user of the batch (null: not tried yet). */
-const EnsureUsersProgress = Resumable.extend({ outcomes: z.array(UserOutcome.nullable()) });
+const EnsureUsersProgress = Resumable.extend({
+  outcomes: z.array(UserOutcome.nullable()),
+  /** Whole walks of the user list that ended with users the IdP answered 409 for still not found. */
+  fruitlessWalks: z.number().int().min(0).default(0),
+});
 type EnsureUsersProgress = z.infer<typeof EnsureUsersProgress>;
 
 /** The heartbeat details of resolveUsers: the guid of each email (in order, without repeats) once found. */
 const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullable()) });
+
+/**
+ * After this many whole walks of the user list, a user the IdP answered 409 for but does not list is refused
+ * (UserNotListed) rather than looked for again. Unknown whether the IdP's list can lag behind its creates or
+ * an email can be taken outside the organization [U]: five walks, with the attempts' growing backoff between
+ * them (about 30 s in all), wait out a short lag, and a large organization's list is not walked forever.
+ */
+const WALKS_BEFORE_NOT_LISTED = 5;
 
 /**
  * Progress is heartbeated at most this often while users are done one by one (every heartbeat is encoded,
@@ -122,7 +134,7 @@ const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[
 function resumedProgress(users: readonly UserSpec[]): EnsureUsersProgress {
   const parsed = EnsureUsersProgress.safeParse(activityInfo().heartbeatDetails);
   if (parsed.success && parsed.data.outcomes.length === users.length) return parsed.data;
-  return { outcomes: users.map(() => null), stalled: 0 };
+  return { outcomes: users.map(() => null), stalled: 0, fruitlessWalks: 0 };
 }
 
 /**
@@ -149,9 +161,12 @@ function retryLater(
   });
 }
 
-/** The progress without its stall count, to tell whether an attempt changed it. */
-function snapshot(progress: z.infer<typeof Resumable>): string {
-  const { stalled: _stalled, ...rest } = progress;
+/**
+ * The progress without its counts of attempts, to tell whether an attempt changed it (a walk that found
+ * nothing is no progress: the next one waits longer).
+ */
+function snapshot(progress: z.infer<typeof Resumable> & { fruitlessWalks?: number }): string {
+  const { stalled: _stalled, fruitlessWalks: _walks, ...rest } = progress;
   return JSON.stringify(rest);
 }
 
@@ -332,15 +347,26 @@ export function userActivities(deps: ActivityDeps) {
       const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, beat);
       transient.push(...walked.transient);
       if (unfound().length > 0 && walk.pagesLeft.length === 0) {
-        transient.push(
-          ApplicationFailure.retryable(
-            `${unfound().length} users exist (409) but are not in the IdP's user list yet: ${unfound()
-              .slice(0, 3)
-              .map((i) => users[i]!.email)
-              .join(', ')}`,
-            'UserNotListed',
-          ),
-        );
+        progress.fruitlessWalks++;
+        if (progress.fruitlessWalks < WALKS_BEFORE_NOT_LISTED) {
+          transient.push(
+            ApplicationFailure.retryable(
+              `${unfound().length} users exist (409) but are not in the IdP's user list yet: ${unfound()
+                .slice(0, 3)
+                .map((i) => users[i]!.email)
+                .join(', ')}`,
+              'UserNotListed',
+            ),
+          );
+        } else {
+          for (const i of unfound()) {
+            outcomes[i] = {
+              state: 'refused',
+              type: 'UserNotListed',
+              message: `The IdP answered 409 (the email is taken), but ${WALKS_BEFORE_NOT_LISTED} walks of the organization's user list did not find the user: the email may belong to a user outside the organization`,
+            };
+          }
+        }
       }
     }
     if (unfound().length === 0) delete progress.walk;

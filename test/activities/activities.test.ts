@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActivities, type Activities } from '../../src/activities/index.js';
+import type { EnsureUsersResult } from '../../src/activities/users.js';
 import { parseEnv, WorkerEnv } from '../../src/config.js';
 import { openDependencies, type Dependencies } from '../../src/dependencies.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
@@ -162,6 +163,41 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
         recorded.map((u) => u.email),
         [user],
       );
+    });
+
+    it('refuses a user the IdP answers 409 for but never lists, after five walks of the user list', async () => {
+      const taken = email('taken');
+      const input = { bankGuid: newGuid(), users: [{ email: taken }, { email: email('free') }] };
+      sandbox.setFaults({ takenEmails: [taken] });
+      try {
+        let heartbeatDetails: unknown;
+        const attempt = () => {
+          const env = new MockActivityEnvironment(heartbeatDetails === undefined ? {} : { heartbeatDetails });
+          env.on('heartbeat', (details: unknown) => (heartbeatDetails = details));
+          return env.run<[typeof input], EnsureUsersResult, typeof activities.ensureUsers>(
+            activities.ensureUsers,
+            input,
+          );
+        };
+        for (let walks = 1; walks < 5; walks++) {
+          await assert.rejects(
+            attempt(),
+            (err) => err instanceof ApplicationFailure && err.type === 'UserNotListed' && !err.nonRetryable,
+          );
+          assert.equal((heartbeatDetails as { fruitlessWalks: number }).fruitlessWalks, walks);
+        }
+        const result = await attempt();
+        assert.deepEqual(
+          result.users.map((u) => [u.email, u.created]),
+          [[input.users[1]!.email, true]],
+        );
+        assert.deepEqual(
+          result.failures.map((f) => [f.subject, f.type]),
+          [[taken, 'UserNotListed']],
+        );
+      } finally {
+        sandbox.setFaults({ takenEmails: [] });
+      }
     });
 
     it('fails the whole batch, retryably, on a transient IdP error', async () => {

@@ -17,6 +17,7 @@ const NO_FAULTS: SandboxFaults = {
   rateLimit: 0,
   seed: 0,
   dropScopes: [],
+  takenEmails: [],
 };
 
 describe('sandbox fault injection', () => {
@@ -185,6 +186,21 @@ describe('sandbox fault injection', () => {
     });
   });
 
+  it('takenEmails: creating such a user answers 409 and creates no one (any case)', async () => {
+    const email = `${guid()}@taken.io`;
+    const users = await userCount();
+    await withFaults({ takenEmails: [email] }, async () => {
+      const answer = await call(sandbox, 'POST', '/api/users', {
+        token: admin,
+        body: { email: email.toUpperCase() },
+      });
+      assertError(answer, 409, 'user_exists');
+    });
+    assert.equal(await userCount(), users);
+    const created = await call(sandbox, 'POST', '/api/users', { token: admin, body: { email } });
+    assert.equal(created.status, 201, 'the email is free again without the fault');
+  });
+
   describe('/__sandbox/faults', () => {
     it('GET returns the current faults; PUT changes some and returns all', async () => {
       assert.deepEqual((await call(sandbox, 'GET', '/__sandbox/faults')).body, NO_FAULTS);
@@ -225,11 +241,15 @@ describe('sandbox fault injection', () => {
 
   describe('faultsFromFlags', () => {
     it('reads the flags as commander hands them, and throws naming a bad flag', () => {
-      assert.deepEqual(faultsFromFlags({ errorRate: '0.5', latencyMs: '20', dropScopes: 'users:read' }), {
-        errorRate: 0.5,
-        latencyMs: 20,
-        dropScopes: ['users:read'],
-      });
+      assert.deepEqual(
+        faultsFromFlags({
+          errorRate: '0.5',
+          latencyMs: '20',
+          dropScopes: 'users:read',
+          takenEmails: 'a@x.io,b@x.io',
+        }),
+        { errorRate: 0.5, latencyMs: 20, dropScopes: ['users:read'], takenEmails: ['a@x.io', 'b@x.io'] },
+      );
       assert.throws(() => faultsFromFlags({ lostResponseRate: '2' }), /^Error: --lost-response-rate: /);
       assert.throws(() => faultsFromFlags({ seed: '-1' }), /^Error: --seed: .*\(given "-1"\)$/);
     });
@@ -246,6 +266,7 @@ describe('sandbox fault injection', () => {
           SANDBOX_RATE_LIMIT: '50',
           SANDBOX_SEED: '7',
           SANDBOX_DROP_SCOPES: 'users:write, users:execute,,',
+          SANDBOX_TAKEN_EMAILS: 'taken@x.io',
         }),
         {
           errorRate: 0.1,
@@ -255,6 +276,7 @@ describe('sandbox fault injection', () => {
           rateLimit: 50,
           seed: 7,
           dropScopes: ['users:write', 'users:execute'],
+          takenEmails: ['taken@x.io'],
         },
       );
     });

@@ -13,6 +13,10 @@ const FAULT_FLAGS: [flags: string, description: string][] = [
   ['--rate-limit <n>', 'requests per second before 429 (0 = none)'],
   ['--seed <n>', 'seed of the fault generator'],
   ['--drop-scopes <a,b>', 'scopes /oauth/token silently drops (newer IdP behaviour)'],
+  [
+    '--taken-emails <a,b>',
+    'emails creating a user answers 409 for, listed nowhere (taken outside the organization)',
+  ],
 ];
 
 export function registerSandbox(program: Command): void {

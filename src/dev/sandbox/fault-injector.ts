@@ -38,7 +38,11 @@ export class FaultInjector {
   }
 
   current(): SandboxFaults {
-    return { ...this.faults, dropScopes: [...this.faults.dropScopes] };
+    return {
+      ...this.faults,
+      dropScopes: [...this.faults.dropScopes],
+      takenEmails: [...this.faults.takenEmails],
+    };
   }
 
   /** Applies a validated partial update (throws on invalid input) and returns the full set. */

@@ -23,6 +23,11 @@ export const SandboxFaultsSchema = z.strictObject({
     .max(2 ** 32 - 1),
   /** Scopes /oauth/token silently drops from every grant (IdPs newer than v0.129.899 do this). */
   dropScopes: z.array(z.string().min(1)),
+  /**
+   * Emails `POST /api/users` answers 409 without creating anyone, as if a user outside the organization had
+   * them (unknown whether the IdP does that): no user list shows them.
+   */
+  takenEmails: z.array(z.string().min(1)),
 });
 
 export type SandboxFaults = z.infer<typeof SandboxFaultsSchema>;
@@ -37,6 +42,7 @@ export const DEFAULT_FAULTS: Readonly<SandboxFaults> = {
   rateLimit: 0,
   seed: 0,
   dropScopes: [],
+  takenEmails: [],
 };
 
 export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
@@ -47,6 +53,7 @@ export const FAULT_ENV: Readonly<Record<keyof SandboxFaults, string>> = {
   rateLimit: 'SANDBOX_RATE_LIMIT',
   seed: 'SANDBOX_SEED',
   dropScopes: 'SANDBOX_DROP_SCOPES',
+  takenEmails: 'SANDBOX_TAKEN_EMAILS',
 };
 
 /**
@@ -62,7 +69,7 @@ function faultsFromText(
     const raw = textOf(key)?.trim();
     if (raw === undefined || raw === '') continue;
     const value =
-      key === 'dropScopes'
+      SandboxFaultsSchema.shape[key] instanceof z.ZodArray
         ? raw
             .split(',')
             .map((s) => s.trim())

@@ -4,7 +4,7 @@ import { PatchUser, PostUser } from '../../../model/idp-schemas.js';
 import type { SandboxContext } from '../context.js';
 import { notFound, SandboxError } from '../http-errors.js';
 import { isoNow, newGuid, newSecret } from '../ids.js';
-import { toUser, type StoredUser } from '../user-store.js';
+import { emailKey, toUser, type StoredUser } from '../user-store.js';
 import { parseBody, parseListQuery, singleQueryValue } from '../validation.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
 
@@ -48,7 +48,8 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       disabledAt: null,
     };
     // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
-    if (!ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+    const taken = ctx.faults.current().takenEmails.some((email) => emailKey(email) === emailKey(body.email));
+    if (taken || !ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
     ctx.stats.writes++;
     return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
   });
