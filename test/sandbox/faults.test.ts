@@ -233,6 +233,22 @@ describe('sandbox fault injection', () => {
       assert.deepEqual(sandbox.faults(), NO_FAULTS);
     });
 
+    it('hands out copies: changing the lists it returned changes no fault', () => {
+      sandbox.setFaults({ dropScopes: ['users:write'], takenEmails: ['a@x.io'] });
+      try {
+        const faults = sandbox.faults();
+        faults.dropScopes.push('users:read');
+        faults.takenEmails.length = 0;
+        assert.deepEqual(sandbox.faults(), {
+          ...NO_FAULTS,
+          dropScopes: ['users:write'],
+          takenEmails: ['a@x.io'],
+        });
+      } finally {
+        sandbox.setFaults(NO_FAULTS);
+      }
+    });
+
     it('setFaults and startSandbox refuse invalid faults', async () => {
       assert.throws(() => sandbox.setFaults({ throttleRate: -0.1 }), /throttleRate/);
       await assert.rejects(startSandbox({ database: ':memory:', faults: { errorRate: 2 } }), /errorRate/);

@@ -38,11 +38,7 @@ export class FaultInjector {
   }
 
   current(): SandboxFaults {
-    return {
-      ...this.faults,
-      dropScopes: [...this.faults.dropScopes],
-      takenEmails: [...this.faults.takenEmails],
-    };
+    return structuredClone(this.faults); // the lists too: a caller's change must not reach the sandbox
   }
 
   /** Applies a validated partial update (throws on invalid input) and returns the full set. */
