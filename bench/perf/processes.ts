@@ -281,7 +281,7 @@ export async function startBareWorker(server: TemporalServer, taskQueue: string)
 /** Runs the plain script (plain-users.ts) to the end; its CPU is read just before it exits. */
 export async function runPlainScript(
   sandbox: SandboxProcess,
-  options: { users: number; concurrency: number; prefix: string },
+  options: { users: number; concurrency: number; prefix: string; keep?: boolean },
 ): Promise<{ seconds: number; cpuMs: number }> {
   const child = spawn(
     process.execPath,
@@ -295,6 +295,7 @@ export async function runPlainScript(
       String(options.users),
       String(options.concurrency),
       options.prefix,
+      ...(options.keep ? ['keep'] : []),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
