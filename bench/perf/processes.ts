@@ -259,20 +259,38 @@ export async function startProjectWorker(
   return { ...measured(child.pid!), taskQueue: options.taskQueue, stop: () => stop(child) };
 }
 
-/** The ceiling: a bare TypeScript worker running a workflow of the same shape (bare-worker.ts). */
-export async function startBareWorker(server: TemporalServer, taskQueue: string): Promise<WorkerProcess> {
+/**
+ * A bare TypeScript worker running a workflow of the same shape (bare-worker.ts): the ceiling, or with
+ * `idp` the same workflow doing the required work against that sandbox.
+ */
+export async function startBareWorker(
+  server: TemporalServer,
+  taskQueue: string,
+  idp?: SandboxProcess,
+): Promise<WorkerProcess> {
+  const secretsDir = idp ? await mkdtemp(join(tmpdir(), 'provisioner-bench-kept-')) : undefined;
+  if (secretsDir) scratch.push(secretsDir);
   const child = start(
     process.execPath,
     [
       ...(process.env.BENCH_CPU_PROF_DIR
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF_DIR, 'bare')}`]
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF_DIR, idp ? 'kept' : 'bare')}`]
         : []),
       '--import',
       'tsx',
       'bench/perf/bare-worker.ts',
     ],
-    { TEMPORAL_ADDRESS: server.address, BENCH_TASK_QUEUE: taskQueue },
-    'bare worker',
+    {
+      TEMPORAL_ADDRESS: server.address,
+      BENCH_TASK_QUEUE: taskQueue,
+      ...(idp && {
+        BENCH_IDP_URL: idp.url,
+        BENCH_CLIENT_ID: idp.clientId,
+        BENCH_CLIENT_SECRET: idp.clientSecret,
+        BENCH_SECRETS_DIR: secretsDir,
+      }),
+    },
+    idp ? 'bare worker doing the required work' : 'bare worker',
   );
   await polling(server, taskQueue, child.pid!);
   return { ...measured(child.pid!), taskQueue, stop: () => stop(child) };
