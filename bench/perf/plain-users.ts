@@ -2,10 +2,10 @@
  * The plain script a user would otherwise write: one organization token, then `POST /api/users` for every
  * user with `concurrency` requests in flight. Prints `{seconds, cpuMs}` on stdout.
  *   tsx bench/perf/plain-users.ts <idpUrl> <clientId> <clientSecret> <users> <concurrency> <emailPrefix> [keep]
- * Plain (the goals' measure): fetch, nothing stored. With `keep`, what the two fixed points of this project
- * leave as the least a script can do: the calls go through ky (fixed by the person we build for), and each
- * invite URL is kept, because the IdP returns it only once (design decision 3), in the project's local secret
- * store, a durable write per user like the worker's. Its rate is the ceiling the project can approach.
+ * Plain (the goals' measure): fetch, nothing stored. With `keep`, the same script doing the work the project
+ * must do: the calls go through ky (fixed by the person we build for), and each invite URL is kept, because the
+ * IdP returns it only once (design decision 3), in the project's local secret store, a durable write per user
+ * like the worker's (here inline: each user waits for its write).
  */
 import ky from 'ky';
 import { mkdtemp, rm } from 'node:fs/promises';
