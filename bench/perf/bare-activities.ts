@@ -6,7 +6,7 @@
  *   its invite. No listing for lost responses, no ledger, no codec, no status. The gap between this worker
  *   and the project's is what the project adds around the required work.
  */
-import { createIdpClient } from '../../src/idp/client.js';
+import type { IdpClient } from '../../src/idp/client.js';
 import { BANK_CREDENTIAL_SCOPES } from '../../src/model/bank-credential.js';
 import { bankCredentialSecretName, inviteUrlSecretName } from '../../src/model/secret-names.js';
 import type { SecretStore } from '../../src/secrets/store.js';
@@ -17,10 +17,7 @@ export const bareActivities = {
   ensureUsers: (_bankGuid: string, _users: { email: string }[]) => Promise.resolve(),
 };
 
-export function keptActivities(
-  idp: ReturnType<typeof createIdpClient>,
-  store: SecretStore,
-): typeof bareActivities {
+export function keptActivities(idp: IdpClient, store: SecretStore): typeof bareActivities {
   return {
     async ensureApplication(bankGuid) {
       const created = await idp.createBankApplication({ name: `bank-${bankGuid}`, bank_guid: bankGuid });

@@ -141,7 +141,7 @@ export async function throughputRound(
 /**
  * Users of one bank per second against the plain script making the same IdP calls at the same concurrency,
  * at each sandbox latency, after a warm-up onboarding of each worker. The detail also compares with the
- * script through ky keeping each invite (plain-users.ts `keep`): the least the project's fixed points allow.
+ * script through ky keeping each invite (plain-users.ts `keep`): the work the project must do, done inline.
  */
 export async function usersRound(
   server: TemporalServer,
