@@ -41,13 +41,17 @@ let runtimeInstalled = false;
 export function installTemporalRuntime(logger: Logger, metricsAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const telemetryOptions: TelemetryOptions = metricsAddress
-    ? { metrics: { prometheus: { bindAddress: metricsAddress } } }
-    : {};
+  const level = TEMPORAL_LEVEL[logger.level] ?? 'INFO';
+  const telemetryOptions: TelemetryOptions = {
+    // The SDK's native core logs to the console by itself (coloured plain text); forwarded, its lines go
+    // through this logger like every other line of the process.
+    logging: { filter: { core: level, other: 'WARN' }, forward: {} },
+    ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+  };
   Runtime.install({
-    logger: new DefaultLogger(TEMPORAL_LEVEL[logger.level] ?? 'INFO', (entry) => {
-      const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      logger[level]({ ...entry.meta, source: 'temporal' }, entry.message);
+    logger: new DefaultLogger(level, (entry) => {
+      const entryLevel = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      logger[entryLevel]({ ...entry.meta, source: 'temporal' }, entry.message);
     }),
     telemetryOptions,
   });

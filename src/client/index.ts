@@ -142,6 +142,9 @@ export function validRequestId(requestId: string | undefined): string | undefine
 /** Identifies a request's content, to tell a retried start from a request id used for something else. */
 const digestOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
+/** How long `status` waits for a worker to answer the status query before it answers without it. */
+export const STATUS_QUERY_TIMEOUT_MS = 5_000;
+
 export class ProvisionerClient {
   readonly client: Client;
   readonly taskQueue: string;
@@ -339,7 +342,10 @@ export class ProvisionerClient {
     const description = await handle.describe();
     let status: OperationStatus | undefined;
     try {
-      status = await handle.query(statusQuery);
+      // A query waits for a worker to answer it; with none polling it would hang until the server gives up.
+      status = await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+        handle.query(statusQuery),
+      );
     } catch {
       status = undefined; // e.g. no worker is polling right now; the description still tells the state
     }

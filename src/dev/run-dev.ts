@@ -13,6 +13,7 @@ import { parseEnv, StateEnv, WorkerEnv } from '../config.js';
 import { loadCodecKeys, openDependencies } from '../dependencies.js';
 import { ApiEnv } from '../api/config.js';
 import { runApiServer } from '../api/run.js';
+import { recordDevSession } from '../cli/dev-session.js';
 import { PACKAGE_VERSION } from '../cli/version.js';
 import { createLogger, installTemporalRuntime } from '../log.js';
 import { faultsFromEnv, startSandbox } from './sandbox/index.js';
@@ -93,6 +94,13 @@ export async function runDev(flags: DevOptions): Promise<void> {
       env: apiEnv,
     });
     stops.push(() => api.close());
+    stops.push(
+      await recordDevSession(stateDir, {
+        temporalAddress: server.address,
+        namespace: server.namespace,
+        pid: process.pid,
+      }),
+    );
     process.stderr.write(
       [
         '',
@@ -102,7 +110,9 @@ export async function runDev(flags: DevOptions): Promise<void> {
         `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
         `HTTP API:         ${api.url} (reference ${api.url}/docs; keys: npx provisioner api-key create --name me --allow onboard,rotate,read)`,
         '',
-        'In another terminal:  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
+        `In another terminal, in ${process.cwd()} (the commands find this session through ${stateDir}):`,
+        '  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
+        `From any other directory: TEMPORAL_ADDRESS=${server.address} PROVISIONER_STATE_DIR=${stateDir} npx provisioner ...`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),

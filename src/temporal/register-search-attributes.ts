@@ -1,6 +1,7 @@
 /**
  * Registers the custom search attributes when they are missing and the server permits it (the dev server
- * does); otherwise stops with a clear message naming them and the command that creates them.
+ * does); otherwise stops with a clear message naming them and the command that creates them. A namespace
+ * that does not exist stops it the same way, naming the command that creates the namespace.
  */
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -22,11 +23,30 @@ export class SearchAttributesMissing extends Error {
   override name = 'SearchAttributesMissing';
 }
 
+export class NamespaceMissing extends Error {
+  override name = 'NamespaceMissing';
+}
+
+/** gRPC status NOT_FOUND: the server's answer for a namespace it does not have. */
+const GRPC_NOT_FOUND = 5;
+
+async function listSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string) {
+  try {
+    return await connection.operatorService.listSearchAttributes({ namespace });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === GRPC_NOT_FOUND)
+      throw new NamespaceMissing(
+        `Namespace ${namespace} does not exist on this Temporal server (TEMPORAL_NAMESPACE); create it with: temporal operator namespace create --namespace ${namespace}`,
+      );
+    throw err;
+  }
+}
+
 export async function ensureSearchAttributes(
   connection: Pick<Connection, 'operatorService'>,
   namespace: string,
 ): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const existing = await listSearchAttributes(connection, namespace);
   const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (existing.customAttributes ?? {})));
   if (missing.length === 0) return [];
   try {

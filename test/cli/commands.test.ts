@@ -82,6 +82,26 @@ describe('the provisioner command', () => {
     assert.equal(status.latest.state, 'COMPLETED');
   });
 
+  it('status answers within seconds when no worker polls the task queue', async () => {
+    const bankGuid = randomGuid();
+    const idleQueue = `idle-${randomGuid()}`;
+    // Started on a queue no worker polls: the operation runs, and nothing can answer its status query.
+    await world.client.client.workflow.start('onboardBank', {
+      workflowId: `bank-${bankGuid}`,
+      taskQueue: idleQueue,
+      args: [{ bankGuid }],
+    });
+    const started = Date.now();
+    const run = await runCli(['status', bankGuid], {
+      env: { ...process.env, ...world.env, PROVISIONER_TASK_QUEUE: idleQueue },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(Date.now() - started < 15_000, `status took ${Date.now() - started} ms`);
+    assert.match(run.stdout, /onboardBank bank-\w+: RUNNING/);
+    assert.match(run.stdout, new RegExp(`is a worker polling task queue ${idleQueue}`));
+    await world.client.client.workflow.getHandle(`bank-${bankGuid}`).terminate('test done');
+  });
+
   it('status lists the first 100 failures of an operation and counts the rest', async () => {
     const refused = Array.from({ length: 102 }, (_, i) => `cli-refused-${i}@example.com`);
     await usersRefusingScopes(world, refused);

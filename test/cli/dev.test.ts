@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,10 +21,9 @@ describe('provisioner dev: the embedded default', () => {
       sandbox: await freePort(),
       api: await freePort(),
     };
-    env = cleanEnv({
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_CLI_PATH: process.env.PROVISIONER_TEST_TEMPORAL_CLI,
-    });
+    // No TEMPORAL_ADDRESS: the commands run beside dev find its server on the port it took, as the README's
+    // example does.
+    env = cleanEnv({ TEMPORAL_CLI_PATH: process.env.PROVISIONER_TEST_TEMPORAL_CLI });
   });
   after(() => rm(cwd, { recursive: true, force: true }));
 
@@ -64,6 +63,13 @@ describe('provisioner dev: the embedded default', () => {
     try {
       assert.match(dev.output().stderr, new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${ports.ui}`));
       assert.match(dev.output().stderr, /CLI temporal version \d+\.\d+/, 'dev names the real CLI version');
+      assert.match(
+        dev.output().stderr,
+        new RegExp(
+          `TEMPORAL_ADDRESS=127\\.0\\.0\\.1:${ports.temporal} PROVISIONER_STATE_DIR=\\S+ npx provisioner`,
+        ),
+        'dev prints the commands for the ports it took',
+      );
       const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
       assert.equal(ui.status, 200);
       const run = await runCli(['onboard', bankGuid, '--user', 'a@example.com', '--wait', '--json'], {
@@ -92,6 +98,7 @@ describe('provisioner dev: the embedded default', () => {
     } finally {
       await stop(dev);
     }
+    await assert.rejects(access(join(cwd, '.provisioner', 'dev-session.json')), { code: 'ENOENT' });
     // Logs for a person: one readable line each, no JSON, no statistics of the workflow bundler.
     const { stdout, stderr } = dev.output();
     assert.match(stdout, /^\[\d\d:\d\d:\d\d\] INFO: Worker state changed .*"RUNNING"/m);

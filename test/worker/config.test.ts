@@ -130,3 +130,30 @@ describe('provisioner worker: bad state configuration stops it before any activi
     );
   });
 });
+
+describe('provisioner worker: a namespace the Temporal server does not have', () => {
+  it('stops with one line naming the command that creates it', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'provisioner-config-'));
+    const sandbox = await startSandbox({ database: ':memory:' });
+    try {
+      const namespace = `missing-${randomGuid()}`;
+      const run = await runCli(['worker'], {
+        env: cleanEnv({
+          TEMPORAL_ADDRESS: temporalAddress(),
+          TEMPORAL_NAMESPACE: namespace,
+          CYBRID_IDP_URL: sandbox.url,
+          CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
+          CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+        }),
+        cwd,
+      });
+      assert.notEqual(run.code, 0);
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `expected one line, got: ${run.stderr}`);
+      assert.match(lines[0]!, new RegExp(`temporal operator namespace create --namespace ${namespace}`));
+    } finally {
+      await sandbox.close();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});

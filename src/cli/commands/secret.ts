@@ -7,7 +7,9 @@ export function registerSecret(program: Command): void {
   const secret = program.command('secret').description('read the secret store');
   secret
     .command('get')
-    .description('print the current value of a secret (or one version of it)')
+    .description(
+      'print the current value of a secret (or one version of it): it is a live credential, so pipe it where it is needed rather than onto a shared screen',
+    )
     .argument('<secretRef>', 'a reference from a workflow result, e.g. local:banks/<bankGuid>/credential')
     .option('--version <id>', 'a specific version')
     .action(async (ref: string, flags: { version?: string }) => {
@@ -18,6 +20,10 @@ export function registerSecret(program: Command): void {
           ref,
           flags.version === undefined ? {} : { version: flags.version },
         );
+        if (process.stdout.isTTY)
+          process.stderr.write(
+            'warning: the next line is a live secret; it stays in this terminal (and its scrollback). Pipe it to where it is needed instead.\n',
+          );
         process.stdout.write(`${value}\n`);
       } finally {
         await secrets.close();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ledgerLocation } from '../../dependencies.js';
 import { openLedger } from '../../ledger/index.js';
+import { STATUS_QUERY_TIMEOUT_MS } from '../../client/index.js';
 import { withClient } from '../connect.js';
 import { describeProgress } from '../../model/contract.js';
 import { printJson, printLine } from '../output.js';
@@ -28,6 +29,10 @@ export function registerStatus(program: Command): void {
         else {
           printLine(`${latest.type} ${latest.workflowId}: ${latest.state}`);
           if (latest.status) printLine(describeProgress(latest.status));
+          else
+            printLine(
+              `  (no worker answered the status query within ${STATUS_QUERY_TIMEOUT_MS / 1000} s: is a worker polling task queue ${config.PROVISIONER_TASK_QUEUE}?)`,
+            );
           const failures = latest.status?.failures ?? [];
           for (const f of failures) printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
           const unlisted = (latest.status?.failureCount ?? failures.length) - failures.length;
