@@ -47,8 +47,9 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: it imports only its own folder, the
-    // workflow-safe model and the workflow SDK with its common part (types may come from anywhere: they vanish at compile time).
+    // Workflow code runs in Temporal's deterministic sandbox: it imports by value only its own folder,
+    // src/model/workflow-safe/ and the workflow SDK with its common part (types may come from anywhere: they
+    // vanish at compile time). The rest of src/model carries zod, which stays out of the workflow bundle.
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -56,9 +57,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!\\./|\\.\\./model/|@temporalio/(common|workflow)$)',
+              regex: '^(?!\\./|\\.\\./model/workflow-safe/|@temporalio/(common|workflow)$)',
               allowTypeImports: true,
-              message: 'Workflows import only ./, ../model/ and @temporalio/workflow or /common.',
+              message:
+                'Workflows import by value only ./, ../model/workflow-safe/ and @temporalio/workflow or /common.',
             },
           ],
         },
@@ -77,6 +79,25 @@ export default tseslint.config(
               regex: '^(?!\\./|zod$|@temporalio/(common|workflow)$)',
               allowTypeImports: true,
               message: 'src/model imports only ./, zod and @temporalio/common or /workflow.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // What workflows import by value: pure, and without zod (the workflow bundle test checks the built bundle).
+    files: ['src/model/workflow-safe/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|@temporalio/(common|workflow)$)',
+              allowTypeImports: true,
+              message:
+                'src/model/workflow-safe imports by value only ./ and @temporalio/common or /workflow.',
             },
           ],
         },

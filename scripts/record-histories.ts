@@ -17,8 +17,8 @@ import { startDevServer } from '../src/dev/temporal-dev-server.js';
 import { ensureSearchAttributes } from '../src/temporal/register-search-attributes.js';
 import { bankWorkflowId } from '../src/model/contract.js';
 import { Manifest } from '../src/model/manifest.js';
-import { statusQuery } from '../src/model/messages.js';
-import { webhookDeliveryWorkflowId } from '../src/model/webhook-events.js';
+import { statusQuery } from '../src/model/workflow-safe/messages.js';
+import { webhookDeliveryWorkflowId } from '../src/model/workflow-safe/webhook-events.js';
 import { addWebhookSubscription } from '../src/webhooks/subscriptions.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 

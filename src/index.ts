@@ -13,7 +13,7 @@ export {
   rotationScheduleId,
 } from './client/index.js';
 export type { ProvisionerClientOptions, RunningOperation, StartOptions } from './client/index.js';
-export { describeFailure } from './model/failure.js';
+export { describeFailure } from './model/workflow-safe/failure.js';
 export * from './model/manifest.js';
 export * from './model/plan.js';
 export * from './model/desired-state.js';
@@ -24,7 +24,7 @@ export {
   parseManifest,
   PlanDocument,
 } from './client/desired-state.js';
-export { completeRotationUpdate, statusQuery } from './model/messages.js';
+export { completeRotationUpdate, statusQuery } from './model/workflow-safe/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';
 export {
@@ -32,5 +32,5 @@ export {
   ROTATION_WAITING_EVENT,
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
-} from './model/webhook-events.js';
+} from './model/workflow-safe/webhook-events.js';
 export { WebhookEvent } from './model/webhook-event-schemas.js';

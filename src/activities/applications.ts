@@ -11,7 +11,7 @@ import {
   BANK_CREDENTIAL_SCOPES,
   type BankCredentialDocument,
 } from '../model/bank-credential.js';
-import { credentialExpiry, renewedExpiry } from '../model/credential-expiry.js';
+import { credentialExpiry, renewedExpiry } from '../model/workflow-safe/credential-expiry.js';
 import type { Application } from '../model/idp-schemas.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
 import {

@@ -11,7 +11,11 @@ import {
   RevokeBankCredentialsResult,
   RotateBankCredentialsResult,
 } from '../model/contract.js';
-import { OPERATION_EVENTS, ROTATION_WAITING_EVENT, type EventfulOperation } from '../model/webhook-events.js';
+import {
+  OPERATION_EVENTS,
+  ROTATION_WAITING_EVENT,
+  type EventfulOperation,
+} from '../model/workflow-safe/webhook-events.js';
 import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
 import { PROBLEM_TYPES, ProblemDocument, problemTypeUri, type ProblemName } from './problems.js';
 import type { ApiRoute } from './route.js';

@@ -1,10 +1,10 @@
 /** Reading operations through Temporal: a workflow's description, progress, and result or failure. */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ProvisionerClient } from '../client/index.js';
-import { failureSummary } from '../model/failure-summary.js';
-import { statusQuery } from '../model/messages.js';
-import { BankGuidKey } from '../model/search-attributes.js';
-import { operationIdOf } from '../model/webhook-events.js';
+import { failureSummary } from '../model/workflow-safe/failure.js';
+import { statusQuery } from '../model/workflow-safe/messages.js';
+import { BankGuidKey } from '../model/workflow-safe/search-attributes.js';
+import { operationIdOf } from '../model/workflow-safe/webhook-events.js';
 import { Problem } from './problems.js';
 import { OPERATION_STATES, OPERATION_TYPES, type OperationType, type OperationView } from './schemas.js';
 

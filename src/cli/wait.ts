@@ -1,7 +1,7 @@
 /** `--wait`: live progress from the `status` query on a terminal, then the result or a one-line failure. */
 import { WorkflowFailedError, type WorkflowHandle, type Workflow } from '@temporalio/client';
 import { describeProgress, type OperationStatus } from '../model/contract.js';
-import { describeFailure } from '../model/failure.js';
+import { describeFailure } from '../model/workflow-safe/failure.js';
 import { CliError, progressLine } from './output.js';
 
 export async function waitWithProgress<W extends Workflow>(

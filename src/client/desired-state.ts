@@ -20,7 +20,7 @@ import { DEFAULT_APPLY_CONCURRENCY, type DriftCheckInput } from '../model/desire
 import type { DriftReport } from '../model/drift-report.js';
 import { applyWorkflowId, driftScheduleId, Manifest, type BankManifest } from '../model/manifest.js';
 import { BankAction, ManifestAction, ManifestPlan, type BankActionKind } from '../model/plan.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import { parseOrThrow } from '../model/validation.js';
 import type { applyManifest, driftCheck, planManifest } from '../workflows/index.js';
 import { InvalidInputError, rotationScheduleId, type ProvisionerClient } from './index.js';

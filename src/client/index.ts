@@ -29,12 +29,12 @@ import {
   RotateBankCredentialsInput,
   type OperationStatus,
 } from '../model/contract.js';
-import { describeFailure } from '../model/failure.js';
+import { describeFailure } from '../model/workflow-safe/failure.js';
 import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
 import { parseOrThrow } from '../model/validation.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
-import { completeRotationUpdate, statusQuery } from '../model/messages.js';
-import { operationIdOf } from '../model/webhook-events.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
+import { completeRotationUpdate, statusQuery } from '../model/workflow-safe/messages.js';
+import { operationIdOf } from '../model/workflow-safe/webhook-events.js';
 import type {
   disableUsers,
   offboardBank,

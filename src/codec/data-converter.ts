@@ -13,7 +13,9 @@ import type { Keyring } from '../keyring.js';
  */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(
   new URL(
-    import.meta.url.endsWith('.ts') ? './failure-converter.ts' : './failure-converter.js',
+    import.meta.url.endsWith('.ts')
+      ? '../model/workflow-safe/failure-converter.ts'
+      : '../model/workflow-safe/failure-converter.js',
     import.meta.url,
   ),
 );

@@ -7,15 +7,15 @@ import { z } from 'zod';
 import { Email, emailProblem } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
-import { DURATION_PATTERN } from './durations.js';
+import { DURATION_PATTERN } from './workflow-safe/durations.js';
 
 export {
   bankWorkflowId,
   DEFAULT_GRACE_PERIOD,
   describeProgress,
   disableUsersWorkflowId,
-} from './operations.js';
-export { durationMs } from './durations.js';
+} from './workflow-safe/operations.js';
+export { durationMs } from './workflow-safe/durations.js';
 
 /** More users than this in one onboarding is refused; larger banks are onboarded in several runs. */
 export const MAX_USERS_PER_ONBOARDING = 10_000;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Email } from './email.js';
 import { ipAllowlistEntryProblem } from './ip-allowlist.js';
 import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './idp-scopes.js';
-import { GUID_PATTERN } from './operations.js';
+import { GUID_PATTERN } from './workflow-safe/operations.js';
 
 export const Guid = z
   .string()

@@ -18,7 +18,7 @@ import { Guid } from './idp-schemas.js';
  */
 export const MAX_MANIFEST_BANKS = 2_000;
 
-export { applyWorkflowId, DEFAULT_EXPIRY_NOTICE, driftScheduleId } from './operations.js';
+export { applyWorkflowId, DEFAULT_EXPIRY_NOTICE, driftScheduleId } from './workflow-safe/operations.js';
 
 /** Milliseconds of a valid duration; undefined for anything else (checks between fields see raw input). */
 const msOf = (value: unknown) =>

@@ -3,7 +3,7 @@
  * holds. Outside the workflow bundle (workflows import only their types).
  */
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
+import { WEBHOOK_EVENT_TYPES } from './workflow-safe/webhook-events.js';
 
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES, {
   error: (issue) => `${String(issue.input)} is not a known event type (${WEBHOOK_EVENT_TYPES.join(', ')})`,

@@ -2,8 +2,7 @@
  * Secret store errors. Messages name the reference and never contain a secret value or key material:
  * they may reach logs and, through activity failures, workflow history.
  */
-import type { SecretRef } from './ref.js';
-import type { SecretVersionId } from './store.js';
+import type { SecretRef, SecretVersionId } from './store.js';
 
 export class SecretStoreError extends Error {
   override name = 'SecretStoreError';

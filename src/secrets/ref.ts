@@ -4,11 +4,9 @@
  * store holds it. Both are safe to log: they identify a secret, they never contain one.
  */
 import { SecretStoreError } from './errors.js';
+import type { SecretName, SecretRef } from './store.js';
 
-/** `segment(/segment)*`; segments of letters, digits, `.`, `_`, `-`, not starting with `.`, `_` or `-`. */
-export type SecretName = string;
-/** `<scheme>:<name>`, opaque to callers. */
-export type SecretRef = string;
+export type { SecretName, SecretRef } from './store.js';
 
 const SEGMENT = '[A-Za-z0-9][A-Za-z0-9._-]*';
 const NAME = new RegExp(`^${SEGMENT}(?:/${SEGMENT})*$`);

@@ -2,7 +2,7 @@
  * The secret store: a claim check for secrets. The activity that receives a secret writes it here and passes
  * on only a reference, which is safe to log and to keep in workflow history.
  *
- * Every backend gives the same guarantees (README, "Adding a secret store"), proven by one shared test suite:
+ * Every backend gives the same guarantees (docs/operations.md, "Adding a secret store"), proven by one shared test suite:
  * - A write is atomic and creates one new version; a retry with the same idempotency key creates none.
  * - Stages are exclusive, as Secrets Manager's staging labels are: at most one version is pending, one
  *   current, one previous. Making a version current turns the old current into previous and the old previous
@@ -10,9 +10,10 @@
  *   a name is current whatever stage was asked for (Secrets Manager attaches AWSCURRENT to it).
  * - A revoked version can no longer be read, promoted or un-revoked through the store.
  */
-import type { SecretName, SecretRef } from './ref.js';
-
-export type { SecretName, SecretRef } from './ref.js';
+/** `segment(/segment)*`; segments of letters, digits, `.`, `_`, `-`, not starting with `.`, `_` or `-` (ref.ts checks it). */
+export type SecretName = string;
+/** `<scheme>:<name>`, opaque to callers. */
+export type SecretRef = string;
 
 /**
  * pending: written, not yet in use (e.g. a rotated credential before verification).

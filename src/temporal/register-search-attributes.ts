@@ -5,7 +5,7 @@
  */
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../model/search-attributes.js';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../model/workflow-safe/search-attributes.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 

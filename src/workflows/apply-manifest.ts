@@ -7,11 +7,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, ParentClosePolicy } from '@temporalio/workflow';
 import type { OperationFailure } from '../model/contract.js';
-import { bankWorkflowId } from '../model/operations.js';
+import { bankWorkflowId } from '../model/workflow-safe/operations.js';
 import type { ApplyManifestInput, ApplyManifestResult, BankOutcome } from '../model/desired-state.js';
-import { describeFailure } from '../model/failure.js';
+import { describeFailure } from '../model/workflow-safe/failure.js';
 import type { Manifest } from '../model/manifest.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import { forEachConcurrently } from './concurrency.js';
 import { parsedInput } from './input.js';
 import { reconcileBank } from './reconcile-bank.js';

@@ -5,7 +5,7 @@ import {
   defaultApplicationName,
   markedApplicationName,
   operationMarker,
-} from '../model/application-names.js';
+} from '../model/workflow-safe/application-names.js';
 import type { ApplicationSettings } from '../model/contract.js';
 import { steps } from './activities.js';
 import type { StatusTracker } from './status.js';

@@ -9,13 +9,13 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { metricMeter, ParentClosePolicy, setCurrentDetails, startChild } from '@temporalio/workflow';
 import type { DriftCheckInput } from '../model/desired-state.js';
-import { describeDrift, driftReport } from '../model/drift.js';
+import { describeDrift, driftReport } from '../model/workflow-safe/drift.js';
 import type { DriftFollowUp, DriftReport } from '../model/drift-report.js';
 import type { Manifest } from '../model/manifest.js';
-import { applyWorkflowId, bankWorkflowId } from '../model/operations.js';
+import { applyWorkflowId, bankWorkflowId } from '../model/workflow-safe/operations.js';
 import type { ManifestPlan } from '../model/plan.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
-import { DRIFT_DETECTED_EVENT } from '../model/webhook-events.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
+import { DRIFT_DETECTED_EVENT } from '../model/workflow-safe/webhook-events.js';
 import { applyManifest } from './apply-manifest.js';
 import { emitEvent } from './events.js';
 import { observeAndPlan } from './plan-manifest.js';

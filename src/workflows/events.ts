@@ -13,16 +13,16 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { failureSummary } from '../model/failure-summary.js';
-import { GUID_PATTERN } from '../model/operations.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
+import { failureSummary } from '../model/workflow-safe/failure.js';
+import { GUID_PATTERN } from '../model/workflow-safe/operations.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import {
   OPERATION_EVENTS,
   operationIdOf,
   webhookDeliveryWorkflowId,
   type EventfulOperation,
   type WebhookEventType,
-} from '../model/webhook-events.js';
+} from '../model/workflow-safe/webhook-events.js';
 import { steps } from './activities.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
 

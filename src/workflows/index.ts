@@ -4,7 +4,7 @@ export { disableUsers } from './disable-users.js';
 export { offboardBank } from './offboard-bank.js';
 export { onboardBank } from './onboard-bank.js';
 export { revokeBankCredentials } from './revoke-bank-credentials.js';
-export { completeRotationUpdate, statusQuery } from '../model/messages.js';
+export { completeRotationUpdate, statusQuery } from '../model/workflow-safe/messages.js';
 export { rotateBankCredentials } from './rotate-bank-credentials.js';
 export { scheduledRotation } from './scheduled-rotation.js';
 export { planManifest } from './plan-manifest.js';

@@ -7,7 +7,7 @@
 import type { PlanManifestInput } from '../model/desired-state.js';
 import type { Manifest } from '../model/manifest.js';
 import type { ManifestPlan, ObservedBank } from '../model/plan.js';
-import { planBank, userIndex } from '../model/planner.js';
+import { planBank, userIndex } from '../model/workflow-safe/planner.js';
 import { observeBanks, observeOrganizationUsers } from './activities.js';
 import { forEachConcurrently } from './concurrency.js';
 import { parsedInput } from './input.js';

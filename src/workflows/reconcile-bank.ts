@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { OperationFailure, RotateBankCredentialsResult } from '../model/contract.js';
 import type { ReconcileBankInput, ReconcileBankResult } from '../model/desired-state.js';
 import type { BankAction } from '../model/plan.js';
-import { planBank, userIndex } from '../model/planner.js';
+import { planBank, userIndex } from '../model/workflow-safe/planner.js';
 import { observeBanks, steps } from './activities.js';
 import { ensureCredential } from './credential.js';
 import { disableInBatches } from './disable-users.js';

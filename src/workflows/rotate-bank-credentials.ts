@@ -15,11 +15,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
-import { DEFAULT_GRACE_PERIOD } from '../model/operations.js';
-import { markedApplicationName, operationMarker, rotationBaseName } from '../model/application-names.js';
+import { DEFAULT_GRACE_PERIOD } from '../model/workflow-safe/operations.js';
+import {
+  markedApplicationName,
+  operationMarker,
+  rotationBaseName,
+} from '../model/workflow-safe/application-names.js';
 import { activitySteps } from './activities.js';
-import { completeRotationUpdate } from '../model/messages.js';
-import { ROTATION_WAITING_EVENT } from '../model/webhook-events.js';
+import { completeRotationUpdate } from '../model/workflow-safe/messages.js';
+import { ROTATION_WAITING_EVENT } from '../model/workflow-safe/webhook-events.js';
 import { emitEvent, operationReference, reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';

@@ -6,8 +6,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
-import { bankWorkflowId } from '../model/operations.js';
-import { operationSearchAttributes } from '../model/search-attributes.js';
+import { bankWorkflowId } from '../model/workflow-safe/operations.js';
+import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import { checkedInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 

@@ -5,8 +5,8 @@
  */
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { OperationFailure, OperationStatus } from '../model/contract.js';
-import { describeProgress, FAILURES_LISTED } from '../model/operations.js';
-import { statusQuery } from '../model/messages.js';
+import { describeProgress, FAILURES_LISTED } from '../model/workflow-safe/operations.js';
+import { statusQuery } from '../model/workflow-safe/messages.js';
 
 type Shown = Pick<OperationStatus, 'step' | 'users' | 'application'>;
 

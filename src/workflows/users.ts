@@ -1,7 +1,7 @@
 /** Provisioning a bank's users, as onboarding and a reconcile do it: batches, refusals collected. */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
-import { FAILURES_LISTED } from '../model/operations.js';
+import { FAILURES_LISTED } from '../model/workflow-safe/operations.js';
 import { ensureUsers } from './activities.js';
 import { inBatches } from './batches.js';
 import type { StatusTracker } from './status.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { defaultApplicationName } from '../../src/model/application-names.js';
+import { defaultApplicationName } from '../../src/model/workflow-safe/application-names.js';
 import type { DriftReport } from '../../src/model/drift-report.js';
 import type { BankManifest, ManifestInput } from '../../src/model/manifest.js';
 import type { BankAction, BankPlan, UnmanagedUsers } from '../../src/model/plan.js';

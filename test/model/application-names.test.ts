@@ -5,7 +5,7 @@ import {
   markedApplicationName,
   operationMarker,
   rotationBaseName,
-} from '../../src/model/application-names.js';
+} from '../../src/model/workflow-safe/application-names.js';
 
 void test('an application name carries its operation marker, replaces an old one, and fits 128 characters', () => {
   const marker = operationMarker('0F1E2D3C-4B5A-4968-8776-655443322110');

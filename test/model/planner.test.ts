@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BankManifest } from '../../src/model/manifest.js';
 import type { ObservedBank, ObservedUser } from '../../src/model/plan.js';
-import { planBank, userIndex } from '../../src/model/planner.js';
+import { planBank, userIndex } from '../../src/model/workflow-safe/planner.js';
 
 const BANK = '0123456789abcdef0123456789abcdef';
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');

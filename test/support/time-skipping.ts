@@ -12,7 +12,7 @@ import { dataConverterFor } from '../../src/codec/index.js';
 import { findTestServer } from '../../src/dev/temporal-binary.js';
 import { parseKeyring } from '../../src/keyring.js';
 import { createLogger, installTemporalRuntime } from '../../src/log.js';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/model/search-attributes.js';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/model/workflow-safe/search-attributes.js';
 import { INDEXED_VALUE_TYPE } from '../../src/temporal/register-search-attributes.js';
 import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { REPLAY_CODEC_KEYS } from './replay.js';

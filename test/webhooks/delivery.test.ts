@@ -15,14 +15,14 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { webhookActivities } from '../../src/activities/webhooks.js';
 import { openLedger, type ProvisioningLedger } from '../../src/ledger/index.js';
-import { webhookDeliveryWorkflowId } from '../../src/model/webhook-events.js';
+import { webhookDeliveryWorkflowId } from '../../src/model/workflow-safe/webhook-events.js';
 import type { WebhookEvent } from '../../src/model/webhook-event-schemas.js';
 import { openLocalSecretStore, type SecretStore } from '../../src/secrets/index.js';
 import { addWebhookSubscription, removeWebhookSubscription } from '../../src/webhooks/subscriptions.js';
 import type { deliverWebhookEvent } from '../../src/workflows/index.js';
 import { randomGuid } from '../support/env.js';
 import { keyEntry } from '../support/stores.js';
-import { rootCause } from '../../src/model/failure-summary.js';
+import { rootCause } from '../../src/model/workflow-safe/failure.js';
 import { startTimeSkippingEnvironment, withWorker } from '../support/time-skipping.js';
 
 interface Received {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statusQuery } from '../../src/model/messages.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import { startCli } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications } from '../support/idp.js';

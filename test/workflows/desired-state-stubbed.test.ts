@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bankWorkflowId } from '../../src/model/contract.js';
 import type { ObservedBank } from '../../src/model/plan.js';
-import { statusQuery } from '../../src/model/messages.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import { Manifest } from '../../src/model/manifest.js';
 import type { applyManifest, driftCheck, rotateBankCredentials } from '../../src/workflows/index.js';
 import { withStubWorker } from '../support/stub-worker.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { describeFailure } from '../../src/model/failure.js';
+import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { listBankApplications, sandboxStats } from '../support/idp.js';
 

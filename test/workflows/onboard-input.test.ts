@@ -1,4 +1,4 @@
-import { describeFailure } from '../../src/model/failure.js';
+import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';

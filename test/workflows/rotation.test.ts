@@ -1,10 +1,10 @@
-import { describeFailure } from '../../src/model/failure.js';
+import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { statusQuery } from '../../src/model/messages.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import {
   assertSoleWorkingCredential,
   currentCredential,

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bankWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
-import { statusQuery } from '../../src/model/messages.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { onboardBank, rotateBankCredentials, scheduledRotation } from '../../src/workflows/index.js';
 import {
   dataConverter,

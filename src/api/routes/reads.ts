@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ProvisionerClient } from '../../client/index.js';
 import type { ProvisioningLedger } from '../../ledger/index.js';
 import { bankWorkflowId } from '../../model/contract.js';
-import { parseOperationId } from '../../model/webhook-events.js';
+import { parseOperationId } from '../../model/workflow-safe/webhook-events.js';
 import { readOperation } from '../operations.js';
 import { Problem } from '../problems.js';
 import { defineRoute, type ApiRoute } from '../route.js';

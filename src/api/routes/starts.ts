@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, type WorkflowHandleWithFirstExecutionRunId } fro
 import type { z } from 'zod';
 import type { ProvisionerClient, StartOptions } from '../../client/index.js';
 import { bankWorkflowId } from '../../model/contract.js';
-import { operationIdOf } from '../../model/webhook-events.js';
+import { operationIdOf } from '../../model/workflow-safe/webhook-events.js';
 import type { ApiPermission } from '../permissions.js';
 import { defineRoute, type ApiAnswer, type ApiRoute } from '../route.js';
 import {

@@ -13,7 +13,7 @@ import {
   type PlanDocument,
 } from '../../client/desired-state.js';
 import { DEFAULT_APPLY_CONCURRENCY, type ApplyManifestResult } from '../../model/desired-state.js';
-import { describeFailure } from '../../model/failure.js';
+import { describeFailure } from '../../model/workflow-safe/failure.js';
 import type { Manifest } from '../../model/manifest.js';
 import type { applyManifest } from '../../workflows/index.js';
 import { withClient } from '../connect.js';

@@ -5,7 +5,7 @@ import { parseEnv, StateEnv } from '../../config.js';
 import { openSecretStore } from '../../dependencies.js';
 import type { WebhookSubscription } from '../../ledger/index.js';
 import { parseOrThrow } from '../../model/validation.js';
-import { WEBHOOK_EVENT_TYPES } from '../../model/webhook-events.js';
+import { WEBHOOK_EVENT_TYPES } from '../../model/workflow-safe/webhook-events.js';
 import {
   addWebhookSubscription,
   removeWebhookSubscription,

@@ -19,7 +19,7 @@
 import { applicationBaseName, defaultApplicationName, renamedApplicationName } from './application-names.js';
 import { credentialExpiry, renewedExpiry } from './credential-expiry.js';
 import { durationMs } from './durations.js';
-import type { BankManifest } from './manifest.js';
+import type { BankManifest } from '../manifest.js';
 import { DEFAULT_EXPIRY_NOTICE } from './operations.js';
 import type {
   BankAction,
@@ -29,7 +29,7 @@ import type {
   ObservedBank,
   ObservedCredential,
   ObservedUser,
-} from './plan.js';
+} from '../plan.js';
 
 export interface UserIndex {
   byEmail: ReadonlyMap<string, ObservedUser>;

@@ -4,8 +4,6 @@
  * sandbox, so the workflow bundle does not carry zod, which every workflow run would otherwise instantiate
  * again (the SDK gives each run its own module cache).
  */
-import type { OperationStatus } from './contract.js';
-
 /** How long consumers get to switch to a new credential before the previous one is deleted, by default. */
 export const DEFAULT_GRACE_PERIOD = '24h';
 
@@ -15,8 +13,18 @@ export const DEFAULT_GRACE_PERIOD = '24h';
  */
 export const FAILURES_LISTED = 100;
 
+/** What `describeProgress` reads of an `OperationStatus` (contract.ts), named here so the two files need not import each other. */
+interface ProgressFields {
+  operation: string;
+  bankGuid?: string;
+  step: string;
+  users?: { done: number; total: number };
+  failures: readonly unknown[];
+  failureCount?: number;
+}
+
 /** The status as one line, as the Web UI's current details and the CLI's progress show it. */
-export function describeProgress(status: OperationStatus): string {
+export function describeProgress(status: ProgressFields): string {
   const bank = status.bankGuid ? ` (bank ${status.bankGuid})` : '';
   const users = status.users ? ` — users ${status.users.done}/${status.users.total}` : '';
   const failed = status.failureCount ?? status.failures.length;

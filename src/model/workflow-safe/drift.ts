@@ -2,8 +2,8 @@
  * Building the drift report from a plan, and the report as the Web UI shows it. Free of zod: the drift check
  * workflow runs it (the schemas are in drift-report.ts).
  */
-import type { DriftFollowUp, DriftReport } from './drift-report.js';
-import type { DriftKind, ManifestPlan } from './plan.js';
+import type { DriftFollowUp, DriftReport } from '../drift-report.js';
+import type { DriftKind, ManifestPlan } from '../plan.js';
 
 /** Every kind of finding, so the counts name each one (zero included); the type makes the list complete. */
 const KINDS: Record<DriftKind, true> = {
