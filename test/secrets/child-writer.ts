@@ -1,5 +1,5 @@
 /**
- * Child process of concurrency.test.ts: `child-writer.ts <directory> <name> <count> <label>` writes `count`
+ * Child process of concurrency.unit.test.ts: `child-writer.ts <directory> <name> <count> <label>` writes `count`
  * versions in parallel with the keys from PROVISIONER_SECRET_KEYS. Prints "ready" once the store is open and
  * starts writing when a line arrives on stdin, so its writes overlap the parent's.
  */

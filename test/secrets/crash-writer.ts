@@ -1,5 +1,5 @@
 /**
- * Child process of crash.test.ts: `crash-writer.ts <directory> <writers>` keeps writing versions of
+ * Child process of crash.unit.test.ts: `crash-writer.ts <directory> <writers>` keeps writing versions of
  * `writers` secret names in parallel with the keys from PROVISIONER_SECRET_KEYS, and prints
  * `<name> <version> <value>` once each write has completed, until it is killed.
  */

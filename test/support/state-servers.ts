@@ -26,7 +26,9 @@ async function postgresBin(): Promise<string> {
   const versions = existsSync(root) ? (await readdir(root)).sort((a, b) => Number(b) - Number(a)) : [];
   const found = versions.map((v) => join(root, v, 'bin')).find((bin) => existsSync(join(bin, 'initdb')));
   if (!found)
-    throw new Error('PostgreSQL binaries not found: `apt-get install -y postgresql` (.ci/run does)');
+    throw new Error(
+      "PostgreSQL binaries not found: run `bash scripts/install-state-servers.sh` (it installs Debian's postgresql)",
+    );
   return found;
 }
 
@@ -69,7 +71,7 @@ export async function startPostgres(): Promise<RunningServer> {
 export async function startMoto(): Promise<RunningServer> {
   const binary = process.env.PROVISIONER_TEST_MOTO_SERVER ?? resolve('.cache/moto/bin/moto_server');
   if (!existsSync(binary)) {
-    throw new Error(`moto_server not found at ${binary}: run .ci/run, or pip install 'moto[server]==5.2.5'`);
+    throw new Error(`moto_server not found at ${binary}: run \`bash scripts/install-state-servers.sh\``);
   }
   const port = await freePort();
   const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
