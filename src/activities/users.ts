@@ -11,8 +11,7 @@
  */
 import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
-import { z } from 'zod';
+import pLimit from 'p-limit';
 import { groupCommit } from '../group-commit.js';
 import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
 import type { LedgerUser } from '../ledger/index.js';
@@ -21,101 +20,31 @@ import type { User } from '../model/idp-schemas.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
 import { USER_INVITE_FORMAT, UserInviteDocument } from '../model/user-invite.js';
 import { SecretNotFound, SecretRevoked } from '../secrets/index.js';
+import { retryLater, snapshot } from './attempt-backoff.js';
 import type { ActivityDeps } from './deps.js';
-import { DirectoryWalk, emailKey, userDirectory, walkFor } from './user-directory.js';
+import { throttledHeartbeat } from './heartbeat-throttle.js';
+import { handOver, lanesOf, type Lanes } from './lanes.js';
+import { emailKey, userDirectory, walkFor } from './user-directory.js';
+import {
+  resumedEnsureProgress,
+  resumedResolveProgress,
+  type EnsureUsersProgress,
+  type UserOutcome,
+} from './user-progress.js';
 
 export interface EnsureUsersResult {
   users: ProvisionedUser[];
   failures: OperationFailure[];
 }
 
-/** Where one user of the batch stands. */
-const UserOutcome = z.discriminatedUnion('state', [
-  z.object({
-    state: z.literal('done'),
-    guid: z.string(),
-    created: z.boolean(),
-    inviteRef: z.string().optional(),
-  }),
-  /** The IdP answered 409; `guid` and `allowedScopes` once the user is found. */
-  z.object({
-    state: z.literal('exists'),
-    guid: z.string().optional(),
-    allowedScopes: z.array(z.string()).nullable().optional(),
-  }),
-  z.object({ state: z.literal('refused'), type: z.string(), message: z.string() }),
-]);
-type UserOutcome = z.infer<typeof UserOutcome>;
-
-/**
- * What an attempt leaves for the next: `stalled` counts the attempts in a row that got nothing done, so
- * retries back off only while nothing moves (Temporal's own backoff grows with every attempt, however
- * much each one achieved).
- */
-const Resumable = z.object({ walk: DirectoryWalk.optional(), stalled: z.number().int().min(0).default(0) });
-
-/** The heartbeat details of ensureUsers: an outcome per user of the batch (null: not tried yet). */
-const EnsureUsersProgress = Resumable.extend({
-  outcomes: z.array(UserOutcome.nullable()),
-  /** Whole walks of the user list that ended with users the IdP answered 409 for still not found. */
-  fruitlessWalks: z.number().int().min(0).default(0),
-});
-type EnsureUsersProgress = z.infer<typeof EnsureUsersProgress>;
-
-/** The heartbeat details of resolveUsers: the guid of each email (in order, without repeats) once found. */
-const ResolveUsersProgress = Resumable.extend({ guids: z.array(z.string().nullable()) });
-
 /**
  * After this many whole walks of the user list, a user the IdP answered 409 for but does not list is refused
  * (UserNotListed) rather than looked for again. Unknown whether the IdP's list can lag behind its creates or
- * an email can be taken outside the organization [U]: five walks, with the attempts' growing backoff between
- * them (about 30 s in all), wait out a short lag, and a large organization's list is not walked forever.
+ * an email can be taken outside the organization (the IdP's documentation is silent): five walks, with the
+ * attempts' growing backoff between them (about 30 s in all), wait out a short lag, and a large
+ * organization's list is not walked forever.
  */
 const WALKS_BEFORE_NOT_LISTED = 5;
-
-/**
- * Progress is heartbeated at most this often while users are done one by one (every heartbeat is encoded,
- * compressed and encrypted in full). What happened since the last one is found again from durable records
- * (the ledger and the stored invites) by a retried attempt.
- */
-const HEARTBEAT_EVERY_MS = 1_000;
-
-/** A heartbeat of `progress` now and then: at most every HEARTBEAT_EVERY_MS. */
-function throttledHeartbeat(progress: unknown): () => void {
-  let last = 0;
-  return () => {
-    const now = Date.now();
-    if (now - last < HEARTBEAT_EVERY_MS) return;
-    last = now;
-    heartbeat(progress);
-  };
-}
-
-/**
- * The lanes a batch's users go through: `idp` bounds the concurrent IdP calls (the configured user
- * concurrency), `store` the users whose invite and ledger row are being written (as many). A user keeps its
- * IdP slot until it has entered the store lane, so a worker killed mid-batch loses the invite URL of at most
- * the users in these two lanes (created, but not stored yet), however slow the store.
- */
-interface Lanes {
-  idp: LimitFunction;
-  store: LimitFunction;
-}
-
-/**
- * Queues `work` in `lane` and resolves once it has started there (so the caller may give up its own slot),
- * with `stored`, the promise of its result.
- */
-async function handOver<T>(lane: LimitFunction, work: () => Promise<T>): Promise<{ stored: Promise<T> }> {
-  let entered!: () => void;
-  const started = new Promise<void>((resolve) => (entered = resolve));
-  const stored = lane(() => {
-    entered();
-    return work();
-  });
-  await Promise.race([started, stored]);
-  return { stored };
-}
 
 /**
  * The waits before the second and third try of an invite's write (see storeInvite): long enough for a
@@ -123,51 +52,25 @@ async function handOver<T>(lane: LimitFunction, work: () => Promise<T>): Promise
  */
 const INVITE_WRITE_RETRIES_MS = [200, 1_000];
 
-/** The wait after an attempt that got something done; doubled for each one in a row that did not. */
-const RETRY_AFTER_PROGRESS_MS = 1_000;
-const MAX_RETRY_DELAY_MS = 30_000;
-
 const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[]) =>
   a != null && a.length === b.length && b.every((s) => a.includes(s));
 
-/** The progress an earlier attempt heartbeated, or a fresh one (also when it does not fit this batch). */
-function resumedProgress(users: readonly UserSpec[]): EnsureUsersProgress {
-  const parsed = EnsureUsersProgress.safeParse(activityInfo().heartbeatDetails);
-  if (parsed.success && parsed.data.outcomes.length === users.length) return parsed.data;
-  return { outcomes: users.map(() => null), stalled: 0, fruitlessWalks: 0 };
-}
-
-/**
- * The failure that makes Temporal retry the attempt, saying what is `left` and naming the first cause (its
- * type too, so retries show e.g. IdpUnavailable with the IdP's status and message_code).
- * `progress.stalled` is updated and heartbeated with the rest of the progress; a 429's Retry-After is
- * honoured.
- */
-function retryLater(
-  left: string,
-  causes: ApplicationFailure[],
-  progress: z.infer<typeof Resumable>,
-  before: string,
-) {
-  progress.stalled = snapshot(progress) === before ? progress.stalled + 1 : 0;
-  heartbeat(progress);
-  const cause = causes[0];
-  const retryAfter = Math.max(0, ...causes.map((c) => Number(c.nextRetryDelay ?? 0)));
-  const backoff = Math.min(RETRY_AFTER_PROGRESS_MS * 2 ** progress.stalled, MAX_RETRY_DELAY_MS);
-  return ApplicationFailure.create({
-    type: cause?.type ?? 'UsersPending',
-    message: `${left} (the next attempt resumes there)${cause ? `: ${cause.message}` : ''}`,
-    nextRetryDelay: Math.max(backoff, retryAfter),
+/** What a finished batch reports: the users done, and those refused for good. */
+function batchResult(
+  users: readonly UserSpec[],
+  outcomes: readonly (UserOutcome | null)[],
+): EnsureUsersResult {
+  const result: EnsureUsersResult = { users: [], failures: [] };
+  outcomes.forEach((outcome, i) => {
+    const email = users[i]!.email;
+    if (outcome?.state === 'done') {
+      const { guid, created, inviteRef } = outcome;
+      result.users.push({ email, guid, created, ...(inviteRef ? { inviteRef } : {}) });
+    } else if (outcome?.state === 'refused') {
+      result.failures.push({ subject: email, type: outcome.type, message: outcome.message });
+    }
   });
-}
-
-/**
- * The progress without its counts of attempts, to tell whether an attempt changed it (a walk that found
- * nothing is no progress: the next one waits longer).
- */
-function snapshot(progress: z.infer<typeof Resumable> & { fruitlessWalks?: number }): string {
-  const { stalled: _stalled, fruitlessWalks: _walks, ...rest } = progress;
-  return JSON.stringify(rest);
+  return result;
 }
 
 export function userActivities(deps: ActivityDeps) {
@@ -284,16 +187,90 @@ export function userActivities(deps: ActivityDeps) {
   }
 
   /**
+   * Finds the users of the batch the IdP answered 409 for, cheapest lookup first: the ledger, then a walk of
+   * the user list. The walk waits until every user of the batch has been tried (so its list of wanted emails
+   * is complete and it never starts over for a late one) and the ledger lookup has worked (it may find them
+   * first). After WALKS_BEFORE_NOT_LISTED fruitless walks, the users still missing are refused.
+   */
+  async function findExisting(
+    bankGuid: string,
+    users: readonly UserSpec[],
+    progress: EnsureUsersProgress,
+    transient: ApplicationFailure[],
+    beat: () => void,
+  ): Promise<void> {
+    const { outcomes } = progress;
+    const unfound = () => outcomes.flatMap((o, i) => (o?.state === 'exists' && !o.guid ? [i] : []));
+    if (unfound().length > 0) await lookUp(bankGuid, users, progress, transient, beat, unfound);
+    if (unfound().length === 0) delete progress.walk;
+  }
+
+  /** findExisting's lookups, for the users `unfound` names. */
+  async function lookUp(
+    bankGuid: string,
+    users: readonly UserSpec[],
+    progress: EnsureUsersProgress,
+    transient: ApplicationFailure[],
+    beat: () => void,
+    unfound: () => number[],
+  ): Promise<void> {
+    const { outcomes } = progress;
+    const emailKeys = users.map((u) => emailKey(u.email));
+    const byKey = new Map(emailKeys.map((key, i) => [key, i]));
+    const found = (user: User) => {
+      const i = byKey.get(emailKey(user.email));
+      if (i !== undefined && outcomes[i]!.state === 'exists')
+        outcomes[i] = { state: 'exists', guid: user.guid, allowedScopes: user.allowed_scopes ?? null };
+    };
+    const recorded = await directory.findRecorded(
+      bankGuid,
+      unfound().map((i) => emailKeys[i]!),
+      found,
+    );
+    transient.push(...recorded.transient);
+    const allTried = outcomes.every((o) => o !== null);
+    if (unfound().length > 0 && allTried && recorded.transient.length === 0) {
+      const walk = walkFor(unfound(), progress.walk);
+      progress.walk = walk;
+      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, beat);
+      transient.push(...walked.transient);
+      if (unfound().length > 0 && walk.pagesLeft.length === 0) {
+        progress.fruitlessWalks++;
+        if (progress.fruitlessWalks < WALKS_BEFORE_NOT_LISTED) {
+          const some = unfound()
+            .slice(0, 3)
+            .map((i) => users[i]!.email)
+            .join(', ');
+          transient.push(
+            ApplicationFailure.retryable(
+              `${unfound().length} users exist (409) but are not in the IdP's user list yet: ${some}`,
+              'UserNotListed',
+            ),
+          );
+        } else {
+          for (const i of unfound()) {
+            outcomes[i] = {
+              state: 'refused',
+              type: 'UserNotListed',
+              message: `The IdP answered 409 (the email is taken), but ${WALKS_BEFORE_NOT_LISTED} walks of the organization's user list did not find the user: the email may belong to a user outside the organization`,
+            };
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Ensures one batch of users with bounded concurrency. A user the IdP refuses for good (403, 422, ...) is
    * reported in `failures` and the others go on; transient failures fail the attempt after every other
    * user had its turn, and the retry resumes from the heartbeated progress.
    */
   async function ensureUsers(input: { bankGuid: string; users: UserSpec[] }): Promise<EnsureUsersResult> {
     const { bankGuid, users } = input;
-    const progress = resumedProgress(users);
+    const progress = resumedEnsureProgress(users);
     const { outcomes } = progress;
     const beat = throttledHeartbeat(progress);
-    const lanes: Lanes = { idp: pLimit(userConcurrency), store: pLimit(userConcurrency) };
+    const lanes = lanesOf(userConcurrency);
     const transient: ApplicationFailure[] = [];
     const before = snapshot(progress);
 
@@ -313,72 +290,24 @@ export function userActivities(deps: ActivityDeps) {
       }
       beat();
     };
-    const indexes = (state: UserOutcome['state'] | null) =>
-      outcomes.flatMap((o, i) => ((o?.state ?? null) === state ? [i] : []));
 
     // 1. Create the users not tried yet.
-    await Promise.all(indexes(null).map((i) => step(i, () => createUser(bankGuid, users[i]!, lanes))));
-
-    // 2. Find the users that already existed (409), cheapest lookup first.
-    const guidOf = (i: number) => (outcomes[i]!.state === 'exists' ? outcomes[i]!.guid : undefined);
-    const unfound = () => indexes('exists').filter((i) => !guidOf(i));
-    const emailKeys = users.map((u) => emailKey(u.email));
-    const byKey = new Map(emailKeys.map((key, i) => [key, i]));
-    const found = (user: User) => {
-      const i = byKey.get(emailKey(user.email));
-      if (i !== undefined && outcomes[i]!.state === 'exists')
-        outcomes[i] = { state: 'exists', guid: user.guid, allowedScopes: user.allowed_scopes ?? null };
-    };
-    let lookupFailed = false;
-    if (unfound().length > 0) {
-      const recorded = await directory.findRecorded(
-        bankGuid,
-        unfound().map((i) => emailKeys[i]!),
-        found,
-      );
-      transient.push(...recorded.transient);
-      lookupFailed = recorded.transient.length > 0;
-    }
-    // The walk waits until every user of the batch has been tried (so its list of wanted emails is complete
-    // and it never starts over for a late one) and the ledger lookup has worked (it may find them first).
-    if (unfound().length > 0 && indexes(null).length === 0 && !lookupFailed) {
-      const walk = walkFor(unfound(), progress.walk);
-      progress.walk = walk;
-      const walked = await directory.walkUsers(walk, emailKeys, found, () => unfound().length, beat);
-      transient.push(...walked.transient);
-      if (unfound().length > 0 && walk.pagesLeft.length === 0) {
-        progress.fruitlessWalks++;
-        if (progress.fruitlessWalks < WALKS_BEFORE_NOT_LISTED) {
-          transient.push(
-            ApplicationFailure.retryable(
-              `${unfound().length} users exist (409) but are not in the IdP's user list yet: ${unfound()
-                .slice(0, 3)
-                .map((i) => users[i]!.email)
-                .join(', ')}`,
-              'UserNotListed',
-            ),
-          );
-        } else {
-          for (const i of unfound()) {
-            outcomes[i] = {
-              state: 'refused',
-              type: 'UserNotListed',
-              message: `The IdP answered 409 (the email is taken), but ${WALKS_BEFORE_NOT_LISTED} walks of the organization's user list did not find the user: the email may belong to a user outside the organization`,
-            };
-          }
-        }
-      }
-    }
-    if (unfound().length === 0) delete progress.walk;
-
+    await Promise.all(
+      outcomes.flatMap((o, i) => (o === null ? [step(i, () => createUser(bankGuid, users[i]!, lanes))] : [])),
+    );
+    // 2. Find the users that already existed (409).
+    await findExisting(bankGuid, users, progress, transient, beat);
     // 3. Settle the users found: scopes, ledger, and whether this run created them after all.
     await Promise.all(
-      indexes('exists')
-        .filter((i) => guidOf(i))
-        .map((i) => {
-          const existing = outcomes[i] as { guid: string; allowedScopes?: string[] | null };
-          return step(i, () => settleExisting(bankGuid, users[i]!, existing, lanes));
-        }),
+      outcomes.flatMap((o, i) =>
+        o?.state === 'exists' && o.guid
+          ? [
+              step(i, () =>
+                settleExisting(bankGuid, users[i]!, { guid: o.guid!, allowedScopes: o.allowedScopes }, lanes),
+              ),
+            ]
+          : [],
+      ),
     );
     heartbeat(progress);
 
@@ -390,17 +319,7 @@ export function userActivities(deps: ActivityDeps) {
         progress,
         before,
       );
-    const result: EnsureUsersResult = { users: [], failures: [] };
-    outcomes.forEach((outcome, i) => {
-      const email = users[i]!.email;
-      if (outcome?.state === 'done') {
-        const { guid, created, inviteRef } = outcome;
-        result.users.push({ email, guid, created, ...(inviteRef ? { inviteRef } : {}) });
-      } else if (outcome?.state === 'refused') {
-        result.failures.push({ subject: email, type: outcome.type, message: outcome.message });
-      }
-    });
-    return result;
+    return batchResult(users, outcomes);
   }
 
   /**
@@ -410,11 +329,7 @@ export function userActivities(deps: ActivityDeps) {
   async function resolveUsers(input: { users: string[]; bankGuid?: string }): Promise<string[]> {
     const emails = [...new Set(input.users.filter((u) => u.includes('@')).map(emailKey))];
     const position = new Map(emails.map((key, i) => [key, i]));
-    const parsed = ResolveUsersProgress.safeParse(activityInfo().heartbeatDetails);
-    const progress =
-      parsed.success && parsed.data.guids.length === emails.length
-        ? parsed.data
-        : { guids: emails.map(() => null), stalled: 0 };
+    const progress = resumedResolveProgress(emails);
     const { guids } = progress;
     const before = snapshot(progress);
     const beat = throttledHeartbeat(progress);
