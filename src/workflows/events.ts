@@ -23,7 +23,7 @@ import {
   type EventfulOperation,
   type WebhookEventType,
 } from '../model/workflow-safe/webhook-events.js';
-import { steps } from './activities.js';
+import { quickSteps } from './activities.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
 
 /**
@@ -41,7 +41,7 @@ export async function emitEvent(
   if (!patched(EVENTS_PATCH)) return;
   // Even a cancelled operation tells its receivers that it ended.
   await CancellationScope.nonCancellable(async () => {
-    const subscribers = await steps().webhookSubscriptionsFor.executeWithOptions(
+    const subscribers = await quickSteps().webhookSubscriptionsFor.executeWithOptions(
       { summary: `Who subscribes to ${type}` },
       [{ type }],
     );

@@ -6,10 +6,10 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { InputCheck } from '../activities/input.js';
 import type { WorkflowInput, WorkflowType } from '../model/workflow-inputs.js';
-import { hasLocalSteps, steps } from './activities.js';
+import { hasLocalSteps, quickSteps } from './activities.js';
 
 async function check(workflowType: WorkflowType, input: unknown, withDefaults: boolean): Promise<InputCheck> {
-  const answer = await steps().checkWorkflowInput.executeWithOptions(
+  const answer = await quickSteps().checkWorkflowInput.executeWithOptions(
     { summary: `Check the ${workflowType} input against the contract` },
     [{ workflowType, input, withDefaults }],
   );

@@ -102,7 +102,7 @@ describe('onboardBank', () => {
     }
   });
 
-  it('cancelled while creating the application, finishes the steps begun with it and keeps the verified application', async () => {
+  it('cancelled while creating the application, finishes that step, then removes the unverified application', async () => {
     const bankGuid = randomGuid();
     world.sandbox.setFaults({ latencyMs: 150 });
     try {
@@ -120,25 +120,25 @@ describe('onboardBank', () => {
         (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
       );
 
-      // The short steps of the first workflow task (local activities) ran to their end: the workflow sees the
-      // cancellation only once that task is over, so the application was created, stored and verified, and
-      // is kept as the bank's credential (a re-run reuses it); the users' step was cancelled. Then
-      // the cancelled operation asks who subscribes to its failed event.
+      // The application step is an activity that a cancellation never interrupts: it ran to its end, and
+      // the workflow saw the cancellation between its steps, before verifying. So, as after a failed
+      // verification, the application this run created is removed and its secret revoked, and no user is
+      // provisioned. Then the cancelled operation asks who subscribes to its failed event.
       const events = (await handle.fetchHistory()).events ?? [];
       const steps = events.map(stepOf).filter((step) => step !== undefined);
       assert.deepEqual(steps, [
         'checkWorkflowInput',
         'ensureBankApplication',
-        'verifyBankCredential',
-        'ensureUsers',
+        'removeBankApplication',
+        'revokeStoredCredentials',
         'webhookSubscriptionsFor',
       ]);
       const cancelRequested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-      const usersScheduled = events.findIndex((e) => stepOf(e) === 'ensureUsers');
-      assert.ok(cancelRequested > usersScheduled, 'the cancellation was seen before the first task ended');
-      const apps = await listBankApplications(world, bankGuid);
-      assert.equal(apps.length, 1);
-      assert.equal((await currentCredential(world, bankGuid)).clientId, apps[0]!.client_id);
+      const applicationDone = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+      assert.ok(cancelRequested < applicationDone, 'the cancellation arrived while the application step ran');
+      assert.equal((await listBankApplications(world, bankGuid)).length, 0);
+      const versions = await world.deps.secrets.versions(`banks/${bankGuid}/credential`);
+      assert.ok(versions.length > 0 && versions.every((v) => v.stage === 'revoked'));
     } finally {
       world.sandbox.setFaults({ latencyMs: 0 });
     }

@@ -4,7 +4,7 @@
  * is busy, and onboarding's compensation after a failed verification.
  */
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -101,11 +101,12 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
           'CredentialVerificationFailed',
         ),
       );
-    // Verification is a local activity: its non-retryable failure reaches the workflow as it is.
+    // Verification is an activity: its non-retryable failure is the cause of the activity's failure.
     const failsVerification = (err: unknown) =>
       err instanceof WorkflowFailedError &&
-      err.cause instanceof ApplicationFailure &&
-      err.cause.type === 'CredentialVerificationFailed';
+      err.cause instanceof ActivityFailure &&
+      err.cause.cause instanceof ApplicationFailure &&
+      err.cause.cause.type === 'CredentialVerificationFailed';
 
     it('deletes the application this run created and revokes its secret, and provisions no user', async () => {
       const stubs = stubActivities({
