@@ -1,5 +1,5 @@
 /** Work on many users, one activity per batch: onboarding creates them, disabling and offboarding disable them. */
-import { hasLocalSteps } from './activities.js';
+import { hasLocalSteps } from './activity-proxies.js';
 import type { StatusTracker } from './status.js';
 
 /**
@@ -8,7 +8,7 @@ import type { StatusTracker } from './status.js';
  * requests than the concurrency, and a round trip through Temporal before the next one begins).
  */
 export const BATCH_SIZE = 500;
-/** The batch size of runs begun before batches of BATCH_SIZE (see activities.ts). */
+/** The batch size of runs begun before batches of BATCH_SIZE (see activity-proxies.ts). */
 const EARLIER_BATCH_SIZE = 100;
 
 /**

@@ -7,7 +7,7 @@ import {
   operationMarker,
 } from '../model/workflow-safe/application-names.js';
 import type { ApplicationSettings } from '../model/contract.js';
-import { steps } from './activities.js';
+import { steps } from './activity-proxies.js';
 import type { StatusTracker } from './status.js';
 
 /**

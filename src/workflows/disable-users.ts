@@ -1,24 +1,10 @@
 /** disableUsers: resolves emails to users (an unknown email fails before anything is disabled), then disables. */
 import type { DisableUsersInput, DisableUsersResult } from '../model/contract.js';
-import { disableUserBatch, resolveUsers } from './activities.js';
-import { inBatches } from './batches.js';
+import { resolveUsers } from './activity-proxies.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { trackStatus, type StatusTracker } from './status.js';
-
-/** Disables user guids in batches, reporting progress; returns those the IdP disabled (404: no such user). */
-export async function disableInBatches(guids: string[], progress: StatusTracker): Promise<string[]> {
-  const disabled: string[] = [];
-  progress.step('disabling users');
-  await inBatches(guids, progress, async (batch, range) => {
-    disabled.push(
-      ...(await disableUserBatch.executeWithOptions({ summary: `Disable users ${range}` }, [
-        { guids: batch },
-      ])),
-    );
-  });
-  return disabled;
-}
+import { trackStatus } from './status.js';
+import { disableInBatches } from './users.js';
 
 export function disableUsers(rawInput: DisableUsersInput): Promise<DisableUsersResult> {
   return reportingCompletion('disableUsers', rawInput, () => disable(rawInput));

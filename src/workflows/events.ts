@@ -23,7 +23,7 @@ import {
   type EventfulOperation,
   type WebhookEventType,
 } from '../model/workflow-safe/webhook-events.js';
-import { quickSteps } from './activities.js';
+import { quickSteps } from './activity-proxies.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
 
 /**

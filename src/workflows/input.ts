@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { InputCheck } from '../activities/input.js';
 import type { WorkflowInput, WorkflowType } from '../model/workflow-inputs.js';
-import { hasLocalSteps, quickSteps } from './activities.js';
+import { hasLocalSteps, quickSteps } from './activity-proxies.js';
 
 async function check(workflowType: WorkflowType, input: unknown, withDefaults: boolean): Promise<InputCheck> {
   const answer = await quickSteps().checkWorkflowInput.executeWithOptions(

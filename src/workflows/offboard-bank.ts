@@ -1,10 +1,10 @@
 /** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
 import type { OffboardBankInput, OffboardBankResult } from '../model/contract.js';
-import { steps } from './activities.js';
-import { disableInBatches } from './disable-users.js';
+import { steps } from './activity-proxies.js';
+import { disableInBatches } from './users.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { revokeApplications } from './revoke.js';
+import { revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
 
 export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {

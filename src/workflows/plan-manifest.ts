@@ -8,7 +8,7 @@ import type { PlanManifestInput } from '../model/desired-state.js';
 import type { Manifest } from '../model/manifest.js';
 import type { ManifestPlan, ObservedBank } from '../model/plan.js';
 import { planBank, userIndex } from '../model/workflow-safe/planner.js';
-import { observeBanks, observeOrganizationUsers } from './activities.js';
+import { observeBanks, observeOrganizationUsers } from './activity-proxies.js';
 import { forEachConcurrently } from './concurrency.js';
 import { parsedInput } from './input.js';
 import { trackStatus, type StatusTracker } from './status.js';

@@ -11,9 +11,9 @@ import type { OperationFailure, RotateBankCredentialsResult } from '../model/con
 import type { ReconcileBankInput, ReconcileBankResult } from '../model/desired-state.js';
 import type { BankAction } from '../model/plan.js';
 import { planBank, userIndex } from '../model/workflow-safe/planner.js';
-import { observeBanks, steps } from './activities.js';
+import { observeBanks, steps } from './activity-proxies.js';
 import { ensureCredential } from './credential.js';
-import { disableInBatches } from './disable-users.js';
+import { disableInBatches } from './users.js';
 import { parsedInput } from './input.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 import { trackStatus } from './status.js';

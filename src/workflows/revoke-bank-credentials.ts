@@ -2,7 +2,7 @@
 import type { RevokeBankCredentialsInput, RevokeBankCredentialsResult } from '../model/contract.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { revokeApplications } from './revoke.js';
+import { revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
 
 export function revokeBankCredentials(

@@ -21,7 +21,7 @@ import {
   operationMarker,
   rotationBaseName,
 } from '../model/workflow-safe/application-names.js';
-import { activitySteps } from './activities.js';
+import { activitySteps } from './activity-proxies.js';
 import { completeRotationUpdate } from '../model/workflow-safe/messages.js';
 import { ROTATION_WAITING_EVENT } from '../model/workflow-safe/webhook-events.js';
 import { emitEvent, operationReference, reportingCompletion } from './events.js';

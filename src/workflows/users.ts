@@ -1,8 +1,11 @@
-/** Provisioning a bank's users, as onboarding and a reconcile do it: batches, refusals collected. */
+/**
+ * A bank's users in batches: provisioning them as onboarding and a reconcile do (refusals collected), and
+ * disabling them as disableUsers, offboarding and a prune do.
+ */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import { FAILURES_LISTED } from '../model/workflow-safe/operations.js';
-import { ensureUsers } from './activities.js';
+import { disableUserBatch, ensureUsers } from './activity-proxies.js';
 import { inBatches } from './batches.js';
 import type { StatusTracker } from './status.js';
 
@@ -41,4 +44,18 @@ export function usersNotProvisioned(
     // Bounded, so the failure fits a payload however many users were refused.
     details: [{ failures: failures.slice(0, FAILURES_LISTED), failureCount: failures.length, ...details }],
   });
+}
+
+/** Disables user guids in batches, reporting progress; returns those the IdP disabled (404: no such user). */
+export async function disableInBatches(guids: string[], progress: StatusTracker): Promise<string[]> {
+  const disabled: string[] = [];
+  progress.step('disabling users');
+  await inBatches(guids, progress, async (batch, range) => {
+    disabled.push(
+      ...(await disableUserBatch.executeWithOptions({ summary: `Disable users ${range}` }, [
+        { guids: batch },
+      ])),
+    );
+  });
+  return disabled;
 }

@@ -1,6 +1,6 @@
 /** Revoking a bank's applications: shared by revokeBankCredentials and offboardBank. */
 import { CancellationScope } from '@temporalio/workflow';
-import { steps } from './activities.js';
+import { steps } from './activity-proxies.js';
 
 export interface Revocation {
   /** Applications of the bank that this revocation deleted. */
