@@ -18,7 +18,7 @@ import { ensureSearchAttributes } from '../src/temporal/register-search-attribut
 import { bankWorkflowId } from '../src/model/contract.js';
 import { Manifest } from '../src/model/manifest.js';
 import { statusQuery } from '../src/model/workflow-safe/messages.js';
-import { webhookDeliveryWorkflowId } from '../src/model/workflow-safe/webhook-events.js';
+import { webhookDeliveryWorkflowId } from '../src/model/workflow-safe/operations.js';
 import { addWebhookSubscription } from '../src/webhooks/subscriptions.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 

@@ -11,3 +11,6 @@ export function numberOption(name: string, min: number, max: number) {
 }
 
 export const portOption = (name: string) => numberOption(name, 0, 65535);
+
+/** A repeatable option's parser: every value given, in order. */
+export const collect = (value: string, previous: string[]) => [...previous, value];

@@ -5,25 +5,31 @@
  * report, and the schedules themselves, which only a Temporal client can change.
  */
 import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
-  type ScheduleDescription,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { DEFAULT_GRACE_PERIOD, durationMs, type Duration } from '../model/contract.js';
 import { DEFAULT_APPLY_CONCURRENCY, type DriftCheckInput } from '../model/desired-state.js';
 import type { DriftReport } from '../model/drift-report.js';
-import { applyWorkflowId, driftScheduleId, Manifest, type BankManifest } from '../model/manifest.js';
+import { Manifest, type BankManifest } from '../model/manifest.js';
+import {
+  applyWorkflowId,
+  driftCheckWorkflowId,
+  driftScheduleId,
+  planWorkflowId,
+  rotationScheduleId,
+  scheduledDriftCheckWorkflowId,
+} from '../model/workflow-safe/operations.js';
 import { BankAction, ManifestAction, ManifestPlan, type BankActionKind } from '../model/plan.js';
 import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import { parseOrThrow } from '../model/validation.js';
 import type { applyManifest, driftCheck, planManifest } from '../workflows/index.js';
-import { InvalidInputError, rotationScheduleId, type ProvisionerClient } from './index.js';
+import { InvalidInputError, type ProvisionerClient } from './index.js';
+import { deleteSchedule, describeSchedule, digestOf, putSchedule } from './schedules.js';
 import { payloadSizeProblem } from './payload-size.js';
 
 /** The plan as `plan` prints it: the worker's plan, with the schedules' actions and counts. */
@@ -48,7 +54,6 @@ export class ManifestBusyError extends Error {
 const DESCRIBES_AT_ONCE = 20;
 
 /** Identifies a manifest's content: the drift Schedule is updated when it changes. */
-const digestOf = (manifest: Manifest) => createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
 
 /** Bank actions carried out by the client (schedules), not by the bank's reconcile. */
 const SCHEDULE_ACTIONS: ReadonlySet<BankActionKind> = new Set([
@@ -90,7 +95,7 @@ export class DesiredStateClient {
   /** What apply would do: the worker's plan (no IdP write) and the schedules' changes. */
   async plan(manifest: Manifest): Promise<PlanDocument> {
     const worker = await this.client.workflow.execute<typeof planManifest>('planManifest', {
-      workflowId: `plan-${manifest.name}-${randomUUID()}`,
+      workflowId: planWorkflowId(manifest.name, randomUUID()),
       taskQueue: this.provisioner.taskQueue,
       args: [{ manifest }],
       typedSearchAttributes: operationSearchAttributes('planManifest', undefined),
@@ -158,14 +163,14 @@ export class DesiredStateClient {
             String(action.gracePeriod),
           );
         } else if (action.kind === 'remove-rotation-schedule') {
-          await this.deleteSchedule(action.scheduleId);
+          await deleteSchedule(this.client, action.scheduleId);
         } else continue;
         done.push(action);
       }
     }
     for (const action of plan.actions) {
       if (action.kind === 'schedule-drift') await this.putDriftSchedule(manifest);
-      else await this.deleteSchedule(action.scheduleId);
+      else await deleteSchedule(this.client, action.scheduleId);
       done.push(action);
     }
     return done;
@@ -174,7 +179,7 @@ export class DesiredStateClient {
   /** The drift report now (no IdP write, nothing started). */
   async drift(manifest: Manifest): Promise<DriftReport> {
     return this.client.workflow.execute<typeof driftCheck>('driftCheck', {
-      workflowId: `drift-${manifest.name}-${randomUUID()}`,
+      workflowId: driftCheckWorkflowId(manifest.name, randomUUID()),
       taskQueue: this.provisioner.taskQueue,
       args: [{ manifest, act: false }],
       typedSearchAttributes: operationSearchAttributes('driftCheck', undefined),
@@ -193,29 +198,12 @@ export class DesiredStateClient {
     const [action] = await this.driftScheduleActions(manifest);
     if (action) await this.putDriftSchedule(manifest);
     const scheduleId = driftScheduleId(manifest.name);
-    const description = await this.describeSchedule(scheduleId);
+    const description = await describeSchedule(this.client, scheduleId);
     return {
       scheduleId,
       change: action?.kind === 'schedule-drift' ? action.change : 'none',
       nextRunAt: description?.info.nextActionTimes[0]?.toISOString(),
     };
-  }
-
-  private async describeSchedule(scheduleId: string): Promise<ScheduleDescription | undefined> {
-    try {
-      return await this.client.schedule.getHandle(scheduleId).describe();
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return undefined;
-      throw err;
-    }
-  }
-
-  private async deleteSchedule(scheduleId: string): Promise<void> {
-    try {
-      await this.client.schedule.getHandle(scheduleId).delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
   }
 
   /** Each bank's rotation Schedule against its `rotation.every` and `gracePeriod`. */
@@ -225,7 +213,7 @@ export class DesiredStateClient {
       banks.map((bank) =>
         limit(async (): Promise<BankAction[]> => {
           const scheduleId = rotationScheduleId(bank.bankGuid);
-          const existing = await this.describeSchedule(scheduleId);
+          const existing = await describeSchedule(this.client, scheduleId);
           const every = bank.rotation?.every;
           if (every === undefined) return existing ? [{ kind: 'remove-rotation-schedule', scheduleId }] : [];
           const gracePeriod = bank.rotation?.gracePeriod ?? DEFAULT_GRACE_PERIOD;
@@ -243,7 +231,7 @@ export class DesiredStateClient {
   /** The manifest's drift Schedule against its `drift` block (and content: the Schedule carries it). */
   private async driftScheduleActions(manifest: Manifest): Promise<ManifestAction[]> {
     const scheduleId = driftScheduleId(manifest.name);
-    const existing = await this.describeSchedule(scheduleId);
+    const existing = await describeSchedule(this.client, scheduleId);
     if (!manifest.drift) return existing ? [{ kind: 'remove-drift-schedule', scheduleId }] : [];
     const want = { kind: 'schedule-drift' as const, scheduleId, ...manifest.drift };
     if (!existing) return [{ ...want, change: 'create' }];
@@ -255,27 +243,22 @@ export class DesiredStateClient {
   private async putDriftSchedule(manifest: Manifest): Promise<void> {
     const { drift, name } = manifest;
     if (!drift) return;
-    const scheduleId = driftScheduleId(name);
-    const action = {
-      type: 'startWorkflow' as const,
-      workflowType: 'driftCheck',
-      workflowId: `drift-${name}`,
-      taskQueue: this.provisioner.taskQueue,
-      args: [{ manifest, act: true } satisfies DriftCheckInput],
-      typedSearchAttributes: operationSearchAttributes('driftCheck', undefined),
-      staticSummary: `Drift check of manifest ${name}: every ${drift.every}${drift.reconcile ? ', reconciling' : ''}`,
-      // In the action, not the Schedule's own memo: only the action can be updated in place.
-      memo: { manifestDigest: digestOf(manifest) },
-    };
-    const spec = { intervals: [{ every: drift.every }] };
-    const policies = { overlap: ScheduleOverlapPolicy.SKIP };
-    try {
-      await this.client.schedule.create({ scheduleId, spec, action, policies, memo: { manifest: name } });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await this.client.schedule
-        .getHandle(scheduleId)
-        .update((previous) => ({ ...previous, spec, action, policies }));
-    }
+    await putSchedule(this.client, {
+      scheduleId: driftScheduleId(name),
+      spec: { intervals: [{ every: drift.every }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'driftCheck',
+        workflowId: scheduledDriftCheckWorkflowId(name),
+        taskQueue: this.provisioner.taskQueue,
+        args: [{ manifest, act: true } satisfies DriftCheckInput],
+        typedSearchAttributes: operationSearchAttributes('driftCheck', undefined),
+        staticSummary: `Drift check of manifest ${name}: every ${drift.every}${drift.reconcile ? ', reconciling' : ''}`,
+        // In the action, not the Schedule's own memo: only the action can be updated in place.
+        memo: { manifestDigest: digestOf(manifest) },
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      memo: { manifest: name },
+    });
   }
 }

@@ -5,8 +5,6 @@
  */
 import {
   Client,
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
@@ -14,7 +12,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   bankWorkflowId,
@@ -30,7 +28,9 @@ import {
   type OperationStatus,
 } from '../model/contract.js';
 import { describeFailure } from '../model/workflow-safe/failure.js';
+import { rotationScheduleId, scheduledRotationWorkflowId } from '../model/workflow-safe/operations.js';
 import { largestDisableResult, largestOnboardResult, payloadSizeProblem } from './payload-size.js';
+import { describeSchedule, digestOf, putSchedule } from './schedules.js';
 import { parseOrThrow } from '../model/validation.js';
 import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import { completeRotationUpdate, statusQuery } from '../model/workflow-safe/messages.js';
@@ -43,7 +43,7 @@ import type {
   rotateBankCredentials,
 } from '../workflows/index.js';
 
-export const rotationScheduleId = (bankGuid: string) => `rotate-${bankGuid}`;
+export { rotationScheduleId } from '../model/workflow-safe/operations.js';
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
@@ -138,9 +138,6 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infe
 export function validRequestId(requestId: string | undefined): string | undefined {
   return validate(z.object({ requestId: RequestId.optional() }), { requestId }).requestId;
 }
-
-/** Identifies a request's content, to tell a retried start from a request id used for something else. */
-const digestOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
 /** How long `status` waits for a worker to answer the status query before it answers without it. */
 export const STATUS_QUERY_TIMEOUT_MS = 5_000;
@@ -294,44 +291,36 @@ export class ProvisionerClient {
     const valid = validate(RotateBankCredentialsInput, { bankGuid, gracePeriod });
     const everyValid = validate(Duration, every);
     const scheduleId = rotationScheduleId(bankGuid);
-    const action = {
-      type: 'startWorkflow' as const,
-      workflowType: 'scheduledRotation',
-      workflowId: `scheduled-rotation-${bankGuid}`,
-      taskQueue: this.taskQueue,
-      args: [valid],
-      typedSearchAttributes: operationSearchAttributes('scheduledRotation', bankGuid),
-      staticSummary: `Scheduled rotation of bank ${bankGuid}`,
-    };
-    const spec = { intervals: [{ every: everyValid }] };
-    const policies = { overlap: ScheduleOverlapPolicy.SKIP };
-    try {
-      await this.client.schedule.create({ scheduleId, spec, action, policies, memo: { bankGuid } });
-      return { scheduleId, created: true };
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await this.client.schedule
-        .getHandle(scheduleId)
-        .update((previous) => ({ ...previous, spec, action, policies }));
-      return { scheduleId, created: false };
-    }
+    const { created } = await putSchedule(this.client, {
+      scheduleId,
+      spec: { intervals: [{ every: everyValid }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'scheduledRotation',
+        workflowId: scheduledRotationWorkflowId(bankGuid),
+        taskQueue: this.taskQueue,
+        args: [valid],
+        typedSearchAttributes: operationSearchAttributes('scheduledRotation', bankGuid),
+        staticSummary: `Scheduled rotation of bank ${bankGuid}`,
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      memo: { bankGuid },
+    });
+    return { scheduleId, created };
   }
 
   /** The rotation schedule of the bank, if there is one. */
   async rotationSchedule(
     bankGuid: string,
   ): Promise<{ scheduleId: string; paused: boolean; nextRunAt?: string } | undefined> {
-    try {
-      const description = await this.client.schedule.getHandle(rotationScheduleId(bankGuid)).describe();
-      return {
+    const description = await describeSchedule(this.client, rotationScheduleId(bankGuid));
+    return (
+      description && {
         scheduleId: description.scheduleId,
         paused: description.state.paused,
         nextRunAt: description.info.nextActionTimes[0]?.toISOString(),
-      };
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return undefined;
-      throw err;
-    }
+      }
+    );
   }
 
   /** The `status` query of the bank's latest operation (running or finished). */

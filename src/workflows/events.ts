@@ -14,12 +14,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { failureSummary } from '../model/workflow-safe/failure.js';
-import { GUID_PATTERN } from '../model/workflow-safe/operations.js';
+import { GUID_PATTERN, webhookDeliveryWorkflowId } from '../model/workflow-safe/operations.js';
 import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
 import {
   OPERATION_EVENTS,
   operationIdOf,
-  webhookDeliveryWorkflowId,
   type EventfulOperation,
   type WebhookEventType,
 } from '../model/workflow-safe/webhook-events.js';

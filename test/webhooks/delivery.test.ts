@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { webhookActivities } from '../../src/activities/webhooks.js';
 import { openLedger, type ProvisioningLedger } from '../../src/ledger/index.js';
-import { webhookDeliveryWorkflowId } from '../../src/model/workflow-safe/webhook-events.js';
+import { webhookDeliveryWorkflowId } from '../../src/model/workflow-safe/operations.js';
 import type { WebhookEvent } from '../../src/model/webhook-event-schemas.js';
 import { openLocalSecretStore, type SecretStore } from '../../src/secrets/index.js';
 import { addWebhookSubscription, removeWebhookSubscription } from '../../src/webhooks/subscriptions.js';

@@ -12,8 +12,8 @@ import { validRequestId } from '../../client/index.js';
 import { withClient } from '../connect.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';
+import { collect } from '../options.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const withOperationFlags = (command: Command) =>
   command
     .option('--wait', 'wait for the result, showing progress on a terminal')

@@ -4,8 +4,7 @@ import { OnboardBankInput, type UserSpec } from '../../model/contract.js';
 import { readDocumentFile } from '../document-file.js';
 import { runOperation, type OperationFlags } from '../operation.js';
 import { CliError } from '../output.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { collect } from '../options.js';
 
 /** EMAIL[:SCOPE,SCOPE...] */
 export function parseUserFlag(flag: string): UserSpec {

@@ -35,6 +35,8 @@ export function describeProgress(status: ProgressFields): string {
 /** A guid as the IdP writes it: 32 lowercase hexadecimal characters (idp-schemas' `Guid` names the rule). */
 export const GUID_PATTERN = /^[0-9a-f]{32}$/;
 
+// Every workflow and Schedule id, in one place: operators find them by these prefixes.
+
 /** The deterministic id of every per-bank operation: one id per bank makes operations mutually exclusive. */
 export const bankWorkflowId = (bankGuid: string) => `bank-${bankGuid}`;
 
@@ -43,6 +45,25 @@ export const applyWorkflowId = (manifestName: string) => `apply-${manifestName}`
 
 /** The id of the manifest's drift Schedule. */
 export const driftScheduleId = (manifestName: string) => `desired-state-${manifestName}`;
+
+/** The workflow id the drift Schedule starts its checks under. */
+export const scheduledDriftCheckWorkflowId = (manifestName: string) => `drift-${manifestName}`;
+
+/** A one-off drift check's workflow id (`unique` tells runs apart: several may run at once). */
+export const driftCheckWorkflowId = (manifestName: string, unique: string) =>
+  `drift-${manifestName}-${unique}`;
+
+/** A plan's workflow id (`unique` tells runs apart: several may run at once). */
+export const planWorkflowId = (manifestName: string, unique: string) => `plan-${manifestName}-${unique}`;
+
+/** The id of the bank's rotation Schedule. */
+export const rotationScheduleId = (bankGuid: string) => `rotate-${bankGuid}`;
+
+/** The workflow id the rotation Schedule starts its runs under. */
+export const scheduledRotationWorkflowId = (bankGuid: string) => `scheduled-rotation-${bankGuid}`;
+
+/** The workflow id that delivers a webhook event: one delivery per event. */
+export const webhookDeliveryWorkflowId = (eventId: string) => `webhook-${eventId}`;
 
 /** How long before its expiry a credential is reported as expiring, when its bank sets no `beforeExpiry`. */
 export const DEFAULT_EXPIRY_NOTICE = '14d';

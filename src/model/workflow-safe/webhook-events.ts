@@ -36,9 +36,6 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** The workflow that delivers one event: one per event, so its id is the event's. */
-export const webhookDeliveryWorkflowId = (eventId: string) => `webhook-${eventId}`;
-
 /**
  * An operation's public id: its workflow id and the run that started it. Operations on one bank share the
  * workflow id `bank-<guid>`, so the run tells them apart; `~` appears in neither part.
