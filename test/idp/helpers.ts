@@ -24,7 +24,14 @@ export const ORG_SCOPES = [
 ] as const;
 
 type Checked =
-  'operation' | 'message' | 'status' | 'messageCode' | 'errorMessage' | 'retryable' | 'retryAfterMs';
+  | 'operation'
+  | 'message'
+  | 'status'
+  | 'messageCode'
+  | 'errorMessage'
+  | 'retryable'
+  | 'retryAfterMs'
+  | 'missingScopes';
 /** Fields an error must have; a RegExp matches the field's text. */
 export type ExpectedError = { type: IdpErrorType } & { [K in Checked]?: IdpError[K] | RegExp };
 
