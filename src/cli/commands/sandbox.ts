@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { SandboxCommandOptions } from '../../dev/sandbox/run.js';
 import { loadDevTooling } from './dev-tooling.js';
+import { portalTokenCommand } from './portal-token.js';
 import { portOption } from '../options.js';
 
 /** The fault flags; their values are checked, with the environment's, by the sandbox's fault schema. */
@@ -31,4 +32,5 @@ export function registerSandbox(program: Command): void {
     const { runSandbox } = await loadDevTooling(() => import('../../dev/sandbox/run.js'));
     await runSandbox(flags);
   });
+  command.addCommand(portalTokenCommand(), { hidden: true });
 }
