@@ -6,12 +6,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('sandbox persistence (SQLite file)', () => {
   let dir: string;
   const open: RunningSandbox[] = [];
   const start = async (options: Partial<Parameters<typeof startSandbox>[0]> = {}) => {
-    const sandbox = await startSandbox({ database: join(dir, 'nested', 'idp.sqlite'), ...options });
+    const sandbox = await startSandbox({
+      database: join(dir, 'nested', 'idp.sqlite'),
+      contract: WRITING_CONTRACT,
+      ...options,
+    });
     open.push(sandbox);
     return sandbox;
   };

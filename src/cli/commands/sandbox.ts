@@ -26,7 +26,11 @@ export function registerSandbox(program: Command): void {
     .description('run the local Cybrid IdP sandbox (see docs/sandbox.md)')
     .option('--port <n>', 'port', portOption('--port'), 8900)
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .option('--database <path>', "SQLite file (':memory:' for none)", '.provisioner/sandbox.sqlite');
+    .option('--database <path>', "SQLite file (':memory:' for none)", '.provisioner/sandbox.sqlite')
+    .option(
+      '--contract <version>',
+      'IdP contract to speak: 0.129.1425 (newest: API keys only read) or 0.129.899 (API keys write); env SANDBOX_CONTRACT; default 0.129.1425',
+    );
   for (const [flags, description] of FAULT_FLAGS) command.option(flags, description);
   command.action(async (flags: SandboxCommandOptions) => {
     const { runSandbox } = await loadDevTooling(() => import('../../dev/sandbox/run.js'));

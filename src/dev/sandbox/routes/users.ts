@@ -1,6 +1,5 @@
 /** Organization users: create with an invite URL, list, get, replace scopes, disable. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PatchUser, PostUser } from '../../../model/idp-schemas.js';
 import type { SandboxContext } from '../context.js';
 import { notFound, SandboxError } from '../http-errors.js';
 import { isoNow, newGuid, newSecret } from '../ids.js';
@@ -37,7 +36,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, (request, reply) => {
-    const body = parseBody(PostUser, request.body);
+    const body = parseBody(ctx.behaviour.requests.PostUser, request.body);
     const now = isoNow();
     const user: StoredUser = {
       guid: newGuid(),
@@ -65,7 +64,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       const existing = find(request);
       // The IdP's answer for a disabled user is unknown; ours: a disabled user cannot be changed (422).
       if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
-      const patch = parseBody(PatchUser, request.body);
+      const patch = parseBody(ctx.behaviour.requests.PatchUser, request.body);
       const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
       ctx.users.update(updated);
       ctx.stats.writes++;
