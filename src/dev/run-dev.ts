@@ -114,7 +114,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
         '',
         `Temporal Web UI:  ${server.uiUrl}`,
         `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${describeBinary(server.cli)})`,
-        `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
+        `IdP sandbox:      ${sandbox.url} (contract ${sandbox.contract}, organization client id ${sandbox.orgCredentials.clientId})`,
         `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}, ${flags.assisted ? 'writes left to a person (--assisted)' : 'writes with the Portal token'}`,
         `HTTP API:         ${api.url} (reference ${api.url}/docs; keys: npx provisioner api-key create --name me --allow onboard,rotate,read)`,
         '',

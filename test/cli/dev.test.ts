@@ -8,7 +8,6 @@ import { BankCredentialDocument } from '../../src/model/bank-credential.js';
 import { cleanEnv, runCli, startCli } from '../support/cli.js';
 import { randomGuid } from '../support/env.js';
 import { freePort } from '../support/ports.js';
-import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('provisioner dev: the embedded default', () => {
   let cwd: string;
@@ -25,8 +24,6 @@ describe('provisioner dev: the embedded default', () => {
     env = cleanEnv({
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
       TEMPORAL_CLI_PATH: process.env.PROVISIONER_TEST_TEMPORAL_CLI,
-      // Until `provisioner dev` hands its worker the Portal token, its organization key must write.
-      SANDBOX_CONTRACT: WRITING_CONTRACT,
     });
   });
   after(() => rm(cwd, { recursive: true, force: true }));
