@@ -9,6 +9,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { HTTPError, TimeoutError } from 'ky';
 import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
+import { WRITE_NOT_PERMITTED, type IdpOperation } from './permissions.js';
 
 export type IdpErrorType =
   | 'IdpBadRequest'
@@ -22,7 +23,7 @@ export type IdpErrorType =
   | 'IdpInvalidResponse'
   | 'IdpRequestInvalid'
   | 'IdpScopeDropped'
-  | 'IdpWriteNotPermitted'
+  | typeof WRITE_NOT_PERMITTED
   | 'IdpWriteTokenFailed';
 
 export interface IdpErrorInit {
@@ -172,13 +173,13 @@ export function scopesDropped(operation: string, missing: readonly string[]): Id
  * v0.129.1209 does: a person makes the write in the Partner Portal) and no write token source is configured.
  * Refused before any request; the next step is a person's, so the type is stable and exported for it.
  */
-export function writeNotPermitted(operation: string, scope: string): IdpError {
+export function writeNotPermitted(operation: IdpOperation, scope: string): IdpError {
   const message =
     `${operation} needs the scope ${scope}, which the IdP did not grant the worker's API key: ` +
     `on this IdP a person makes this write in the Cybrid Partner Portal ` +
     `(or the worker gets a token that may write from CYBRID_IDP_WRITE_TOKEN_COMMAND)`;
   return new IdpError({
-    type: 'IdpWriteNotPermitted',
+    type: WRITE_NOT_PERMITTED,
     operation,
     message,
     retryable: false,
@@ -202,7 +203,7 @@ export const isNotFound = (err: unknown): boolean => hasType(err, 'IdpNotFound')
 export const isConflict = (err: unknown): boolean => hasType(err, 'IdpConflict');
 export const isRetryable = (err: unknown): boolean => err instanceof IdpError && err.retryable;
 /** The write is a person's to make (see writeNotPermitted); `missingScopes` names what the token lacks. */
-export const isWriteNotPermitted = (err: unknown): err is IdpError => hasType(err, 'IdpWriteNotPermitted');
+export const isWriteNotPermitted = (err: unknown): err is IdpError => hasType(err, WRITE_NOT_PERMITTED);
 
 /** A cancelled activity (Temporal's CancelledFailure) or an aborted call (AbortSignal). */
 export const isCancellation = (err: unknown): boolean =>

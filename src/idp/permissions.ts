@@ -28,6 +28,16 @@ export const OPERATION_SCOPES = {
 export type IdpOperation = keyof typeof OPERATION_SCOPES;
 
 /**
+ * The ApplicationFailure `type` of a write the worker may not make (errors.ts writeNotPermitted), and its
+ * details: what a workflow reads to hand the write to a person. Free of I/O, so workflow code may import it.
+ */
+export const WRITE_NOT_PERMITTED = 'IdpWriteNotPermitted';
+export interface WriteNotPermittedDetails {
+  operation: IdpOperation;
+  missingScopes: string[];
+}
+
+/**
  * How to send `operation` given what the client asked for and what the IdP granted:
  * - `send`: with the token (granted, or never asked for: then the IdP's own 403 answers);
  * - `write-elsewhere`: a write whose scope the IdP dropped from the grant: only another token may make it;

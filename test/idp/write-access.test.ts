@@ -8,7 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, parseEnv, WorkerEnv } from '../../src/config.js';
 import { applicationExpiryProblem, MAXIMUM_KEY_LIFETIME_MS } from '../../src/idp/application-expiry.js';
 import { isWriteNotPermitted, toApplicationFailure } from '../../src/idp/errors.js';
-import { judgeGrant, OPERATION_SCOPES } from '../../src/idp/permissions.js';
+import {
+  judgeGrant,
+  OPERATION_SCOPES,
+  WRITE_NOT_PERMITTED,
+  type WriteNotPermittedDetails,
+} from '../../src/idp/permissions.js';
 import { guidStartingWith, ORG_SCOPES, startIdpTestBed, uniqueEmail, type IdpTestBed } from './helpers.js';
 
 const WRITE_SCOPES = ORG_SCOPES.filter((scope) => /:(write|execute)$/.test(scope));
@@ -162,7 +167,9 @@ describe('IdP client writes (sandbox over HTTP)', () => {
         assert.ok(isWriteNotPermitted(err));
         assert.match(err.message, new RegExp(`^${operation} needs the scope ${scope}, .*Partner Portal`));
         const failure = toApplicationFailure(err);
-        assert.equal(failure.type, 'IdpWriteNotPermitted');
+        assert.equal(failure.type, WRITE_NOT_PERMITTED);
+        const details = failure.details?.[0] as WriteNotPermittedDetails;
+        assert.equal(details.operation, operation);
         assert.equal(failure.nonRetryable, true);
         assert.deepEqual(failure.details, [
           { operation, status: undefined, messageCode: undefined, missingScopes: [scope] },
