@@ -32,7 +32,10 @@ export interface PortalTokenRules {
 export interface ContractBehaviour {
   /** Scope enums of the contract's models. */
   scopes: ContractScopes;
-  /** What each kind of credential may hold, from the contract's application enum. */
+  /**
+   * What each kind of credential may hold, from the contract's application enum. GUESS: under v0.129.1425 a
+   * new application's `scopes` still lists the write scopes of its kind; only its tokens lose them.
+   */
   credentialScopes: Readonly<Record<CredentialKind, readonly string[]>>;
   /** Request bodies as the contract defines them (v0.129.1425: Post*Application.expires_at required). */
   requests: ContractRequestSchemas;

@@ -21,6 +21,31 @@ function guidFilter(query: Record<string, unknown>): string[] | undefined {
   return guids.length > 0 ? guids : undefined;
 }
 
+/** Creates a user (the API's create, and the Portal's invitation); 409 when the email is taken. */
+export function insertUser(ctx: SandboxContext, email: string, allowedScopes: string[] | null): StoredUser {
+  const now = isoNow();
+  const user: StoredUser = {
+    guid: newGuid(),
+    email,
+    allowedScopes,
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+  };
+  // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
+  const taken = ctx.faults.current().takenEmails.some((other) => emailKey(other) === emailKey(email));
+  if (taken || !ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+  return user;
+}
+
+/** Disables a user; false when it was disabled already (disabling twice changes nothing, as the IdP). */
+export function disableUser(ctx: SandboxContext, user: StoredUser): boolean {
+  if (user.disabledAt !== null) return false;
+  const now = isoNow();
+  ctx.users.update({ ...user, disabledAt: now, updatedAt: now });
+  return true;
+}
+
 export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const find = (request: FastifyRequest<ById>): StoredUser => {
     const found = ctx.users.get(request.params.user_guid);
@@ -37,18 +62,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, (request, reply) => {
     const body = parseBody(ctx.behaviour.requests.PostUser, request.body);
-    const now = isoNow();
-    const user: StoredUser = {
-      guid: newGuid(),
-      email: body.email,
-      allowedScopes: body.allowed_scopes ?? null,
-      createdAt: now,
-      updatedAt: now,
-      disabledAt: null,
-    };
-    // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
-    const taken = ctx.faults.current().takenEmails.some((email) => emailKey(email) === emailKey(body.email));
-    if (taken || !ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+    const user = insertUser(ctx, body.email, body.allowed_scopes ?? null);
     ctx.stats.writes++;
     return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
   });
@@ -76,13 +90,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     '/api/users/:user_guid',
     { onRequest: ctx.auth({ scope: 'users:execute' }) },
     (request, reply) => {
-      const existing = find(request);
-      // Disabling twice is a 204 that changes nothing, as the IdP answers.
-      if (existing.disabledAt === null) {
-        const now = isoNow();
-        ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });
-        ctx.stats.writes++;
-      }
+      if (disableUser(ctx, find(request))) ctx.stats.writes++;
       return reply.code(204).send();
     },
   );
