@@ -113,6 +113,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
       [
         '',
         `Temporal Web UI:  ${server.uiUrl}`,
+        `Partner Portal:   ${sandbox.url}/portal (the sandbox's, for the writes a person makes)`,
         `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${describeBinary(server.cli)})`,
         `IdP sandbox:      ${sandbox.url} (contract ${sandbox.contract}, organization client id ${sandbox.orgCredentials.clientId})`,
         `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}, ${flags.assisted ? 'writes left to a person (--assisted)' : 'writes with the Portal token'}`,

@@ -65,6 +65,11 @@ describe('provisioner dev: the embedded default', () => {
     try {
       assert.match(dev.output().stderr, new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${ports.ui}`));
       assert.match(dev.output().stderr, /writes with the Portal token/);
+      assert.match(
+        dev.output().stderr,
+        new RegExp(`Partner Portal: +http://127\\.0\\.0\\.1:${ports.sandbox}/portal`),
+      );
+      assert.equal((await fetch(`http://127.0.0.1:${ports.sandbox}/portal`)).status, 200);
       assert.match(dev.output().stderr, /CLI temporal version \d+\.\d+/, 'dev names the real CLI version');
       const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
       assert.equal(ui.status, 200);
