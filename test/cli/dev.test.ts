@@ -93,6 +93,12 @@ describe('provisioner dev: the embedded default', () => {
       assert.equal(secret.code, 0, secret.stderr);
       assert.equal(BankCredentialDocument.parse(JSON.parse(secret.stdout)).bankGuid, bankGuid);
 
+      // A rotation creates and deletes with the Portal token too.
+      const rotated = await runCli(['rotate', bankGuid, '--grace', '1s', '--wait', '--json'], { env, cwd });
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const rotation = JSON.parse(rotated.stdout) as { previousClientId: string; clientId: string };
+      assert.notEqual(rotation.clientId, rotation.previousClientId);
+
       // The HTTP API is part of dev, with keys made by the CLI beside it.
       const created = await runCli(['api-key', 'create', '--name', 'dev', '--allow', 'read', '--json'], {
         env,
