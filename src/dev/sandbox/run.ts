@@ -25,6 +25,9 @@ export async function runSandbox(flags: SandboxCommandOptions): Promise<void> {
   const { clientId, clientSecret, generated } = sandbox.orgCredentials;
   process.stderr.write(`IdP sandbox listening on ${sandbox.url} (state: ${database})\n`);
   process.stderr.write(`contract: ${sandbox.contract}\n`);
+  process.stderr.write(
+    `Partner Portal: ${sandbox.url}/portal (a person's token: POST /__sandbox/portal-token)\n`,
+  );
   process.stderr.write(`organization client id: ${clientId}\n`);
   if (generated) {
     // Generated credentials are printed once so the operator can configure the worker with them.
