@@ -9,7 +9,9 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'eslint.boundaries.js', 'bin/*.js'] } },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'eslint.boundaries.js', 'bin/*.js'] },
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': [

@@ -3,9 +3,21 @@
  * missing variable is one clear line naming it. (The Temporal connection comes from @temporalio/envconfig.)
  */
 import { z } from 'zod';
+import {
+  APPLICATION_EXPIRY_LIMITS,
+  DEFAULT_KEY_LIFETIME,
+  MAXIMUM_KEY_LIFETIME_MS,
+} from './idp/application-expiry.js';
+import { DURATION_PATTERN, durationMs } from './model/workflow-safe/durations.js';
 import { parseOrThrow } from './model/validation.js';
 
 const rate = z.coerce.number().int().min(1);
+
+/** A duration such as 90s, 15m, 24h or 90d, parsed to milliseconds. */
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'must be a duration such as 30s, 15m, 24h or 90d')
+  .transform((value) => durationMs(value));
 
 /**
  * Where state lives. By default everything is local, under PROVISIONER_STATE_DIR (default .provisioner,
@@ -67,6 +79,23 @@ export const WorkerEnv = ClientEnv.extend({
    * operation's own application without a stored secret is deleted as an orphan only once older than this.
    */
   PROVISIONER_ORPHAN_GRACE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** The expiry of a new bank API key when none is asked for, from its creation (the IdP requires one). */
+  PROVISIONER_KEY_LIFETIME: duration
+    .pipe(
+      z
+        .number()
+        .min(durationMs('1h'), 'must be at least 1h')
+        .max(
+          MAXIMUM_KEY_LIFETIME_MS,
+          `must be at most ${APPLICATION_EXPIRY_LIMITS.maximumLifetime} (the longest key lifetime the IdP is expected to accept)`,
+        ),
+    )
+    .default(durationMs(DEFAULT_KEY_LIFETIME)),
+  /**
+   * A shell command printing {"access_token", "expires_in"} of a token that may write (a person's, e.g. the
+   * Partner Portal's): the worker makes with it the writes the IdP no longer grants its API key.
+   */
+  CYBRID_IDP_WRITE_TOKEN_COMMAND: z.string().trim().min(1, 'must be a command when set').optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

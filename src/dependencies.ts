@@ -11,13 +11,15 @@ import type { StateEnv, WorkerEnv } from './config.js';
 import { createIdpClient } from './idp/client.js';
 import { RequestPacer } from './idp/pacer.js';
 import { tokenUrlOf } from './idp/token.js';
+import { runWriteTokenCommand } from './idp/write-token-command.js';
 import { openLedger, type LedgerLocation, type ProvisioningLedger } from './ledger/index.js';
 import type { Logger } from './log.js';
 import { openAwsSecretStore, openLocalSecretStore, type SecretStore } from './secrets/index.js';
 
 /**
  * Scopes the worker's organization credential asks for: bank applications (list needs banks:read, the
- * IdP's quirk) and users. Kept in one place; a grant missing any of them is a clear error.
+ * IdP's quirk) and users. Kept in one place. IdPs since v0.129.1209 drop the write ones from the grant;
+ * each operation's needs are judged against the grant in idp/permissions.ts.
  */
 export const WORKER_SCOPES = [
   'banks:read',
@@ -90,6 +92,16 @@ function hostLocalStateOf(config: StateEnv): string[] {
   ].filter((entry): entry is string => typeof entry === 'string');
 }
 
+/** How long CYBRID_IDP_WRITE_TOKEN_COMMAND may run (a sign-in helper may call a remote service). */
+const WRITE_TOKEN_COMMAND_TIMEOUT_MS = 30_000;
+
+function writeTokenSourceOf(config: WorkerEnv) {
+  const command = config.CYBRID_IDP_WRITE_TOKEN_COMMAND;
+  return command
+    ? () => runWriteTokenCommand({ command, timeoutMs: WRITE_TOKEN_COMMAND_TIMEOUT_MS })
+    : undefined;
+}
+
 export async function openDependencies(config: WorkerEnv, logger: Logger): Promise<Dependencies> {
   const dataConverter = dataConverterFor(await loadCodecKeys(config));
   const secrets = await openSecretStore(config);
@@ -108,6 +120,8 @@ export async function openDependencies(config: WorkerEnv, logger: Logger): Promi
     clientSecret: config.CYBRID_CLIENT_SECRET,
     scopes: WORKER_SCOPES,
     pacer: idpRateLimit?.pacer,
+    keyLifetimeMs: config.PROVISIONER_KEY_LIFETIME,
+    writeTokenSource: writeTokenSourceOf(config),
   });
   const hostLocalState = hostLocalStateOf(config);
   logger.debug(

@@ -156,7 +156,18 @@ export async function startSandboxProcess(flags: string[] = []): Promise<Sandbox
   const clientSecret = randomBytes(24).toString('hex');
   const child = start(
     process.execPath,
-    ['bin/provisioner.js', 'sandbox', '--port', String(port), '--database', ':memory:', ...flags],
+    [
+      'bin/provisioner.js',
+      'sandbox',
+      '--port',
+      String(port),
+      '--database',
+      ':memory:',
+      // The bench's worker writes with its organization key, which only this contract allows.
+      '--contract',
+      '0.129.899',
+      ...flags,
+    ],
     { SANDBOX_ORG_CLIENT_ID: clientId, SANDBOX_ORG_CLIENT_SECRET: clientSecret },
     'IdP sandbox',
   );

@@ -5,6 +5,7 @@
  * I/O around that decision.
  */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
+import { applicationPathId } from '../idp/client.js';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
 import {
   BANK_CREDENTIAL_FORMAT,
@@ -55,9 +56,10 @@ export function applicationActivities(deps: ActivityDeps) {
     return apps;
   }
 
-  async function deleteApplication(clientId: string): Promise<void> {
+  /** `id`: the client id, or the guid where the IdP gave one. */
+  async function deleteApplication(id: string): Promise<void> {
     try {
-      await idp.deleteBankApplication(clientId, { signal: signal() });
+      await idp.deleteBankApplication(id, { signal: signal() });
     } catch (err) {
       if (!isNotFound(err)) throw err; // 404 = already gone
     }
@@ -82,7 +84,7 @@ export function applicationActivities(deps: ActivityDeps) {
           : 'Deleting an application this operation created whose secret was never stored',
         { clientId: application.client_id, name: application.name },
       );
-      await deleteApplication(application.client_id);
+      await deleteApplication(applicationPathId(application));
       if (revokeVersion !== undefined) await secrets.revoke(secretName, revokeVersion);
     }
     return settlement.outcome;

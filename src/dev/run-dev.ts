@@ -6,6 +6,7 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import pretty from 'pino-pretty';
 import { generateAuthToken, startCodecServer } from '../codec/index.js';
@@ -27,7 +28,21 @@ export interface DevOptions {
   uiPort: number;
   sandboxPort: number;
   apiPort: number;
+  /** No write token source: a person makes the writes the IdP leaves to the Partner Portal. */
+  assisted?: boolean;
 }
+
+const PROVISIONER_BIN = fileURLToPath(new URL('../../bin/provisioner.js', import.meta.url));
+const shellQuoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The worker's CYBRID_IDP_WRITE_TOKEN_COMMAND in dev: this very command, asking the sandbox for the token
+ * of a person signed in to its Partner Portal (provisioner sandbox portal-token).
+ */
+export const portalTokenCommandOf = (sandboxUrl: string): string =>
+  [process.execPath, PROVISIONER_BIN, 'sandbox', 'portal-token', '--url', sandboxUrl]
+    .map(shellQuoted)
+    .join(' ');
 
 export async function runDev(flags: DevOptions): Promise<void> {
   const stateConfig = parseEnv(StateEnv);
@@ -72,6 +87,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
       CYBRID_IDP_URL: sandbox.url,
       CYBRID_CLIENT_ID: sandbox.orgCredentials.clientId,
       CYBRID_CLIENT_SECRET: sandbox.orgCredentials.clientSecret,
+      CYBRID_IDP_WRITE_TOKEN_COMMAND: flags.assisted ? undefined : portalTokenCommandOf(sandbox.url),
     });
     const deps = await openDependencies(config, logger);
     stops.push(() => deps.close());
@@ -105,9 +121,10 @@ export async function runDev(flags: DevOptions): Promise<void> {
       [
         '',
         `Temporal Web UI:  ${server.uiUrl}`,
+        `Partner Portal:   ${sandbox.url}/portal (the sandbox's, for the writes a person makes)`,
         `Temporal server:  ${server.address} (namespace ${server.namespace}, CLI ${describeBinary(server.cli)})`,
-        `IdP sandbox:      ${sandbox.url} (organization client id ${sandbox.orgCredentials.clientId})`,
-        `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}`,
+        `IdP sandbox:      ${sandbox.url} (contract ${sandbox.contract}, organization client id ${sandbox.orgCredentials.clientId})`,
+        `Worker:           task queue ${config.PROVISIONER_TASK_QUEUE}, state in ${stateDir}, ${flags.assisted ? 'writes left to a person (--assisted)' : 'writes with the Portal token'}`,
         `HTTP API:         ${api.url} (reference ${api.url}/docs; keys: npx provisioner api-key create --name me --allow onboard,rotate,read)`,
         '',
         `In another terminal, in ${process.cwd()} (the commands find this session through ${stateDir}):`,

@@ -4,7 +4,8 @@
  * by errors.ts. Every method takes `{ signal }` last so a cancelled activity cancels its HTTP call.
  */
 import { z } from 'zod';
-import { invalidRequest, scopesDropped } from './errors.js';
+import { applicationExpiry, applicationExpiryProblem, DEFAULT_KEY_LIFETIME } from './application-expiry.js';
+import { invalidRequest, scopesDropped, writeNotPermitted } from './errors.js';
 import { paginate, PAGE_SIZE } from './paginate.js';
 import {
   Application,
@@ -21,11 +22,13 @@ import {
   User,
   UserList,
 } from '../model/idp-schemas.js';
+import { durationMs } from '../model/workflow-safe/durations.js';
 import { parseOrThrow } from '../model/validation.js';
 import type { RequestPacer } from './pacer.js';
+import { judgeGrant, type IdpOperation } from './permissions.js';
 import { TokenCache } from './token-cache.js';
-import { missingScopes, requestToken, type AccessToken, type ClientCredentials } from './token.js';
-import { createTransport, type HttpRequest } from './transport.js';
+import { requestToken, type AccessToken, type ClientCredentials } from './token.js';
+import { createTransport, type HttpRequest, type Transport } from './transport.js';
 
 export type { AccessToken, ClientCredentials } from './token.js';
 
@@ -41,6 +44,14 @@ export interface IdpClientOptions {
   tokenRefreshMarginMs?: number;
   /** Spaces requests to keep within the IdP's rate limit; none when absent. */
   pacer?: RequestPacer;
+  /** The expiry of a new application when the caller asks for none, from now. Default 90 days. */
+  keyLifetimeMs?: number;
+  /**
+   * A token that may write, for the writes whose scope the IdP dropped from the API key's grant (every IdP
+   * since v0.129.1209); fetched again before it expires and after a 401. Without it such a write is refused
+   * with IdpWriteNotPermitted.
+   */
+  writeTokenSource?: () => Promise<AccessToken>;
 }
 
 export interface CallOptions {
@@ -74,6 +85,13 @@ export type UserQuery = z.infer<typeof UserQuery>;
 /** Path ids are plain strings upstream; empty would address the collection instead. */
 const PathId = z.string().min(1);
 
+/**
+ * The id to address an application by in a `{client_id}` path: its guid where the IdP gave one (IdPs since
+ * v0.129.1242 accept either), else its client id.
+ */
+export const applicationPathId = (app: Pick<Application, 'client_id' | 'guid'>): string =>
+  app.guid ?? app.client_id;
+
 function validate<T>(operation: string, schema: z.ZodType<T>, value: unknown): T {
   return parseOrThrow(schema, value, (problems) => invalidRequest(operation, problems));
 }
@@ -101,44 +119,83 @@ export function createIdpClient(options: IdpClientOptions) {
     clientSecret: options.clientSecret,
     scopes: [...options.scopes],
   };
-  const tokens = new TokenCache(async () => {
-    // Shared by every waiting call, so it is named after the token, not after one of them.
-    const token = await requestToken(transport.anonymous, 'token', credentials);
-    const missing = missingScopes(credentials.scopes, token);
-    if (missing.length > 0) throw scopesDropped('token', missing);
-    return token;
-  }, options.tokenRefreshMarginMs ?? 60_000);
-  const send = transport.withBearer({
-    get: async (signal) => (await tokens.get(signal)).accessToken,
-    refused: (accessToken) => tokens.invalidate(accessToken),
-  });
+  const refreshMarginMs = options.tokenRefreshMarginMs ?? 60_000;
+  const keyLifetimeMs = options.keyLifetimeMs ?? durationMs(DEFAULT_KEY_LIFETIME);
+  // Shared by every waiting call, so it is named after the token, not after one of them. What it grants is
+  // judged per operation (judgeGrant): a grant without the write scopes still reads.
+  const tokens = new TokenCache(
+    () => requestToken(transport.anonymous, 'token', credentials),
+    refreshMarginMs,
+  );
+  const writeTokens = options.writeTokenSource && new TokenCache(options.writeTokenSource, refreshMarginMs);
+  /** Bearer tokens from `cache`, starting with `first` when the caller holds it already. */
+  const bearer = (cache: TokenCache, first?: AccessToken) =>
+    transport.withBearer({
+      get: async (signal) => {
+        const token = first ?? (await cache.get(signal));
+        first = undefined; // after a 401, the cache's next token
+        return token.accessToken;
+      },
+      refused: (accessToken) => cache.invalidate(accessToken),
+    });
 
-  const call = <T>(request: HttpRequest, schema: z.ZodType<T>, { signal }: CallOptions = {}) =>
-    send(request, schema, signal);
-  const callNoContent = (request: HttpRequest, { signal }: CallOptions = {}) => send(request, null, signal);
+  /** Which token sends `operation`: the API key's, when its grant allows; else the write token, if any. */
+  async function senderFor(operation: IdpOperation, signal: AbortSignal | undefined): Promise<Transport> {
+    const token = await tokens.get(signal);
+    const verdict = judgeGrant(operation, credentials.scopes, token);
+    switch (verdict.kind) {
+      case 'send':
+        return bearer(tokens, token);
+      case 'write-elsewhere':
+        if (writeTokens) return bearer(writeTokens);
+        throw writeNotPermitted(operation, verdict.scope);
+      case 'read-dropped':
+        throw scopesDropped(operation, [verdict.scope]);
+    }
+  }
+
+  type OperationRequest = HttpRequest & { operation: IdpOperation };
+  const call = async <T>(request: OperationRequest, schema: z.ZodType<T>, { signal }: CallOptions = {}) =>
+    (await senderFor(request.operation, signal))(request, schema, signal);
+  const callNoContent = async (request: OperationRequest, { signal }: CallOptions = {}) =>
+    (await senderFor(request.operation, signal))(request, null, signal);
+
+  /** `expires_at` of a new application: the caller's or the default lifetime's, refused when out of bounds. */
+  function withExpiry<Post extends { expires_at?: string }>(operation: string, body: Post): Post {
+    const now = Date.now();
+    const expires_at = applicationExpiry(body.expires_at, now, keyLifetimeMs);
+    const problem = applicationExpiryProblem(expires_at, now);
+    if (problem) throw invalidRequest(operation, `expires_at: ${problem}`);
+    return { ...body, expires_at };
+  }
 
   /** Create, get, update and delete of one application kind: they differ only in path, names and create body. */
-  function applications<Post>(kind: 'Bank' | 'Organization', postSchema: z.ZodType<Post>) {
+  function applications<Post extends { expires_at?: string }>(
+    kind: 'Bank' | 'Organization',
+    postSchema: z.ZodType<Post>,
+  ) {
     const collection = kind === 'Bank' ? 'api/bank_applications' : 'api/organization_applications';
     return {
+      /** Sends `expires_at` always: the one asked for, else the key lifetime from now. */
       create: async (body: Post, opts?: CallOptions) => {
-        const operation = `create${kind}Application`;
-        const json = validate(operation, postSchema, body);
+        const operation = `create${kind}Application` as const;
+        const json = withExpiry(operation, validate(operation, postSchema, body));
         return call({ operation, method: 'post', path: collection, json }, ApplicationWithSecret, opts);
       },
+      /** `clientId` may be the application's guid on IdPs since v0.129.1242 (see applicationPathId). */
       get: async (clientId: string, opts?: CallOptions) => {
-        const operation = `get${kind}Application`;
+        const operation = `get${kind}Application` as const;
         const path = resource(operation, collection, 'clientId', clientId);
         return call({ operation, method: 'get', path }, Application, opts);
       },
       update: async (clientId: string, body: PatchApplication, opts?: CallOptions) => {
-        const operation = `update${kind}Application`;
+        const operation = `update${kind}Application` as const;
         const path = resource(operation, collection, 'clientId', clientId);
         const json = validate(operation, PatchApplication, body);
         return call({ operation, method: 'patch', path, json }, Application, opts);
       },
       delete: async (clientId: string, opts?: CallOptions) => {
-        const operation = `delete${kind}Application`;
+        const operation = `delete${kind}Application` as const;
         const path = resource(operation, collection, 'clientId', clientId);
         return callNoContent({ operation, method: 'delete', path }, opts);
       },
@@ -148,7 +205,7 @@ export function createIdpClient(options: IdpClientOptions) {
   const orgApps = applications('Organization', PostOrganizationApplication);
 
   async function listBankApplications(query: BankApplicationQuery = {}, opts?: CallOptions) {
-    const operation = 'listBankApplications';
+    const operation = 'listBankApplications' as const;
     const { bankGuid, page, perPage } = validate(operation, BankApplicationQuery, query);
     const searchParams = { bank_guid: bankGuid, page, per_page: perPage };
     return call(
@@ -159,7 +216,7 @@ export function createIdpClient(options: IdpClientOptions) {
   }
 
   async function listOrganizationApplications(query: PageQuery = {}, opts?: CallOptions) {
-    const operation = 'listOrganizationApplications';
+    const operation = 'listOrganizationApplications' as const;
     const { page, perPage } = validate(operation, PageQuery, query);
     const searchParams = { page, per_page: perPage };
     return call(
@@ -170,7 +227,7 @@ export function createIdpClient(options: IdpClientOptions) {
   }
 
   async function listUsers(query: UserQuery = {}, opts?: CallOptions) {
-    const operation = 'listUsers';
+    const operation = 'listUsers' as const;
     const { guids, page, perPage } = validate(operation, UserQuery, query);
     const searchParams = { guid: guids?.join(','), page, per_page: perPage };
     return call({ operation, method: 'get', path: 'api/users', searchParams }, UserList, opts);

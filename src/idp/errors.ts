@@ -9,6 +9,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { HTTPError, TimeoutError } from 'ky';
 import { ErrorResponse, OAuthError } from '../model/idp-schemas.js';
+import { WRITE_NOT_PERMITTED, type IdpOperation } from './permissions.js';
 
 export type IdpErrorType =
   | 'IdpBadRequest'
@@ -21,7 +22,9 @@ export type IdpErrorType =
   | 'IdpUnexpectedStatus'
   | 'IdpInvalidResponse'
   | 'IdpRequestInvalid'
-  | 'IdpScopeDropped';
+  | 'IdpScopeDropped'
+  | typeof WRITE_NOT_PERMITTED
+  | 'IdpWriteTokenFailed';
 
 export interface IdpErrorInit {
   type: IdpErrorType;
@@ -32,6 +35,8 @@ export interface IdpErrorInit {
   messageCode?: string;
   errorMessage?: string;
   retryAfterMs?: number;
+  /** Scopes the operation needs and the token lacks (IdpScopeDropped, IdpWriteNotPermitted). */
+  missingScopes?: readonly string[];
 }
 
 export class IdpError extends Error {
@@ -42,6 +47,7 @@ export class IdpError extends Error {
   readonly messageCode?: string;
   readonly errorMessage?: string;
   readonly retryAfterMs?: number;
+  readonly missingScopes?: readonly string[];
 
   constructor(init: IdpErrorInit) {
     super(init.message);
@@ -53,6 +59,7 @@ export class IdpError extends Error {
     this.messageCode = init.messageCode;
     this.errorMessage = init.errorMessage;
     this.retryAfterMs = init.retryAfterMs;
+    this.missingScopes = init.missingScopes;
   }
 }
 
@@ -149,15 +156,54 @@ export function invalidResponse(operation: string, problems: string): IdpError {
   return new IdpError({ type: 'IdpInvalidResponse', operation, message, retryable: false });
 }
 
+/** A read the worker needs, whose scope the IdP dropped from the token it granted. */
 export function scopesDropped(operation: string, missing: readonly string[]): IdpError {
   const message = `${operation} failed: the IdP did not grant the requested scopes ${missing.join(', ')}`;
-  return new IdpError({ type: 'IdpScopeDropped', operation, message, retryable: false });
+  return new IdpError({
+    type: 'IdpScopeDropped',
+    operation,
+    message,
+    retryable: false,
+    missingScopes: missing,
+  });
+}
+
+/**
+ * A write the worker may not make: the IdP dropped its scope from the API key's token (every IdP since
+ * v0.129.1209 does: a person makes the write in the Partner Portal) and no write token source is configured.
+ * Refused before any request; the next step is a person's, so the type is stable and exported for it.
+ */
+export function writeNotPermitted(operation: IdpOperation, scope: string): IdpError {
+  const message =
+    `${operation} needs the scope ${scope}, which the IdP did not grant the worker's API key: ` +
+    `on this IdP a person makes this write in the Cybrid Partner Portal ` +
+    `(or the worker gets a token that may write from CYBRID_IDP_WRITE_TOKEN_COMMAND)`;
+  return new IdpError({
+    type: WRITE_NOT_PERMITTED,
+    operation,
+    message,
+    retryable: false,
+    missingScopes: [scope],
+  });
+}
+
+/**
+ * CYBRID_IDP_WRITE_TOKEN_COMMAND gave no token. `problem` says what went wrong in our words only: the
+ * command's output may hold a token, so none of it is ever repeated. A command that ran and failed, or ran
+ * too long, may succeed later (retryable); one that answers something other than the documented JSON will
+ * not.
+ */
+export function writeTokenFailed(problem: string, retryable: boolean): IdpError {
+  const message = `CYBRID_IDP_WRITE_TOKEN_COMMAND ${problem} (its output is not shown: it may hold a token)`;
+  return new IdpError({ type: 'IdpWriteTokenFailed', operation: 'writeToken', message, retryable });
 }
 
 const hasType = (err: unknown, type: IdpErrorType) => err instanceof IdpError && err.type === type;
 export const isNotFound = (err: unknown): boolean => hasType(err, 'IdpNotFound');
 export const isConflict = (err: unknown): boolean => hasType(err, 'IdpConflict');
 export const isRetryable = (err: unknown): boolean => err instanceof IdpError && err.retryable;
+/** The write is a person's to make (see writeNotPermitted); `missingScopes` names what the token lacks. */
+export const isWriteNotPermitted = (err: unknown): err is IdpError => hasType(err, WRITE_NOT_PERMITTED);
 
 /** A cancelled activity (Temporal's CancelledFailure) or an aborted call (AbortSignal). */
 export const isCancellation = (err: unknown): boolean =>
@@ -177,7 +223,14 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
       type: err.type,
       message: err.message,
       nonRetryable: !err.retryable,
-      details: [{ status: err.status, messageCode: err.messageCode, operation: err.operation }],
+      details: [
+        {
+          status: err.status,
+          messageCode: err.messageCode,
+          operation: err.operation,
+          ...(err.missingScopes ? { missingScopes: [...err.missingScopes] } : {}),
+        },
+      ],
       // Retry-After: 0 asks for no particular wait: leave the delay to the retry policy.
       nextRetryDelay: err.retryAfterMs ? err.retryAfterMs : undefined,
     });

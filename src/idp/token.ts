@@ -55,6 +55,3 @@ export async function requestToken(
     expiresAt: new Date(sentAt + response.expires_in * 1000),
   };
 }
-
-export const missingScopes = (requested: readonly string[], token: AccessToken): string[] =>
-  requested.filter((scope) => !token.grantedScopes.includes(scope));

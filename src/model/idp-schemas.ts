@@ -1,5 +1,5 @@
 /**
- * Zod schemas for every model of the Cybrid IdP (API version v0.129.899). They are the single
+ * Zod schemas for every model of the Cybrid IdP, contracts v0.129.899 and v0.129.1425. They are the single
  * source of the IdP types: the client validates requests with the request schemas before sending and
  * parses responses with the response schemas; the sandbox validates the same request schemas (422).
  *
@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { Email } from './email.js';
 import { ipAllowlistEntryProblem } from './ip-allowlist.js';
-import { CUSTOMER_TOKEN_SCOPES, USER_SCOPES } from './idp-scopes.js';
+import { CUSTOMER_TOKEN_SCOPES, SCOPES_OF_CONTRACT, USER_SCOPES, type IdpContract } from './idp-scopes.js';
 import { GUID_PATTERN } from './workflow-safe/operations.js';
 
 export const Guid = z
@@ -40,12 +40,14 @@ const scopeList = <T extends readonly [string, ...string[]]>(values: T) =>
 
 // ---- requests ---------------------------------------------------------------------------------------------
 
+const DateTime = z.iso.datetime({ offset: true });
+
 export const PostBankApplication = z.object({
   name: ApplicationName,
   bank_guid: Guid.optional(),
   ip_allowlist: IpAllowlist.optional(),
-  /** Required by IdP versions newer than v0.129.899; passed through when given. */
-  expires_at: z.iso.datetime({ offset: true }).optional(),
+  /** Required (and "must be in the future") since v0.129.1229; v0.129.899 has no such field. */
+  expires_at: DateTime.optional(),
 });
 export type PostBankApplication = z.infer<typeof PostBankApplication>;
 
@@ -69,9 +71,45 @@ export type PatchUser = z.infer<typeof PatchUser>;
 
 export const PostCustomerToken = z.object({
   customer_guid: z.string().length(32),
-  scopes: scopeList(CUSTOMER_TOKEN_SCOPES as unknown as readonly [string, ...string[]]),
+  scopes: scopeList(CUSTOMER_TOKEN_SCOPES),
+  /** Since v0.129.1221. Server default true: the token inherits the allowlist of the bank API key. */
+  inherit_ip_allowlist: z.boolean().nullable().optional(),
+  /** Since v0.129.1221. Combined with the inherited allowlist when `inherit_ip_allowlist` is true. */
+  ip_allowlist: IpAllowlist.nullable().optional(),
 });
 export type PostCustomerToken = z.infer<typeof PostCustomerToken>;
+
+/**
+ * The request bodies exactly as one contract defines them (the sandbox validates with these). The schemas
+ * above are the newest contract's, made lenient where the two differ, so a client can send either.
+ */
+function requestSchemasOf(contract: IdpContract) {
+  const scopes = SCOPES_OF_CONTRACT[contract];
+  if (contract === '0.129.899') {
+    return {
+      PostBankApplication,
+      PostOrganizationApplication,
+      PostUser: PostUser.extend({ allowed_scopes: scopeList(scopes.user).nullable().optional() }),
+      PatchUser: PatchUser.extend({ allowed_scopes: scopeList(scopes.user) }),
+      PostCustomerToken: PostCustomerToken.omit({ inherit_ip_allowlist: true, ip_allowlist: true }).extend({
+        scopes: scopeList(scopes.customerToken),
+      }),
+    };
+  }
+  return {
+    PostBankApplication: PostBankApplication.extend({ expires_at: DateTime }),
+    PostOrganizationApplication: PostOrganizationApplication.extend({ expires_at: DateTime }),
+    PostUser,
+    PatchUser,
+    PostCustomerToken,
+  };
+}
+export type ContractRequestSchemas = ReturnType<typeof requestSchemasOf>;
+
+export const REQUEST_SCHEMAS_OF_CONTRACT: Readonly<Record<IdpContract, ContractRequestSchemas>> = {
+  '0.129.1425': requestSchemasOf('0.129.1425'),
+  '0.129.899': requestSchemasOf('0.129.899'),
+};
 
 export const ListQuery = z.object({
   page: z.number().int().min(0).optional(),
@@ -97,9 +135,10 @@ export const Application = z.looseObject({
   ip_allowlist: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string().optional(),
-  /** Only IdP versions newer than v0.129.899 send it. */
-  guid: z.string().optional(),
-  expires_at: z.string().nullable().optional(),
+  /** Since v0.129.1242 (exactly 32 characters); absent from v0.129.899 answers. */
+  guid: z.string().length(32).optional(),
+  /** Since v0.129.1229; null = never expires; absent from v0.129.899 answers. */
+  expires_at: DateTime.nullable().optional(),
 });
 export type Application = z.infer<typeof Application>;
 

@@ -24,6 +24,7 @@ import {
 } from '../../src/model/bank-credential.js';
 import { bankCredentialSecretName } from '../../src/model/secret-names.js';
 import { SecretStoreError, type SecretStore } from '../../src/secrets/index.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 let counter = 0;
 const email = (label: string) => `${label}-${process.pid}-${++counter}@example.com`;
@@ -57,7 +58,7 @@ describe('activities in a mock activity environment (sandbox over HTTP)', () => 
   let activities: Activities;
   let idp: IdpClient;
   before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
+    sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
     stateDir = await mkdtemp(join(tmpdir(), 'provisioner-activities-'));
     const config = parseEnv(WorkerEnv, {
       CYBRID_IDP_URL: sandbox.url,

@@ -27,10 +27,11 @@ describe('provisioner dev: the embedded default', () => {
   });
   after(() => rm(cwd, { recursive: true, force: true }));
 
-  const startDev = async () => {
+  const startDev = async (...extra: string[]) => {
     const dev = startCli(
       [
         'dev',
+        ...extra,
         '--temporal-port',
         String(ports.temporal),
         '--ui-port',
@@ -58,10 +59,16 @@ describe('provisioner dev: the embedded default', () => {
 
   const bankGuid = randomGuid();
 
-  it('starts everything, onboards from a second process, and stops cleanly on Ctrl-C', async () => {
+  it('starts everything, onboards from a second process on today’s IdP, and stops cleanly on Ctrl-C', async () => {
     const dev = await startDev();
     try {
       assert.match(dev.output().stderr, new RegExp(`Temporal Web UI: +http://127\\.0\\.0\\.1:${ports.ui}`));
+      assert.match(dev.output().stderr, /writes with the Portal token/);
+      assert.match(
+        dev.output().stderr,
+        new RegExp(`Partner Portal: +http://127\\.0\\.0\\.1:${ports.sandbox}/portal`),
+      );
+      assert.equal((await fetch(`http://127.0.0.1:${ports.sandbox}/portal`)).status, 200);
       assert.match(dev.output().stderr, /CLI temporal version \d+\.\d+/, 'dev names the real CLI version');
       assert.match(
         dev.output().stderr,
@@ -77,11 +84,26 @@ describe('provisioner dev: the embedded default', () => {
         cwd,
       });
       assert.equal(run.code, 0, run.stderr);
-      const result = JSON.parse(run.stdout) as { application: { secretRef: string }; users: unknown[] };
-      assert.equal(result.users.length, 1);
+      const result = JSON.parse(run.stdout) as {
+        application: { secretRef: string };
+        users: { created: boolean }[];
+        verified: boolean;
+      };
+      // The sandbox speaks 0.129.1425 (its API key may only read): the worker wrote with the Portal token.
+      assert.deepEqual(
+        result.users.map((u) => u.created),
+        [true],
+      );
+      assert.equal(result.verified, true);
       const secret = await runCli(['secret', 'get', result.application.secretRef], { env, cwd });
       assert.equal(secret.code, 0, secret.stderr);
       assert.equal(BankCredentialDocument.parse(JSON.parse(secret.stdout)).bankGuid, bankGuid);
+
+      // A rotation creates and deletes with the Portal token too.
+      const rotated = await runCli(['rotate', bankGuid, '--grace', '1s', '--wait', '--json'], { env, cwd });
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const rotation = JSON.parse(rotated.stdout) as { previousClientId: string; clientId: string };
+      assert.notEqual(rotation.clientId, rotation.previousClientId);
 
       // The HTTP API is part of dev, with keys made by the CLI beside it.
       const created = await runCli(['api-key', 'create', '--name', 'dev', '--allow', 'read', '--json'], {
@@ -118,6 +140,19 @@ describe('provisioner dev: the embedded default', () => {
       });
       assert.equal(again.code, 0, again.stderr);
       assert.equal((JSON.parse(again.stdout) as { users: { created: boolean }[] }).users[0]!.created, false);
+    } finally {
+      await stop(dev);
+    }
+  });
+
+  it('with --assisted gives the worker no write token: an onboarding stops at its first write, naming the Portal', async () => {
+    const dev = await startDev('--assisted');
+    try {
+      assert.match(dev.output().stderr, /writes left to a person \(--assisted\)/);
+      const run = await runCli(['onboard', randomGuid(), '--wait', '--json'], { env, cwd });
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /Partner Portal/);
+      assert.match(run.stderr, /bank_applications:execute/);
     } finally {
       await stop(dev);
     }

@@ -352,7 +352,7 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
             list.objects = list.objects.map((a) => ({
               ...a,
               scopes: ['quantum:teleport'],
-              guid: 'g',
+              guid: 'f'.repeat(32),
               brand_new: true,
             }));
             return Response.json(list, { status: response.status });

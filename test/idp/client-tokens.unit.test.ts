@@ -1,10 +1,9 @@
 /**
  * The client's token handling against the real sandbox: one token request however many concurrent calls,
- * refresh before expiry and after a 401, dropped scopes, and one-off credential checks.
+ * refresh before expiry and after a 401, a trimmed grant, and one-off credential checks.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { toApplicationFailure } from '../../src/idp/errors.js';
 import { guidStartingWith, ORG_SCOPES, startIdpTestBed, type IdpTestBed } from './helpers.js';
 
 /** The sandbox issues tokens for 1800 s, as the IdP does. */
@@ -92,26 +91,23 @@ describe('IdP client tokens (sandbox over HTTP)', () => {
     assert.equal(doomed.apiRequests(), 2);
   });
 
-  it('fails with a non-retryable IdpScopeDropped naming the scopes the IdP dropped', async () => {
+  it('keeps a grant the IdP trimmed: the operations it allows run, the others are judged per operation', async () => {
     bed.setFaults({ dropScopes: ['users:write', 'users:execute'] });
     try {
-      const { idp, apiRequests } = bed.client();
-      const err = await bed.rejectsWith(idp.listUsers(), {
-        type: 'IdpScopeDropped',
-        retryable: false,
-        operation: 'token',
-      });
-      assert.match(err.message, /users:write, users:execute/);
-      assert.equal(apiRequests(), 0);
-      const failure = toApplicationFailure(err);
-      assert.equal(failure.type, 'IdpScopeDropped');
-      assert.equal(failure.nonRetryable, true);
-
-      const modest = bed.client({ scopes: ['users:read'] });
-      assert.ok(
-        Array.isArray((await modest.idp.listUsers()).objects),
-        'a client asking only for kept scopes works',
+      const { idp, apiRequests, tokenRequests } = bed.client();
+      assert.ok(Array.isArray((await idp.listUsers()).objects));
+      const token = await idp.token();
+      assert.deepEqual(
+        [...token.grantedScopes].sort(),
+        ORG_SCOPES.filter((s) => s !== 'users:write' && s !== 'users:execute').sort(),
       );
+      await bed.rejectsWith(idp.disableUser(guidStartingWith('d')), {
+        type: 'IdpWriteNotPermitted',
+        operation: 'disableUser',
+        missingScopes: ['users:execute'],
+      });
+      assert.equal(apiRequests(), 1);
+      assert.equal(tokenRequests(), 1, 'the trimmed token is cached like any other');
     } finally {
       bed.setFaults({ dropScopes: [] });
     }

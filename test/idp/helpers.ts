@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { createIdpClient, type IdpClientOptions } from '../../src/idp/client.js';
 import { IdpError, type IdpErrorType } from '../../src/idp/errors.js';
 import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/dev/sandbox/index.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 export const ORG_SCOPES = [
   'banks:read',
@@ -24,7 +25,14 @@ export const ORG_SCOPES = [
 ] as const;
 
 type Checked =
-  'operation' | 'message' | 'status' | 'messageCode' | 'errorMessage' | 'retryable' | 'retryAfterMs';
+  | 'operation'
+  | 'message'
+  | 'status'
+  | 'messageCode'
+  | 'errorMessage'
+  | 'retryable'
+  | 'retryAfterMs'
+  | 'missingScopes';
 /** Fields an error must have; a RegExp matches the field's text. */
 export type ExpectedError = { type: IdpErrorType } & { [K in Checked]?: IdpError[K] | RegExp };
 
@@ -55,7 +63,7 @@ export interface IdpTestBed {
 }
 
 export async function startIdpTestBed(faults: Partial<SandboxFaults> = {}): Promise<IdpTestBed> {
-  const sandbox = await startSandbox({ database: ':memory:', faults });
+  const sandbox = await startSandbox({ database: ':memory:', faults, contract: WRITING_CONTRACT });
   const secrets = new Set<string>([sandbox.orgCredentials.clientSecret]);
 
   /** Records secrets in responses of /oauth/token and the create endpoints. */

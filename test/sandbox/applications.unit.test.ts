@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Application, ApplicationList, ApplicationWithSecret } from '../../src/model/idp-schemas.js';
-import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import { APPLICATION_SCOPES_V0_129_899 as APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
 import type { RunningSandbox } from '../../src/dev/sandbox/index.js';
 import {
   assertError,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, type JWTPayload } from 'jose';
-import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import { APPLICATION_SCOPES_V0_129_899 as APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
 import { openDatabase } from '../../src/dev/sandbox/db.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { MetaStore } from '../../src/dev/sandbox/meta.js';
@@ -19,6 +19,7 @@ import {
   orgToken,
   seedCustomer,
 } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('sandbox authentication and check order', () => {
   let dir: string;
@@ -27,7 +28,7 @@ describe('sandbox authentication and check order', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sandbox-auth-'));
     const database = join(dir, 'idp.sqlite');
-    sandbox = await startSandbox({ database });
+    sandbox = await startSandbox({ database, contract: WRITING_CONTRACT });
     const db = openDatabase(database);
     try {
       key = loadOrCreateSigningKey(new MetaStore(db)); // the sandbox's own key, to forge precise failures

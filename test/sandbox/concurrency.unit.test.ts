@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { call, orgToken } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('sandbox under 500 concurrent requests', () => {
   let sandbox: RunningSandbox;
   before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
+    sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
   });
   after(() => sandbox.close());
 

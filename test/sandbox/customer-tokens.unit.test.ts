@@ -4,13 +4,14 @@ import { decodeJwt } from 'jose';
 import { CustomerToken } from '../../src/model/idp-schemas.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, bankToken, call, guid, orgToken, seedCustomer, stats } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('sandbox POST /api/customer_tokens', () => {
   let sandbox: RunningSandbox;
   let bankGuid: string;
   let bank: string;
   before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
+    sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
     bankGuid = guid();
     bank = await bankToken(sandbox, bankGuid, 'customers:read customers:write');
   });

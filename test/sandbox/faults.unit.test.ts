@@ -8,6 +8,7 @@ import {
   type SandboxFaults,
 } from '../../src/dev/sandbox/index.js';
 import { assertError, call, guid, orgToken, startSandboxWithAdmin, stats } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 const NO_FAULTS: SandboxFaults = {
   errorRate: 0,
@@ -103,7 +104,7 @@ describe('sandbox fault injection', () => {
       assert.notDeepEqual(await statuses(40), first);
     });
 
-    const other = await startSandbox({ database: ':memory:' });
+    const other = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
     try {
       const token = await orgToken(other);
       other.setFaults(faults);
@@ -251,7 +252,10 @@ describe('sandbox fault injection', () => {
 
     it('setFaults and startSandbox refuse invalid faults', async () => {
       assert.throws(() => sandbox.setFaults({ throttleRate: -0.1 }), /throttleRate/);
-      await assert.rejects(startSandbox({ database: ':memory:', faults: { errorRate: 2 } }), /errorRate/);
+      await assert.rejects(
+        startSandbox({ database: ':memory:', contract: WRITING_CONTRACT, faults: { errorRate: 2 } }),
+        /errorRate/,
+      );
     });
   });
 

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { OAuthError, TokenResponse } from '../../src/model/idp-schemas.js';
-import { APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
+import { APPLICATION_SCOPES_V0_129_899 as APPLICATION_SCOPES } from '../../src/model/idp-scopes.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 const BANK_SCOPES = APPLICATION_SCOPES.filter(
   (s) => !/^(organization_applications|organizations|users):/.test(s),
@@ -13,7 +14,7 @@ const BANK_SCOPES = APPLICATION_SCOPES.filter(
 describe('sandbox POST /oauth/token', () => {
   let sandbox: RunningSandbox;
   before(async () => {
-    sandbox = await startSandbox({ database: ':memory:' });
+    sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
   });
   after(() => sandbox.close());
 

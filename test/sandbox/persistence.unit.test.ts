@@ -6,12 +6,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { assertError, call, createBankApplication, guid, orgToken, tokenFor } from './support.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('sandbox persistence (SQLite file)', () => {
   let dir: string;
   const open: RunningSandbox[] = [];
   const start = async (options: Partial<Parameters<typeof startSandbox>[0]> = {}) => {
-    const sandbox = await startSandbox({ database: join(dir, 'nested', 'idp.sqlite'), ...options });
+    const sandbox = await startSandbox({
+      database: join(dir, 'nested', 'idp.sqlite'),
+      contract: WRITING_CONTRACT,
+      ...options,
+    });
     open.push(sandbox);
     return sandbox;
   };
@@ -56,6 +61,36 @@ describe('sandbox persistence (SQLite file)', () => {
       body: { name: 'new', bank_guid: guid(), expires_at: expiresAt },
     });
     assert.equal((created.body as { expires_at: string }).expires_at, expiresAt);
+    await stop(sandbox);
+  });
+
+  it('opens a database written before applications had a guid, giving each one its own', async () => {
+    const file = join(dir, 'before-guid.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE applications (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL CHECK (kind IN ('bank', 'organization')), bank_guid TEXT, name TEXT NOT NULL,
+      secret_hash BLOB NOT NULL, scopes TEXT NOT NULL, ip_allowlist TEXT NOT NULL,
+      created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT)`);
+    const insert = old.prepare(
+      `INSERT INTO applications (client_id, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at)
+      VALUES (?, 'bank', ?, 'old', x'00', '[]', '[]', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    );
+    const bankGuid = guid();
+    insert.run('old-app-1', bankGuid);
+    insert.run('old-app-2', bankGuid);
+    old.close();
+    const sandbox = await start({ database: file, contract: '0.129.1425' });
+    const reader = await orgToken(sandbox);
+    const list = await call(sandbox, 'GET', `/api/bank_applications?bank_guid=${bankGuid}`, {
+      token: reader,
+    });
+    const guids = (list.body as { objects: { guid: string }[] }).objects.map((app) => app.guid);
+    assert.equal(guids.length, 2);
+    for (const each of guids) assert.match(each, /^[0-9a-f]{32}$/);
+    assert.notEqual(guids[0], guids[1]);
+    const byGuid = await call(sandbox, 'GET', `/api/bank_applications/${guids[1]}`, { token: reader });
+    assert.equal((byGuid.body as { client_id: string }).client_id, 'old-app-2');
     await stop(sandbox);
   });
 

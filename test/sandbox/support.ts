@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ErrorResponse } from '../../src/model/idp-schemas.js';
 import type { SandboxStats } from '../../src/dev/sandbox/context.js';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 export interface Answer {
   status: number;
@@ -127,6 +128,6 @@ export const ISO_MILLIS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** An in-memory sandbox and an organization token for it. */
 export async function startSandboxWithAdmin(): Promise<{ sandbox: RunningSandbox; admin: string }> {
-  const sandbox = await startSandbox({ database: ':memory:' });
+  const sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
   return { sandbox, admin: await orgToken(sandbox) };
 }

@@ -15,6 +15,8 @@ import { openDependencies, type Dependencies } from '../../src/dependencies.js';
 import { createLogger, installTemporalRuntime, type Logger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src/dev/sandbox/index.js';
 import { createProvisionerWorker } from '../../src/worker.js';
+import type { IdpContract } from '../../src/model/idp-scopes.js';
+import { WRITING_CONTRACT } from './contracts.js';
 
 /** A logger whose lines (JSON, one per entry) are pushed onto `lines`. */
 export function capturingLogger(level: string, lines: string[]): Logger {
@@ -69,10 +71,21 @@ export interface TestWorldOptions {
   env?: NodeJS.ProcessEnv;
   /** An IdP sandbox of another world, to share (the owner closes it); a new one by default. */
   sandbox?: RunningSandbox;
+  /**
+   * The contract of a new sandbox. Default 0.129.899, whose API keys may write, so the worker writes with
+   * its organization key; 0.129.1425 (the sandbox's own default) needs a write token source or a person.
+   */
+  contract?: IdpContract;
 }
 
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
-  const sandbox = options.sandbox ?? (await startSandbox({ database: ':memory:', faults: options.faults }));
+  const sandbox =
+    options.sandbox ??
+    (await startSandbox({
+      database: ':memory:',
+      faults: options.faults,
+      contract: options.contract ?? WRITING_CONTRACT,
+    }));
   const stateDir = await mkdtemp(join(tmpdir(), 'provisioner-state-'));
   const taskQueue = `test-${randomGuid().slice(0, 12)}`;
   const env: NodeJS.ProcessEnv = {

@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access, constants, mkdir } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 
 const run = promisify(execFile);
-
-/** CHROMIUM_PATH, else the first Chromium or Chrome on PATH (scripts/install-browser.sh installs one). */
-async function findChromium(): Promise<string> {
-  const candidates = process.env.CHROMIUM_PATH
-    ? [process.env.CHROMIUM_PATH]
-    : (process.env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .flatMap((dir) => ['chromium', 'chromium-browser', 'google-chrome'].map((name) => join(dir, name)));
-  for (const path of candidates) {
-    if (
-      await access(path, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return path;
-  }
-  throw new Error('no Chromium found: set CHROMIUM_PATH or run scripts/install-browser.sh');
-}
 
 describe('operators: encrypted history, decoded in the Web UI', () => {
   let world: TestWorld;
@@ -74,19 +55,7 @@ describe('operators: encrypted history, decoded in the Web UI', () => {
   it('shows the decoded input and the summary in the Web UI', async () => {
     const uiUrl = process.env.PROVISIONER_TEST_UI_URL;
     assert.ok(uiUrl, 'run the tests through npm test (test/run.ts starts the Web UI)');
-    browser = await chromium.launch({
-      executablePath: await findChromium(),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
     const dir = process.env.PROVISIONER_TEST_ARTIFACTS ?? 'test-artifacts';
     await mkdir(dir, { recursive: true });

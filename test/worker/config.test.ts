@@ -7,6 +7,7 @@ import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.j
 import { cleanEnv, runCli } from '../support/cli.js';
 import { randomGuid, temporalAddress } from '../support/env.js';
 import { freePort } from '../support/ports.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 describe('provisioner worker: configuration errors', () => {
   let cwd: string;
@@ -70,7 +71,7 @@ describe('provisioner worker: bad state configuration stops it before any activi
   let sandbox: RunningSandbox;
   before(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'provisioner-config-'));
-    sandbox = await startSandbox({ database: ':memory:' });
+    sandbox = await startSandbox({ database: ':memory:', contract: WRITING_CONTRACT });
   });
   after(async () => {
     await sandbox.close();

@@ -22,6 +22,7 @@ import type { Application, User } from '../../src/model/idp-schemas.js';
 import { startCli } from '../support/cli.js';
 import { randomGuid, temporalAddress } from '../support/env.js';
 import { freshDatabaseUrl, keyEntry, tempDir, useSecretsManagerEmulator } from '../support/stores.js';
+import { WRITING_CONTRACT } from '../support/contracts.js';
 
 const BANKS = 50;
 const USERS_PER_BANK = 3;
@@ -33,6 +34,7 @@ describe('two worker processes on shared stores, a faulty IdP and a SIGKILL', ()
   before(async () => {
     sandbox = await startSandbox({
       database: ':memory:',
+      contract: WRITING_CONTRACT,
       faults: { lostResponseRate: 0.1, errorRate: 0.05, seed: 11 },
     });
   });

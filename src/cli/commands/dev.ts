@@ -1,5 +1,6 @@
 /** `provisioner dev`: the embedded default (see src/dev/run-dev.ts), loaded only when run. */
 import type { Command } from 'commander';
+import type { DevOptions } from '../../dev/run-dev.js';
 import { loadDevTooling } from './dev-tooling.js';
 import { portOption } from '../options.js';
 
@@ -11,7 +12,8 @@ export function registerDev(program: Command): void {
     .option('--ui-port <n>', 'Temporal Web UI port', portOption('--ui-port'), 8233)
     .option('--sandbox-port <n>', 'IdP sandbox port', portOption('--sandbox-port'), 8900)
     .option('--api-port <n>', 'HTTP API port', portOption('--api-port'), 8080)
-    .action(async (flags: { temporalPort: number; uiPort: number; sandboxPort: number; apiPort: number }) => {
+    .option('--assisted', 'give the worker no write token: a person makes the writes in the Partner Portal')
+    .action(async (flags: DevOptions) => {
       const { runDev } = await loadDevTooling(() => import('../../dev/run-dev.js'));
       await runDev(flags);
     });

@@ -1,5 +1,6 @@
 /** `provisioner onboard <bankGuid>`: start (and with --wait, follow) the onboardBank workflow. */
 import type { Command } from 'commander';
+import { applicationExpiryProblem } from '../../idp/application-expiry.js';
 import { OnboardBankInput, type UserSpec } from '../../model/contract.js';
 import { readDocumentFile } from '../document-file.js';
 import { runOperation, type OperationFlags } from '../operation.js';
@@ -49,11 +50,16 @@ export function registerOnboard(program: Command): void {
     .option('--users-file <path>', 'users from a JSON or YAML file: [{email, allowedScopes?}]')
     .option('--app-name <name>', 'the application name (default bank-<bankGuid>)')
     .option('--ip <CIDR>', 'an IP allowlist entry of the application (repeatable)', collect, [])
-    .option('--expires-at <iso-date-time>', 'application expiry (required by newer IdP versions)')
+    .option(
+      '--expires-at <iso-date-time>',
+      "application expiry (default: the worker's PROVISIONER_KEY_LIFETIME from now; at most 365 days away)",
+    )
     .option('--no-verify', 'skip minting a token with the new credential')
     .option('--wait', 'wait for the result, showing progress on a terminal')
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: OnboardFlags) => {
+      const expiryProblem = flags.expiresAt && applicationExpiryProblem(flags.expiresAt, Date.now());
+      if (expiryProblem) throw new CliError(`--expires-at ${flags.expiresAt} ${expiryProblem}`);
       const users = [
         ...flags.user.map(parseUserFlag),
         ...(flags.usersFile ? await readUsersFile(flags.usersFile) : []),

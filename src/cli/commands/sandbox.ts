@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { SandboxCommandOptions } from '../../dev/sandbox/run.js';
 import { loadDevTooling } from './dev-tooling.js';
+import { portalTokenCommand } from './portal-token.js';
 import { portOption } from '../options.js';
 
 /** The fault flags; their values are checked, with the environment's, by the sandbox's fault schema. */
@@ -25,10 +26,15 @@ export function registerSandbox(program: Command): void {
     .description('run the local Cybrid IdP sandbox (see docs/sandbox.md)')
     .option('--port <n>', 'port', portOption('--port'), 8900)
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .option('--database <path>', "SQLite file (':memory:' for none)", '.provisioner/sandbox.sqlite');
+    .option('--database <path>', "SQLite file (':memory:' for none)", '.provisioner/sandbox.sqlite')
+    .option(
+      '--contract <version>',
+      'IdP contract to speak: 0.129.1425 (newest: API keys only read) or 0.129.899 (API keys write); env SANDBOX_CONTRACT; default 0.129.1425',
+    );
   for (const [flags, description] of FAULT_FLAGS) command.option(flags, description);
   command.action(async (flags: SandboxCommandOptions) => {
     const { runSandbox } = await loadDevTooling(() => import('../../dev/sandbox/run.js'));
     await runSandbox(flags);
   });
+  command.addCommand(portalTokenCommand(), { hidden: true });
 }

@@ -10,6 +10,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { controlRoutes } from './routes/control.js';
 import { customerTokenRoutes } from './routes/customer-tokens.js';
 import { oauthTokenRoutes } from './routes/oauth-token.js';
+import { portalRoutes } from './routes/portal.js';
 import { userRoutes } from './routes/users.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -120,6 +121,11 @@ export function buildApp(ctx: SandboxContext, logger: boolean | object): Fastify
   void app.register((tokenScope, _options, done) => {
     tokenScope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseForm);
     oauthTokenRoutes(tokenScope, ctx);
+    done();
+  });
+  // The Portal's form posts, likewise in their own context.
+  void app.register((portalScope, _options, done) => {
+    portalRoutes(portalScope, ctx);
     done();
   });
   return app;

@@ -1,10 +1,13 @@
 /** Applications (bank and organization API keys) in SQLite. Secrets are stored only as SHA-256 hashes. */
 import type { Application } from '../../model/idp-schemas.js';
+import type { ContractBehaviour } from './contracts.js';
 import type { CredentialKind } from './credential-scopes.js';
 import type { Db } from './db.js';
 
 export interface StoredApplication {
   clientId: string;
+  /** 32 lowercase hex; shown, and accepted in paths, by contracts since v0.129.1242. */
+  guid: string;
   kind: CredentialKind;
   bankGuid: string | null;
   name: string;
@@ -25,6 +28,7 @@ export interface ApplicationFilter {
 
 interface Row {
   client_id: string;
+  guid: string;
   kind: CredentialKind;
   bank_guid: string | null;
   name: string;
@@ -38,6 +42,7 @@ interface Row {
 
 const fromRow = (row: Row): StoredApplication => ({
   clientId: row.client_id,
+  guid: row.guid,
   kind: row.kind,
   bankGuid: row.bank_guid,
   name: row.name,
@@ -51,16 +56,18 @@ const fromRow = (row: Row): StoredApplication => ({
 
 /**
  * The IdP's Application model: never the secret, never the bank, as the IdP answers. `expires_at` (null when
- * the application does not expire) is what IdPs newer than v0.129.899 add; clients of v0.129.899 ignore it.
+ * the application does not expire) is sent under both contracts (clients of v0.129.899 ignore it, as the
+ * sandbox always did); `guid` only where the contract has it.
  */
-export const toApplication = (app: StoredApplication): Application => ({
+export const toApplication = (app: StoredApplication, behaviour: ContractBehaviour): Application => ({
   name: app.name,
+  ...(behaviour.applicationGuid ? { guid: app.guid } : {}),
   client_id: app.clientId,
   scopes: app.scopes,
   ip_allowlist: app.ipAllowlist,
+  expires_at: app.expiresAt,
   created_at: app.createdAt,
   updated_at: app.updatedAt,
-  expires_at: app.expiresAt,
 });
 
 // A NULL bank filter matches every bank.
@@ -69,6 +76,7 @@ const WHERE = 'kind = @kind AND (@bankGuid IS NULL OR bank_guid = @bankGuid)';
 export class ApplicationStore {
   private readonly insertStatement;
   private readonly byClientId;
+  private readonly byClientIdOrGuid;
   private readonly page;
   private readonly count;
   private readonly updateStatement;
@@ -76,10 +84,13 @@ export class ApplicationStore {
 
   constructor(db: Db) {
     this.insertStatement = db.prepare(
-      `INSERT INTO applications (client_id, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at, expires_at)
-       VALUES (@clientId, @kind, @bankGuid, @name, @secretHash, @scopes, @ipAllowlist, @createdAt, @updatedAt, @expiresAt)`,
+      `INSERT INTO applications (client_id, guid, kind, bank_guid, name, secret_hash, scopes, ip_allowlist, created_at, updated_at, expires_at)
+       VALUES (@clientId, @guid, @kind, @bankGuid, @name, @secretHash, @scopes, @ipAllowlist, @createdAt, @updatedAt, @expiresAt)`,
     );
     this.byClientId = db.prepare<[string], Row>('SELECT * FROM applications WHERE client_id = ?');
+    this.byClientIdOrGuid = db.prepare<[string, string], Row>(
+      'SELECT * FROM applications WHERE client_id = ? OR guid = ? LIMIT 1',
+    );
     this.page = db.prepare<{ kind: string; bankGuid: string | null; limit: number; offset: number }, Row>(
       `SELECT * FROM applications WHERE ${WHERE} ORDER BY created_at, id LIMIT @limit OFFSET @offset`,
     );
@@ -105,9 +116,13 @@ export class ApplicationStore {
     return row && fromRow(row);
   }
 
-  /** The application when it exists and matches the filter (a bank sees only its own). */
-  find(clientId: string, filter: ApplicationFilter): StoredApplication | undefined {
-    const app = this.get(clientId);
+  /**
+   * The application when it exists and matches the filter (a bank sees only its own); `id` is its client id,
+   * or, when `orGuid`, its guid too.
+   */
+  find(id: string, filter: ApplicationFilter, orGuid = false): StoredApplication | undefined {
+    const row = orGuid ? this.byClientIdOrGuid.get(id, id) : this.byClientId.get(id);
+    const app = row && fromRow(row);
     if (!app || app.kind !== filter.kind) return undefined;
     if (filter.bankGuid !== undefined && app.bankGuid !== filter.bankGuid) return undefined;
     return app;

@@ -21,7 +21,8 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise
 /** RFC 6750 token syntax; the scheme name is case-insensitive (RFC 7235). */
 const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i;
 
-export function authenticator(tokens: TokenIssuer, clients: ClientRegistry) {
+/** `portalClientId`: the client id of Portal tokens, which no application has and no deletion revokes. */
+export function authenticator(tokens: TokenIssuer, clients: ClientRegistry, portalClientId: string) {
   return (rule: AuthRule): AuthHook =>
     async (request) => {
       const match = BEARER.exec(request.headers.authorization ?? '');
@@ -29,7 +30,7 @@ export function authenticator(tokens: TokenIssuer, clients: ClientRegistry) {
         throw new SandboxError(401, 'authentication_malformed', 'Authorization header is malformed.');
       const claims = await tokens.verify(match[1]!);
       // The IdP's message for a revoked token is unknown (ours); deleted applications' tokens stop working.
-      if (!clients.isActive(claims.client_id))
+      if (claims.client_id !== portalClientId && !clients.isActive(claims.client_id))
         throw new SandboxError(401, 'authentication_failed', 'Token has been revoked');
       if (rule.subjectType && claims.sub_type !== rule.subjectType) {
         throw new SandboxError(401, 'invalid_subject', `Invalid Subject type. Required: ${rule.subjectType}`);

@@ -1,6 +1,7 @@
 /** What the route modules share: stores, token machinery, faults and counters. */
 import type { ApplicationStore } from './application-store.js';
 import type { AuthHook, AuthRule } from './auth.js';
+import type { ContractBehaviour, IdpContract } from './contracts.js';
 import type { ClientRegistry } from './credentials.js';
 import type { CustomerStore } from './customer-store.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -38,4 +39,9 @@ export interface SandboxContext {
   auth: (rule: AuthRule) => AuthHook;
   stats: SandboxStats;
   organizationGuid: string;
+  /** The person signed in to the Partner Portal (the subject of Portal tokens' `portal_user`). */
+  portalUserGuid: string;
+  /** The contract the sandbox speaks, and the one table of what that changes. */
+  contract: IdpContract;
+  behaviour: ContractBehaviour;
 }

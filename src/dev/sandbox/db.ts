@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS applications (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
   client_id    TEXT NOT NULL UNIQUE,
+  guid         TEXT UNIQUE,
   kind         TEXT NOT NULL CHECK (kind IN ('bank', 'organization')),
   bank_guid    TEXT,
   name         TEXT NOT NULL,
@@ -61,5 +62,11 @@ export function openDatabase(path: string): Db {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(applications)').all();
   if (!columns.some((column) => column.name === 'expires_at'))
     db.exec('ALTER TABLE applications ADD COLUMN expires_at TEXT');
+  // Databases written before applications had a guid: every existing one gets a fresh one.
+  if (!columns.some((column) => column.name === 'guid')) {
+    db.exec('ALTER TABLE applications ADD COLUMN guid TEXT');
+    db.exec('UPDATE applications SET guid = lower(hex(randomblob(16))) WHERE guid IS NULL');
+    db.exec('CREATE UNIQUE INDEX applications_guid ON applications (guid)');
+  }
   return db;
 }

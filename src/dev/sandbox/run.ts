@@ -1,5 +1,6 @@
 /** `provisioner sandbox`: the local IdP sandbox alone, until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
+import { resolveContract } from './contracts.js';
 import { faultsFromEnv, faultsFromFlags, type SandboxFaults } from './faults.js';
 import { startSandbox } from './server.js';
 
@@ -8,11 +9,14 @@ export interface SandboxCommandOptions extends Partial<Record<keyof SandboxFault
   port: number;
   host: string;
   database: string;
+  /** 0.129.1425 | 0.129.899; default SANDBOX_CONTRACT, else 0.129.1425. */
+  contract?: string;
 }
 
 export async function runSandbox(flags: SandboxCommandOptions): Promise<void> {
-  const { port, host, database, ...faults } = flags;
+  const { port, host, database, contract, ...faults } = flags;
   const sandbox = await startSandbox({
+    contract: resolveContract(contract, process.env),
     database: database === ':memory:' ? database : resolve(database),
     host,
     port,
@@ -20,6 +24,10 @@ export async function runSandbox(flags: SandboxCommandOptions): Promise<void> {
   });
   const { clientId, clientSecret, generated } = sandbox.orgCredentials;
   process.stderr.write(`IdP sandbox listening on ${sandbox.url} (state: ${database})\n`);
+  process.stderr.write(`contract: ${sandbox.contract}\n`);
+  process.stderr.write(
+    `Partner Portal: ${sandbox.url}/portal (a person's token: POST /__sandbox/portal-token)\n`,
+  );
   process.stderr.write(`organization client id: ${clientId}\n`);
   if (generated) {
     // Generated credentials are printed once so the operator can configure the worker with them.

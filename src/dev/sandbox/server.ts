@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { ApplicationStore } from './application-store.js';
 import { authenticator } from './auth.js';
 import type { SandboxContext } from './context.js';
+import { CONTRACTS, resolveContract, type IdpContract } from './contracts.js';
 import { ClientRegistry, resolveOrgCredentials, type OrgCredentials } from './credentials.js';
 import { CustomerStore } from './customer-store.js';
 import { openDatabase } from './db.js';
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   /** Default: env SANDBOX_ORG_CLIENT_SECRET, else generated and persisted. */
   orgClientSecret?: string;
   faults?: Partial<SandboxFaults>;
+  /** The IdP contract to speak. Default: env SANDBOX_CONTRACT, else 0.129.1425 (the newest). */
+  contract?: IdpContract;
   /** Fastify logger option; default false. Secrets and Authorization headers are never logged. */
   logger?: boolean | object;
 }
@@ -33,6 +36,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   /** e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
+  /** The IdP contract it speaks. */
+  contract: IdpContract;
   orgCredentials: OrgCredentials;
   setFaults(faults: Partial<SandboxFaults>): void;
   faults(): SandboxFaults;
@@ -47,6 +52,7 @@ function urlOf(address: AddressInfo): string {
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const contract = resolveContract(options.contract, process.env);
   const db = openDatabase(options.database);
   let url = '';
   try {
@@ -69,9 +75,12 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       clients,
       tokens,
       faults,
-      auth: authenticator(tokens, clients),
+      auth: authenticator(tokens, clients, CONTRACTS[contract].portalToken.clientId),
       stats: { requests: 0, writes: 0, rateLimited: 0, lostResponses: [] },
       organizationGuid,
+      portalUserGuid: meta.getOrCreate('portal_user_guid', newGuid),
+      contract,
+      behaviour: CONTRACTS[contract],
     };
     const app = buildApp(ctx, options.logger ?? false);
     try {
@@ -85,6 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     let closing: Promise<void> | undefined;
     return {
       url,
+      contract,
       orgCredentials,
       setFaults: (patch) => void faults.update(patch),
       faults: () => faults.current(),

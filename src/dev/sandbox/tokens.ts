@@ -42,7 +42,8 @@ export type SubjectType = z.infer<typeof SubjectType>;
 
 /**
  * What a token says. `client_id` is our addition to the IdP's claims: it names the application that
- * obtained the token, so tokens of a deleted application can be refused.
+ * obtained the token, so tokens of a deleted application can be refused. `ip_allowlist` (customer tokens,
+ * v0.129.1425) and `portal_user` (Portal tokens) are our guesses, see contracts.ts.
  */
 export const TokenClaims = z.object({
   sub: z.string(),
@@ -50,6 +51,8 @@ export const TokenClaims = z.object({
   scope: z.array(z.string()),
   properties: z.record(z.string(), z.string()),
   client_id: z.string(),
+  ip_allowlist: z.array(z.string()).optional(),
+  portal_user: z.string().optional(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 
@@ -65,17 +68,17 @@ export class TokenIssuer {
     private readonly issuer: () => string,
   ) {}
 
-  async issue(claims: TokenClaims): Promise<IssuedToken> {
+  async issue(claims: TokenClaims, lifetimeSeconds = TOKEN_LIFETIME_SECONDS): Promise<IssuedToken> {
     const issuedAt = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ ...claims, token_type: 'access' })
       .setProtectedHeader({ alg: 'RS512', kid: this.key.kid, typ: 'JWT' })
       .setIssuer(this.issuer())
       .setAudience([this.issuer()])
       .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + TOKEN_LIFETIME_SECONDS)
+      .setExpirationTime(issuedAt + lifetimeSeconds)
       .setJti(randomUUID())
       .sign(this.key.privateKey);
-    return { token, issuedAt, expiresIn: TOKEN_LIFETIME_SECONDS };
+    return { token, issuedAt, expiresIn: lifetimeSeconds };
   }
 
   /** The token's claims, or a 401 `authentication_failed` with the IdP's message. */

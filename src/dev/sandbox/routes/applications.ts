@@ -4,16 +4,12 @@
  * *:execute.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  PatchApplication,
-  PostBankApplication,
-  PostOrganizationApplication,
-} from '../../../model/idp-schemas.js';
+import { PatchApplication } from '../../../model/idp-schemas.js';
 import type { ApplicationFilter, StoredApplication } from '../application-store.js';
 import { toApplication } from '../application-store.js';
 import { principalOf } from '../auth.js';
 import type { SandboxContext } from '../context.js';
-import { CREDENTIAL_SCOPES, type CredentialKind } from '../credential-scopes.js';
+import type { CredentialKind } from '../credential-scopes.js';
 import { notFound, unprocessable } from '../http-errors.js';
 import { isoNow, newGuid, newSecret, sha256 } from '../ids.js';
 import { parseBody, parseListQuery, singleQueryValue } from '../validation.js';
@@ -72,10 +68,49 @@ function bankOfNewApplication(request: FastifyRequest, requested: string | undef
   return requested;
 }
 
+export interface NewApplication {
+  kind: CredentialKind;
+  bankGuid: string | null;
+  name: string;
+  ipAllowlist: string[];
+  /** ISO date-time, or undefined for none (the contract's request schema decides whether it may be). */
+  expiresAt: string | undefined;
+}
+
+/** Creates an application (the API's create, and the Portal's); the secret is returned once, never stored. */
+export function insertApplication(
+  ctx: SandboxContext,
+  request: NewApplication,
+): { app: StoredApplication; secret: string } {
+  const now = isoNow();
+  // "must be in the future", as contracts since v0.129.1229 document it (and the sandbox checked before).
+  if (request.expiresAt !== undefined && Date.parse(request.expiresAt) <= Date.parse(now))
+    throw unprocessable('expires_at: must be in the future');
+  const secret = newSecret();
+  const app: StoredApplication = {
+    clientId: newGuid(),
+    guid: newGuid(),
+    kind: request.kind,
+    bankGuid: request.bankGuid,
+    name: request.name,
+    secretHash: sha256(secret),
+    scopes: [...ctx.behaviour.credentialScopes[request.kind]],
+    ipAllowlist: request.ipAllowlist,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: request.expiresAt ? new Date(request.expiresAt).toISOString() : null,
+  };
+  ctx.applications.insert(app);
+  return { app, secret };
+}
+
 function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, scopes }: KindRoutes): void {
   const byId = `${path}/:client_id`;
+  const { requests, clientIdMayBeGuid } = ctx.behaviour;
+  const show = (stored: StoredApplication) => toApplication(stored, ctx.behaviour);
   const find = (request: FastifyRequest<ById>): StoredApplication => {
-    const found = ctx.applications.find(request.params.client_id, visibleTo(request, kind));
+    const id = request.params.client_id;
+    const found = ctx.applications.find(id, visibleTo(request, kind), clientIdMayBeGuid);
     if (!found) throw notFound('application');
     return found;
   };
@@ -93,47 +128,35 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
       page,
       perPage,
     );
-    return reply.send({ total, page, per_page: perPage, objects: items.map(toApplication) });
+    return reply.send({ total, page, per_page: perPage, objects: items.map(show) });
   });
 
   app.post(path, { onRequest: ctx.auth({ scope: scopes.execute }) }, (request, reply) => {
     const body =
       kind === 'bank'
-        ? parseBody(PostBankApplication, request.body)
-        : { ...parseBody(PostOrganizationApplication, request.body), bank_guid: undefined };
+        ? parseBody(requests.PostBankApplication, request.body)
+        : { ...parseBody(requests.PostOrganizationApplication, request.body), bank_guid: undefined };
     const bankGuid = kind === 'bank' ? bankOfNewApplication(request, body.bank_guid) : null;
-    const now = isoNow();
-    // As IdPs newer than v0.129.899 document it ("must be in the future"); v0.129.899 has no expiry.
-    if (body.expires_at !== undefined && Date.parse(body.expires_at) <= Date.parse(now))
-      throw unprocessable('expires_at: must be in the future');
-    const secret = newSecret();
-    const app: StoredApplication = {
-      clientId: newGuid(),
+    const { app: created, secret } = insertApplication(ctx, {
       kind,
       bankGuid,
       name: body.name,
-      secretHash: sha256(secret),
-      scopes: [...CREDENTIAL_SCOPES[kind]],
       ipAllowlist: body.ip_allowlist ?? [],
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: body.expires_at ? new Date(body.expires_at).toISOString() : null,
-    };
-    ctx.applications.insert(app);
+      expiresAt: body.expires_at,
+    });
     ctx.stats.writes++;
-    return reply.code(201).send({ ...toApplication(app), secret });
+    return reply.code(201).send({ ...show(created), secret });
   });
 
   app.get<ById>(byId, { onRequest: ctx.auth({ scope: scopes.read }) }, (request, reply) =>
-    reply.send(toApplication(find(request))),
+    reply.send(show(find(request))),
   );
 
   app.patch<ById>(byId, { onRequest: ctx.auth({ scope: scopes.write }) }, (request, reply) => {
     const existing = find(request);
     const patch = parseBody(PatchApplication, request.body);
     // `{}` is a 200 no-op that leaves updated_at alone (our choice: the IdP may answer 422).
-    if (patch.name === undefined && patch.ip_allowlist === undefined)
-      return reply.send(toApplication(existing));
+    if (patch.name === undefined && patch.ip_allowlist === undefined) return reply.send(show(existing));
     const updated: StoredApplication = {
       ...existing,
       name: patch.name ?? existing.name,
@@ -142,7 +165,7 @@ function registerKind(app: FastifyInstance, ctx: SandboxContext, { kind, path, s
     };
     ctx.applications.update(updated);
     ctx.stats.writes++;
-    return reply.send(toApplication(updated));
+    return reply.send(show(updated));
   });
 
   app.delete<ById>(byId, { onRequest: ctx.auth({ scope: scopes.execute }) }, (request, reply) => {

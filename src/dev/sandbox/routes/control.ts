@@ -78,7 +78,28 @@ export function controlRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return reply.code(outcome === 'added' ? 201 : 200).send({ guid, bank_guid: customer.bank_guid });
   });
 
+  // A person signed in to the Partner Portal: the token /api writes accept under every contract (what it
+  // holds and says is a GUESS, see contracts.ts). No body; never faulted, as every /__sandbox endpoint.
+  app.post('/__sandbox/portal-token', async (_request, reply) => {
+    const { lifetimeSeconds, clientId } = ctx.behaviour.portalToken;
+    const { token, expiresIn } = await ctx.tokens.issue(
+      {
+        sub: ctx.organizationGuid,
+        sub_type: 'organization',
+        scope: [...ctx.behaviour.credentialScopes.organization],
+        properties: { type: 'sandbox' },
+        client_id: clientId,
+        portal_user: ctx.portalUserGuid,
+      },
+      lifetimeSeconds,
+    );
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ access_token: token, token_type: 'Bearer', expires_in: expiresIn });
+  });
+
   rejectOtherMethods(app, '/__sandbox/faults', ['GET', 'PUT']);
+  rejectOtherMethods(app, '/__sandbox/portal-token', ['POST']);
   rejectOtherMethods(app, '/__sandbox/stats', ['GET']);
   rejectOtherMethods(app, '/__sandbox/users', ['POST']);
   rejectOtherMethods(app, '/__sandbox/customers', ['POST']);

@@ -4,12 +4,28 @@
  * require). The bank token need not hold the scopes it grants the customer (unknown upstream; our choice).
  */
 import type { FastifyInstance } from 'fastify';
-import { PostCustomerToken } from '../../../model/idp-schemas.js';
+import type { PostCustomerToken } from '../../../model/idp-schemas.js';
 import { principalOf } from '../auth.js';
 import type { SandboxContext } from '../context.js';
 import { SandboxError } from '../http-errors.js';
+import type { TokenClaims } from '../tokens.js';
 import { parseBody } from '../validation.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
+
+/**
+ * The allowlist a customer token is restricted to (v0.129.1221): the bank API key's when
+ * `inherit_ip_allowlist` is true or omitted (server default true), combined with the asked `ip_allowlist`.
+ * GUESS (contracts.ts): "combined" is the union, without duplicates, in that order.
+ */
+function customerAllowlist(
+  ctx: SandboxContext,
+  bank: TokenClaims,
+  body: Pick<Partial<PostCustomerToken>, 'customer_guid' | 'inherit_ip_allowlist' | 'ip_allowlist'>,
+): string[] {
+  const inherited =
+    body.inherit_ip_allowlist === false ? [] : (ctx.applications.get(bank.client_id)?.ipAllowlist ?? []);
+  return [...new Set([...inherited, ...(body.ip_allowlist ?? [])])];
+}
 
 export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post(
@@ -17,7 +33,7 @@ export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): 
     { onRequest: ctx.auth({ scope: 'customers:write', subjectType: 'bank' }) },
     async (request, reply) => {
       const bank = principalOf(request);
-      const body = parseBody(PostCustomerToken, request.body);
+      const body = parseBody(ctx.behaviour.requests.PostCustomerToken, request.body);
       // Only the bank's own customers (seeded through POST /__sandbox/customers): any other is unknown to it.
       if (ctx.customers.bankOf(body.customer_guid) !== bank.sub)
         throw new SandboxError(422, 'no_customer', 'Unknown customer');
@@ -27,6 +43,7 @@ export function customerTokenRoutes(app: FastifyInstance, ctx: SandboxContext): 
         scope: body.scopes,
         properties: { bank_guid: bank.sub, bank_type: 'sandbox' },
         client_id: bank.client_id,
+        ...(ctx.behaviour.customerTokenAllowlist ? { ip_allowlist: customerAllowlist(ctx, bank, body) } : {}),
       });
       return reply.code(201).send({ access_token: token });
     },

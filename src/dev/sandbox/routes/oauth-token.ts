@@ -6,7 +6,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
-import { CREDENTIAL_SCOPES } from '../credential-scopes.js';
 import type { Client } from '../credentials.js';
 import { OAuthTokenError } from '../http-errors.js';
 import { rejectOtherMethods } from './method-not-allowed.js';
@@ -39,18 +38,26 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
 }
 
 /**
- * The scopes to grant. Omitted or blank `scope` → everything the credential may hold (inferred). Scopes in
- * `dropScopes` are removed silently before anything else (as IdPs newer than v0.129.899 do), so a dropped
- * scope never causes invalid_scope; the grant may then be empty (our choice).
+ * The scopes to grant. Omitted or blank `scope` → everything the credential may hold (inferred). Scopes the
+ * contract withholds from API keys, and those in the `dropScopes` fault, are removed silently before
+ * anything else, so they never cause invalid_scope. A grant the fault empties stays empty (our choice); one
+ * asked only for withheld scopes is an invalid_scope (the contract's GUESS, see contracts.ts).
  */
-function grantedScopes(
-  client: Client,
-  requested: string | undefined,
-  dropScopes: readonly string[],
-): string[] {
-  const holdable = CREDENTIAL_SCOPES[client.kind];
+function grantedScopes(client: Client, requested: string | undefined, ctx: SandboxContext): string[] {
+  const holdable = ctx.behaviour.credentialScopes[client.kind];
+  const withheld = ctx.behaviour.apiKeyWithheldScopes;
   const asked = [...new Set((requested ?? '').split(/\s+/).filter(Boolean))];
-  const wanted = (asked.length > 0 ? asked : holdable).filter((scope) => !dropScopes.includes(scope));
+  const notDropped = (asked.length > 0 ? asked : holdable).filter(
+    (scope) => !ctx.faults.current().dropScopes.includes(scope),
+  );
+  const wanted = notDropped.filter((scope) => !withheld.includes(scope));
+  if (notDropped.length > 0 && wanted.length === 0) {
+    throw new OAuthTokenError(
+      400,
+      'invalid_scope',
+      `The requested scope is not available to API keys (a person makes these changes in the Partner Portal): ${notDropped.join(' ')}`,
+    );
+  }
   const refused = wanted.filter((scope) => !holdable.includes(scope));
   if (refused.length > 0) {
     throw new OAuthTokenError(
@@ -85,7 +92,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: SandboxContext): voi
       clientId && clientSecret !== undefined ? ctx.clients.authenticate(clientId, clientSecret) : undefined;
     if (!client) throw new OAuthTokenError(401, 'invalid_client', 'Client authentication failed');
 
-    const scopes = grantedScopes(client, scope, ctx.faults.current().dropScopes);
+    const scopes = grantedScopes(client, scope, ctx);
     const { token, issuedAt, expiresIn } = await ctx.tokens.issue({
       sub: client.subject,
       sub_type: client.kind,

@@ -1,6 +1,5 @@
 /** Organization users: create with an invite URL, list, get, replace scopes, disable. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PatchUser, PostUser } from '../../../model/idp-schemas.js';
 import type { SandboxContext } from '../context.js';
 import { notFound, SandboxError } from '../http-errors.js';
 import { isoNow, newGuid, newSecret } from '../ids.js';
@@ -22,6 +21,31 @@ function guidFilter(query: Record<string, unknown>): string[] | undefined {
   return guids.length > 0 ? guids : undefined;
 }
 
+/** Creates a user (the API's create, and the Portal's invitation); 409 when the email is taken. */
+export function insertUser(ctx: SandboxContext, email: string, allowedScopes: string[] | null): StoredUser {
+  const now = isoNow();
+  const user: StoredUser = {
+    guid: newGuid(),
+    email,
+    allowedScopes,
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+  };
+  // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
+  const taken = ctx.faults.current().takenEmails.some((other) => emailKey(other) === emailKey(email));
+  if (taken || !ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+  return user;
+}
+
+/** Disables a user; false when it was disabled already (disabling twice changes nothing, as the IdP). */
+export function disableUser(ctx: SandboxContext, user: StoredUser): boolean {
+  if (user.disabledAt !== null) return false;
+  const now = isoNow();
+  ctx.users.update({ ...user, disabledAt: now, updatedAt: now });
+  return true;
+}
+
 export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const find = (request: FastifyRequest<ById>): StoredUser => {
     const found = ctx.users.get(request.params.user_guid);
@@ -37,19 +61,8 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.post('/api/users', { onRequest: ctx.auth({ scope: 'users:execute' }) }, (request, reply) => {
-    const body = parseBody(PostUser, request.body);
-    const now = isoNow();
-    const user: StoredUser = {
-      guid: newGuid(),
-      email: body.email,
-      allowedScopes: body.allowed_scopes ?? null,
-      createdAt: now,
-      updatedAt: now,
-      disabledAt: null,
-    };
-    // The 409's message_code is unknown; `user_exists` is our choice. Emails compare case-insensitively.
-    const taken = ctx.faults.current().takenEmails.some((email) => emailKey(email) === emailKey(body.email));
-    if (taken || !ctx.users.insert(user)) throw new SandboxError(409, 'user_exists', 'User already exists');
+    const body = parseBody(ctx.behaviour.requests.PostUser, request.body);
+    const user = insertUser(ctx, body.email, body.allowed_scopes ?? null);
     ctx.stats.writes++;
     return reply.code(201).send({ ...toUser(user), invite_url: inviteUrl() });
   });
@@ -65,7 +78,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
       const existing = find(request);
       // The IdP's answer for a disabled user is unknown; ours: a disabled user cannot be changed (422).
       if (existing.disabledAt !== null) throw new SandboxError(422, 'user_disabled', 'user is disabled');
-      const patch = parseBody(PatchUser, request.body);
+      const patch = parseBody(ctx.behaviour.requests.PatchUser, request.body);
       const updated: StoredUser = { ...existing, allowedScopes: patch.allowed_scopes, updatedAt: isoNow() };
       ctx.users.update(updated);
       ctx.stats.writes++;
@@ -77,13 +90,7 @@ export function userRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     '/api/users/:user_guid',
     { onRequest: ctx.auth({ scope: 'users:execute' }) },
     (request, reply) => {
-      const existing = find(request);
-      // Disabling twice is a 204 that changes nothing, as the IdP answers.
-      if (existing.disabledAt === null) {
-        const now = isoNow();
-        ctx.users.update({ ...existing, disabledAt: now, updatedAt: now });
-        ctx.stats.writes++;
-      }
+      if (disableUser(ctx, find(request))) ctx.stats.writes++;
       return reply.code(204).send();
     },
   );
