@@ -34,18 +34,31 @@ const TEMPORAL_LEVEL: Record<string, LogLevel> = {
 
 let runtimeInstalled = false;
 
+export interface TemporalRuntimeOptions {
+  /** Serve the SDK's metrics for Prometheus on this address. */
+  metricsAddress?: string;
+  /**
+   * Send the SDK's native core log lines through `logger` (default). Left to the console otherwise:
+   * forwarding holds the event loop open until the runtime shuts down, which a process that never
+   * opens a native connection (a test file that only spawns workers) would wait for forever.
+   */
+  forwardCoreLogs?: boolean;
+}
+
 /**
- * Installs the Temporal runtime once per process: its log lines go to `logger`; metrics are served for
- * Prometheus when `metricsAddress` is given. Later calls are no-ops (the SDK allows one install).
+ * Installs the Temporal runtime once per process: its log lines go to `logger`. Later calls are no-ops
+ * (the SDK allows one install).
  */
-export function installTemporalRuntime(logger: Logger, metricsAddress?: string): void {
+export function installTemporalRuntime(logger: Logger, options: TemporalRuntimeOptions = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const { metricsAddress, forwardCoreLogs = true } = options;
   const level = TEMPORAL_LEVEL[logger.level] ?? 'INFO';
+  const filter = { core: level, other: 'WARN' } as const;
   const telemetryOptions: TelemetryOptions = {
     // The SDK's native core logs to the console by itself (coloured plain text); forwarded, its lines go
     // through this logger like every other line of the process.
-    logging: { filter: { core: level, other: 'WARN' }, forward: {} },
+    logging: forwardCoreLogs ? { filter, forward: {} } : { filter, console: {} },
     ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
   };
   Runtime.install({

@@ -99,7 +99,7 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = parseEnv(WorkerEnv, env);
   const logger = createLogger(config.PROVISIONER_LOG_LEVEL);
-  installTemporalRuntime(logger, config.PROVISIONER_METRICS_ADDRESS);
+  installTemporalRuntime(logger, { metricsAddress: config.PROVISIONER_METRICS_ADDRESS });
   const deps = await openDependencies(config, logger);
   const { connection, namespace, address } = await connectTemporal(env);
   try {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type RunningSandbox } from '../../src/dev/sandbox/index.js';
 import { runCli, cleanEnv } from '../support/cli.js';
-import { randomGuid } from '../support/env.js';
+import { randomGuid } from '../support/ids.js';
 import { freePort } from '../support/ports.js';
 
 const LEAK = 'leaked-portal-body-0123456789';

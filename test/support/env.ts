@@ -4,7 +4,6 @@
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { startSandbox, type RunningSandbox, type SandboxFaults } from '../../src
 import { createProvisionerWorker } from '../../src/worker.js';
 import type { IdpContract } from '../../src/model/idp-scopes.js';
 import { WRITING_CONTRACT } from './contracts.js';
+import { randomGuid } from './ids.js';
 
 /** A logger whose lines (JSON, one per entry) are pushed onto `lines`. */
 export function capturingLogger(level: string, lines: string[]): Logger {
@@ -34,7 +34,8 @@ export function capturingLogger(level: string, lines: string[]): Logger {
 /** Everything every worker of this test process logged, to search for leaked secrets. */
 export const capturedLog: string[] = [];
 const logger = capturingLogger('debug', capturedLog);
-installTemporalRuntime(logger);
+// Not forwarded: see TemporalRuntimeOptions.forwardCoreLogs.
+installTemporalRuntime(logger, { forwardCoreLogs: false });
 
 export const temporalAddress = () => {
   const address = process.env.TEMPORAL_ADDRESS;
@@ -45,7 +46,7 @@ export const temporalAddress = () => {
   return address;
 };
 
-export const randomGuid = () => randomBytes(16).toString('hex');
+export { randomGuid };
 
 export interface TestWorld {
   sandbox: RunningSandbox;

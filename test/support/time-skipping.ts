@@ -18,7 +18,7 @@ import { WORKFLOWS_PATH } from '../../src/worker.js';
 import { REPLAY_CODEC_KEYS } from './replay.js';
 
 // The SDK's own lines (workers starting and stopping) only at warning level and above.
-installTemporalRuntime(createLogger('warn'));
+installTemporalRuntime(createLogger('warn'), { forwardCoreLogs: false });
 
 /** The payload codec of these tests: a fixed test-only key, as the replay fixtures use. */
 export const dataConverter = dataConverterFor(parseKeyring(REPLAY_CODEC_KEYS, 'PROVISIONER_CODEC_KEYS'));
