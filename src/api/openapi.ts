@@ -13,6 +13,7 @@ import {
 } from '../model/contract.js';
 import { OPERATION_EVENTS, ROTATION_WAITING_EVENT, type EventfulOperation } from '../model/webhook-events.js';
 import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
+import { IdempotencyKeyHeader } from './idempotency.js';
 import { PROBLEM_TYPES, ProblemDocument, problemTypeUri, type ProblemName } from './problems.js';
 import type { ApiRoute } from './route.js';
 
@@ -23,15 +24,37 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
-/** Problems any route may answer, whatever it does. */
+/**
+ * Problems any route may answer, whatever it does: authentication and permission, the rate limit, a
+ * declared body over the limit (refused unread, whatever the method), a broken percent-encoding, and the
+ * services behind the API being unavailable.
+ */
 const COMMON_PROBLEMS: ProblemName[] = [
+  'malformed-request',
   'unauthorized',
   'forbidden',
+  'payload-too-large',
   'rate-limited',
   'internal-error',
   'temporal-unavailable',
+  'store-unavailable',
 ];
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+const RETRY_AFTER = {
+  description: 'Seconds to wait before retrying',
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+};
+/** The headers a problem always carries. */
+const PROBLEM_HEADERS: Partial<Record<ProblemName, Record<string, unknown>>> = {
+  unauthorized: {
+    'WWW-Authenticate': { description: 'The Bearer challenge', schema: { type: 'string' } },
+  },
+  'idempotency-key-in-progress': { 'Retry-After': RETRY_AFTER },
+  'rate-limited': { 'Retry-After': RETRY_AFTER },
+  'temporal-unavailable': { 'Retry-After': RETRY_AFTER },
+  'store-unavailable': { 'Retry-After': RETRY_AFTER },
+};
 
 function problemResponses(names: ProblemName[]): Record<string, unknown> {
   const byStatus = new Map<number, ProblemName[]>();
@@ -40,13 +63,29 @@ function problemResponses(names: ProblemName[]): Record<string, unknown> {
     byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, problems]) => [
-      String(status),
-      {
-        description: problems.map((p) => `\`${problemTypeUri(p)}\`: ${PROBLEM_TYPES[p].title}`).join('; '),
-        content: { 'application/problem+json': { schema: PROBLEM_REF } },
-      },
-    ]),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, problems]) => {
+        // A header is required where every problem of the status carries it.
+        const headers = Object.fromEntries(
+          problems.flatMap((p) =>
+            Object.entries(PROBLEM_HEADERS[p] ?? {}).map(([name, header]) => [
+              name,
+              { ...(header as object), required: problems.every((q) => PROBLEM_HEADERS[q]?.[name]) },
+            ]),
+          ),
+        );
+        return [
+          String(status),
+          {
+            description: problems
+              .map((p) => `\`${problemTypeUri(p)}\`: ${PROBLEM_TYPES[p].title}`)
+              .join('; '),
+            ...(Object.keys(headers).length > 0 ? { headers } : {}),
+            content: { 'application/problem+json': { schema: PROBLEM_REF } },
+          },
+        ];
+      }),
   );
 }
 
@@ -69,7 +108,7 @@ function parameters(route: ApiRoute): unknown[] {
             required: true,
             description:
               'Names this request: sending it again (same key, method, path and body) returns the first answer; the key with another request is refused (422). Remembered for 24 hours.',
-            schema: { type: 'string', minLength: 1, maxLength: 255 },
+            schema: jsonSchema(IdempotencyKeyHeader, 'input'),
           },
         ]
       : []),
@@ -103,9 +142,9 @@ function operation(route: ApiRoute): Record<string, unknown> {
       ...problemResponses([
         ...route.problems,
         ...(route.params || route.body || route.idempotent ? (['invalid-input'] as const) : []),
-        ...(route.body
-          ? (['malformed-request', 'payload-too-large', 'unsupported-media-type'] as const)
-          : []),
+        ...(route.params ? (['uri-too-long'] as const) : []),
+        // A body is parsed on any POST, declared or not: JSON only.
+        ...(route.method === 'POST' ? (['unsupported-media-type'] as const) : []),
         ...(route.idempotent ? (['idempotency-key-reused', 'idempotency-key-in-progress'] as const) : []),
       ]),
     },

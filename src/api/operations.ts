@@ -1,5 +1,5 @@
 /** Reading operations through Temporal: a workflow's description, progress, and result or failure. */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowContinuedAsNewError, WorkflowFailedError } from '@temporalio/client';
 import type { ProvisionerClient } from '../client/index.js';
 import { failureSummary } from '../model/failure-summary.js';
 import { statusQuery } from '../model/messages.js';
@@ -42,6 +42,8 @@ export async function readOperation(
   try {
     return { ...view, result: (await run.result()) as OperationView['result'] };
   } catch (err) {
+    // A run that continued as new has no result of its own: its state says where to look.
+    if (err instanceof WorkflowContinuedAsNewError) return view;
     if (!(err instanceof WorkflowFailedError)) throw err;
     return { ...view, failure: failureSummary(err) };
   }
