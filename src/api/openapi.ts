@@ -14,13 +14,33 @@ import {
 import { OPERATION_EVENTS, ROTATION_WAITING_EVENT, type EventfulOperation } from '../model/webhook-events.js';
 import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
 import { IdempotencyKeyHeader } from './idempotency.js';
+import { ipAllowlistEntryPattern } from './ip-allowlist-pattern.js';
+import { IpAllowlist } from '../model/idp-schemas.js';
 import { PROBLEM_TYPES, ProblemDocument, problemTypeUri, type ProblemName } from './problems.js';
 import type { ApiRoute } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      // The allowlist's entries are checked by a function (src/model/ip-allowlist.ts); the document says
+      // the same with a pattern derived from the same ranges.
+      if (zodSchema === IpAllowlist) {
+        Object.assign(jsonSchema, {
+          uniqueItems: true,
+          items: {
+            type: 'string',
+            pattern: ipAllowlistEntryPattern(),
+            description:
+              'A public IPv4 address or CIDR range: overlapping no private, loopback, link-local, CGNAT, documentation, multicast or reserved range, with no host bits set beyond the prefix',
+          },
+        });
+      }
+    },
+  }) as JsonSchema;
   return rest;
 }
 

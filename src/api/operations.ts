@@ -5,7 +5,7 @@ import { failureSummary } from '../model/failure-summary.js';
 import { statusQuery } from '../model/messages.js';
 import { BankGuidKey } from '../model/search-attributes.js';
 import { operationIdOf } from '../model/webhook-events.js';
-import { Problem } from './problems.js';
+import { GRPC_INVALID_ARGUMENT, grpcCodeOf, Problem } from './problems.js';
 import { OPERATION_STATES, OPERATION_TYPES, type OperationType, type OperationView } from './schemas.js';
 
 const isOperationType = (type: string): type is OperationType =>
@@ -20,7 +20,12 @@ export async function readOperation(
   runId?: string,
 ): Promise<OperationView> {
   const handle = client.client.workflow.getHandle(workflowId, runId);
-  const description = await handle.describe();
+  const description = await handle.describe().catch((err: unknown) => {
+    // Temporal refuses a run id it cannot parse ("failed to describe workflow"): no such operation either.
+    if (grpcCodeOf(err) === GRPC_INVALID_ARGUMENT)
+      throw new Problem('not-found', `No operation ${workflowId}`);
+    throw err;
+  });
   if (!isOperationType(description.type)) throw new Problem('not-found', `No operation ${workflowId}`);
   const bankGuid = description.typedSearchAttributes.get(BankGuidKey);
   const view: OperationView = {

@@ -211,7 +211,7 @@ export function toProblem(err: unknown): Problem {
 }
 
 /** The gRPC status code of a Temporal service error, wrapped by the SDK (ServiceError) or not. */
-function grpcCodeOf(err: unknown): number | undefined {
+export function grpcCodeOf(err: unknown): number | undefined {
   if (isGrpcServiceError(err)) return err.code;
   if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.code;
   return undefined;
@@ -237,7 +237,7 @@ function temporalProblem(code: number): Problem {
   return new Problem('internal-error', 'The request failed on our side');
 }
 
-const GRPC_INVALID_ARGUMENT = 3;
+export const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_NOT_FOUND = 5;
 const TEMPORAL_UNAVAILABLE_CODES = new Set([1, 4, 8, 10, 13, 14]);
 

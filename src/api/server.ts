@@ -147,7 +147,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   const app = Fastify({
     logger: false,
     bodyLimit,
-    maxParamLength: MAX_PATH_PARAMETER_LENGTH,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // Errors of the router itself (a path parameter too long, a broken percent-encoding): problems too.
     frameworkErrors: (error, request, reply) => {
       void sendProblem(reply, request, toProblem(error));

@@ -31,19 +31,9 @@ export const Duration = z.union([
 export type Duration = z.infer<typeof Duration>;
 
 /** The settings of a bank's OAuth application; what is left out is taken from elsewhere (see each use). */
-const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const ApplicationSettings = z.object({
   name: ApplicationName.optional(),
-  // The OpenAPI document states the entries' syntax; which ranges are public (ip-allowlist.ts) it says in words.
-  ipAllowlist: IpAllowlist.meta({
-    uniqueItems: true,
-    items: {
-      type: 'string',
-      pattern: `^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}(?:/(?:3[0-2]|[12]?[0-9]))?$`,
-      description:
-        'A public IPv4 address or CIDR range (no private, loopback, link-local, CGNAT, documentation, multicast or reserved range overlapped; no host bits set beyond the prefix)',
-    },
-  }).optional(),
+  ipAllowlist: IpAllowlist.optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ApplicationSettings = z.infer<typeof ApplicationSettings>;

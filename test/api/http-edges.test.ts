@@ -15,7 +15,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ProvisionerClient } from '../../src/client/index.js';
 import { createApiKey } from '../../src/api/keys.js';
 import { buildApiServer } from '../../src/api/server.js';
-import { OnboardingRequest, RevocationRequest, UserDisablementRequest } from '../../src/api/schemas.js';
+import {
+  OnboardingRequest,
+  RevocationRequest,
+  RotationRequest,
+  UserDisablementRequest,
+} from '../../src/api/schemas.js';
 import { openLedger, type ProvisioningLedger } from '../../src/ledger/index.js';
 import { capturingLogger } from '../support/env.js';
 import { assertProblem, OpenApiChecker, type ApiResponse } from './support.js';
@@ -333,6 +338,15 @@ describe('HTTP API edges (in process, no Temporal)', () => {
         '/v1/banks/{bankGuid}/onboarding',
         OnboardingRequest,
         { users: [{ email: 'a@example.com', allowedScopes: ['users:read', 'users:read'] }] },
+      ],
+      ['/v1/banks/{bankGuid}/rotation', RotationRequest, { application: { ipAllowlist: ['10.0.0.1'] } }],
+      ['/v1/banks/{bankGuid}/rotation', RotationRequest, { application: { ipAllowlist: ['8.8.8.0/24'] } }],
+      ['/v1/banks/{bankGuid}/rotation', RotationRequest, { application: { ipAllowlist: ['8.8.8.1/24'] } }],
+      ['/v1/banks/{bankGuid}/rotation', RotationRequest, { application: { ipAllowlist: ['100.64.0.0/9'] } }],
+      [
+        '/v1/banks/{bankGuid}/rotation',
+        RotationRequest,
+        { application: { ipAllowlist: ['8.8.8.8', '8.8.8.8'] } },
       ],
       ['/v1/banks/{bankGuid}/revocation', RevocationRequest, { reason: '' }],
       ['/v1/banks/{bankGuid}/revocation', RevocationRequest, { reason: '   ' }],
