@@ -12,6 +12,7 @@ import Fastify, {
   type HTTPMethods,
 } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ProvisionerClient } from '../client/index.js';
 import type { ProvisioningLedger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
@@ -129,6 +130,23 @@ function methodsByPath(paths: [path: string, method: HTTPMethods][]) {
   };
 }
 
+/**
+ * A request Node's HTTP parser could not read (an unknown method, a malformed or oversized header): a
+ * problem too, written on the socket as Fastify's default handler does; a reset connection gets nothing.
+ */
+function unreadableRequest(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const body = JSON.stringify(
+      problemDocument(new Problem('malformed-request', 'The request could not be read as HTTP'), ''),
+    );
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { client, ledger, logger } = options;
   const routes = [...startRoutes(client), ...readRoutes(client, ledger)];
@@ -152,6 +170,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     frameworkErrors: (error, request, reply) => {
       void sendProblem(reply, request, toProblem(error));
     },
+    clientErrorHandler: unreadableRequest,
   });
   // Bodies are JSON only: anything else is 415 rather than a string the schemas then refuse.
   app.removeContentTypeParser('text/plain');

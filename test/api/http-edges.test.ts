@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -210,6 +211,21 @@ describe('HTTP API edges (in process, no Temporal)', () => {
       const operationId = `${'w'.repeat(150)}~7c9e6679-7425-40de-944b-e07fc1f90ae7`;
       const response = await send('GET', `/v1/operations/${operationId}`, { token: unknownKey });
       assertProblem(response, 401, 'unauthorized');
+    });
+
+    it('answers a request Node cannot parse (an unknown method) 400 as a problem', async () => {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write('FROB / HTTP/1.1\r\nHost: x\r\n\r\n'));
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /content-type: application\/problem\+json/i);
+      assert.match(answer, /"type":"\/docs#problem-malformed-request"/);
     });
 
     it('answers a broken percent-encoding 400 as a problem', async () => {
