@@ -21,6 +21,15 @@ import type { ApiRoute } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
+/** Some 60 kB: written once in the components, not in each body that has an allowlist. */
+const IP_ALLOWLIST_ENTRY_REF = { $ref: '#/components/schemas/IpAllowlistEntry' };
+const ipAllowlistEntry = () => ({
+  type: 'string',
+  pattern: ipAllowlistEntryPattern(),
+  description:
+    'A public IPv4 address or CIDR range: overlapping no private, loopback, link-local, CGNAT, documentation, multicast or reserved range, with no host bits set beyond the prefix',
+});
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     io,
@@ -29,15 +38,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
       // The allowlist's entries are checked by a function (src/model/ip-allowlist.ts); the document says
       // the same with a pattern derived from the same ranges.
       if (zodSchema === IpAllowlist) {
-        Object.assign(jsonSchema, {
-          uniqueItems: true,
-          items: {
-            type: 'string',
-            pattern: ipAllowlistEntryPattern(),
-            description:
-              'A public IPv4 address or CIDR range: overlapping no private, loopback, link-local, CGNAT, documentation, multicast or reserved range, with no host bits set beyond the prefix',
-          },
-        });
+        Object.assign(jsonSchema, { uniqueItems: true, items: IP_ALLOWLIST_ENTRY_REF });
       }
     },
   }) as JsonSchema;
@@ -271,7 +272,7 @@ export function openApiDocument(routes: ApiRoute[], version: string): Record<str
             'An API key (`provisioner api-key create`), or a JWT of the organization identity provider whose `scope` claim grants `provisioner:<permission>`.',
         },
       },
-      schemas: { Problem: jsonSchema(ProblemDocument, 'output') },
+      schemas: { Problem: jsonSchema(ProblemDocument, 'output'), IpAllowlistEntry: ipAllowlistEntry() },
     },
   };
 }

@@ -92,6 +92,8 @@ export const OnboardBankInput = z.object({
     .array(UserSpec)
     .max(MAX_USERS_PER_ONBOARDING, `must hold at most ${MAX_USERS_PER_ONBOARDING} users`)
     .refine((users) => uniqueBy(users, (u) => u.email.toLowerCase()), 'must not contain the same email twice')
+    // What the OpenAPI document can say of that rule; it compares emails without case, the document cannot.
+    .meta({ uniqueItems: true, description: 'Each email at most once (compared without case)' })
     .optional(),
   verifyCredentials: z.boolean().optional(),
 });
