@@ -305,10 +305,18 @@ describe('HTTP API edges (in process, no Temporal)', () => {
   // Finding 4 (first half): `email: ""` and `ipAllowlist: [""]` were valid by the document and refused.
   describe('the OpenAPI document says what the validation does', () => {
     const ajv = new Ajv2020({ strict: false });
-    const bodySchema = (path: string) =>
-      (document.paths[path]!.post!.requestBody!.content as Record<string, { schema: object }>)[
-        'application/json'
-      ]!.schema;
+    /** The body's schema with the document's component references written out. */
+    const bodySchema = (path: string): object => {
+      const inline = (value: unknown): unknown => {
+        if (Array.isArray(value)) return value.map(inline);
+        if (value === null || typeof value !== 'object') return value;
+        const ref = (value as { $ref?: string }).$ref?.replace('#/components/schemas/', '');
+        if (ref) return inline(document.components.schemas[ref]);
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v)]));
+      };
+      const content = document.paths[path]!.post!.requestBody!.content as Record<string, { schema: object }>;
+      return inline(content['application/json']!.schema) as object;
+    };
 
     const cases: [path: string, schema: z.ZodType, body: unknown][] = [
       ['/v1/banks/{bankGuid}/onboarding', OnboardingRequest, { users: [{ email: '' }] }],
