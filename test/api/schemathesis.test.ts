@@ -138,6 +138,8 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NO_COLOR: '1',
+        // No __pycache__ of the hooks file in the repository.
+        PYTHONDONTWRITEBYTECODE: '1',
         SCHEMATHESIS_HOOKS: resolve('test/api/schemathesis_hooks.py'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
