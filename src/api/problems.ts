@@ -3,7 +3,12 @@
  * each documented on the reference page (the type is the link to its section there). Errors of the rest of
  * the program (the typed client's, Temporal's, Fastify's) become problems in one place: `toProblem`.
  */
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { FastifyError } from 'fastify';
 import { z } from 'zod';
 import {
@@ -195,6 +200,10 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof RotationNotWaitingError) return new Problem('rotation-not-waiting', err.message);
   if (err instanceof RequestIdReusedError) return new Problem('idempotency-key-reused', err.message);
   if (err instanceof WorkflowNotFoundError) return new Problem('not-found', 'No such operation');
+  // An update (completing a rotation) no worker took up in time: Temporal's side is not answering.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new Problem('temporal-unavailable', 'The Temporal service did not answer', {}, RETRY_AFTER);
+  }
   const grpc = grpcCodeOf(err);
   if (grpc !== undefined) return temporalProblem(grpc);
   if (isStoreUnavailable(err)) {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { readOperation } from '../../src/api/operations.js';
 import { Problem, toProblem } from '../../src/api/problems.js';
 import { randomGuid } from '../support/env.js';
@@ -70,6 +70,8 @@ describe('Temporal and ledger errors through the API', () => {
         if (name === 'temporal-unavailable') assert.equal(problem.headers['retry-after'], '5');
       }
     }
+    const updateTimedOut = toProblem(new WorkflowUpdateRPCTimeoutOrCancelledError('no worker took it up'));
+    assert.equal(updateTimedOut.problem, 'temporal-unavailable');
   });
 
   it('maps a ledger that does not answer to 503 with Retry-After, and an unknown error to 500', () => {
