@@ -17,25 +17,69 @@ import {
   type EventfulOperation,
 } from '../model/workflow-safe/webhook-events.js';
 import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
+import { IdempotencyKeyHeader } from './idempotency.js';
+import { ipAllowlistEntryPattern } from './ip-allowlist-pattern.js';
+import { IpAllowlist } from '../model/idp-schemas.js';
 import { PROBLEM_TYPES, ProblemDocument, problemTypeUri, type ProblemName } from './problems.js';
 import type { ApiRoute } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
+/** Some 60 kB: written once in the components, not in each body that has an allowlist. */
+const IP_ALLOWLIST_ENTRY_REF = { $ref: '#/components/schemas/IpAllowlistEntry' };
+const ipAllowlistEntry = () => ({
+  type: 'string',
+  pattern: ipAllowlistEntryPattern(),
+  description:
+    'A public IPv4 address or CIDR range: overlapping no private, loopback, link-local, CGNAT, documentation, multicast or reserved range, with no host bits set beyond the prefix',
+});
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      // The allowlist's entries are checked by a function (src/model/ip-allowlist.ts); the document says
+      // the same with a pattern derived from the same ranges.
+      if (zodSchema === IpAllowlist) {
+        Object.assign(jsonSchema, { uniqueItems: true, items: IP_ALLOWLIST_ENTRY_REF });
+      }
+    },
+  }) as JsonSchema;
   return rest;
 }
 
-/** Problems any route may answer, whatever it does. */
+/**
+ * Problems any route may answer, whatever it does: authentication and permission, the rate limit, a
+ * declared body over the limit (refused unread, whatever the method), a broken percent-encoding, and the
+ * services behind the API being unavailable.
+ */
 const COMMON_PROBLEMS: ProblemName[] = [
+  'malformed-request',
   'unauthorized',
   'forbidden',
+  'payload-too-large',
   'rate-limited',
   'internal-error',
   'temporal-unavailable',
+  'store-unavailable',
 ];
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+const RETRY_AFTER = {
+  description: 'Seconds to wait before retrying',
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+};
+/** The headers a problem always carries. */
+const PROBLEM_HEADERS: Partial<Record<ProblemName, Record<string, unknown>>> = {
+  unauthorized: {
+    'WWW-Authenticate': { description: 'The Bearer challenge', schema: { type: 'string' } },
+  },
+  'idempotency-key-in-progress': { 'Retry-After': RETRY_AFTER },
+  'rate-limited': { 'Retry-After': RETRY_AFTER },
+  'temporal-unavailable': { 'Retry-After': RETRY_AFTER },
+  'store-unavailable': { 'Retry-After': RETRY_AFTER },
+};
 
 function problemResponses(names: ProblemName[]): Record<string, unknown> {
   const byStatus = new Map<number, ProblemName[]>();
@@ -44,13 +88,29 @@ function problemResponses(names: ProblemName[]): Record<string, unknown> {
     byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, problems]) => [
-      String(status),
-      {
-        description: problems.map((p) => `\`${problemTypeUri(p)}\`: ${PROBLEM_TYPES[p].title}`).join('; '),
-        content: { 'application/problem+json': { schema: PROBLEM_REF } },
-      },
-    ]),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, problems]) => {
+        // A header is required where every problem of the status carries it.
+        const headers = Object.fromEntries(
+          problems.flatMap((p) =>
+            Object.entries(PROBLEM_HEADERS[p] ?? {}).map(([name, header]) => [
+              name,
+              { ...(header as object), required: problems.every((q) => PROBLEM_HEADERS[q]?.[name]) },
+            ]),
+          ),
+        );
+        return [
+          String(status),
+          {
+            description: problems
+              .map((p) => `\`${problemTypeUri(p)}\`: ${PROBLEM_TYPES[p].title}`)
+              .join('; '),
+            ...(Object.keys(headers).length > 0 ? { headers } : {}),
+            content: { 'application/problem+json': { schema: PROBLEM_REF } },
+          },
+        ];
+      }),
   );
 }
 
@@ -73,7 +133,7 @@ function parameters(route: ApiRoute): unknown[] {
             required: true,
             description:
               'Names this request: sending it again (same key, method, path and body) returns the first answer; the key with another request is refused (422). Remembered for 24 hours.',
-            schema: { type: 'string', minLength: 1, maxLength: 255 },
+            schema: jsonSchema(IdempotencyKeyHeader, 'input'),
           },
         ]
       : []),
@@ -107,9 +167,9 @@ function operation(route: ApiRoute): Record<string, unknown> {
       ...problemResponses([
         ...route.problems,
         ...(route.params || route.body || route.idempotent ? (['invalid-input'] as const) : []),
-        ...(route.body
-          ? (['malformed-request', 'payload-too-large', 'unsupported-media-type'] as const)
-          : []),
+        ...(route.params ? (['uri-too-long'] as const) : []),
+        // A body is parsed on any POST, declared or not: JSON only.
+        ...(route.method === 'POST' ? (['unsupported-media-type'] as const) : []),
         ...(route.idempotent ? (['idempotency-key-reused', 'idempotency-key-in-progress'] as const) : []),
       ]),
     },
@@ -216,7 +276,7 @@ export function openApiDocument(routes: ApiRoute[], version: string): Record<str
             'An API key (`provisioner api-key create`), or a JWT of the organization identity provider whose `scope` claim grants `provisioner:<permission>`.',
         },
       },
-      schemas: { Problem: jsonSchema(ProblemDocument, 'output') },
+      schemas: { Problem: jsonSchema(ProblemDocument, 'output'), IpAllowlistEntry: ipAllowlistEntry() },
     },
   };
 }

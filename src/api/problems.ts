@@ -3,7 +3,12 @@
  * each documented on the reference page (the type is the link to its section there). Errors of the rest of
  * the program (the typed client's, Temporal's, Fastify's) become problems in one place: `toProblem`.
  */
-import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { FastifyError } from 'fastify';
 import { z } from 'zod';
 import {
@@ -21,8 +26,8 @@ export const PROBLEM_TYPES = {
   },
   'malformed-request': {
     status: 400,
-    title: 'The request body is not valid JSON',
-    about: 'The body could not be parsed as JSON.',
+    title: 'The request is malformed',
+    about: 'The body is not valid JSON, or the URL is not valid percent-encoding.',
   },
   unauthorized: {
     status: 401,
@@ -56,6 +61,11 @@ export const PROBLEM_TYPES = {
     title: 'A request with this Idempotency-Key is still being answered',
     about: 'Retry after `Retry-After` seconds to get its answer.',
   },
+  'uri-too-long': {
+    status: 414,
+    title: 'A path parameter is too long',
+    about: 'Path parameters are at most 256 characters; no identifier of this API is longer.',
+  },
   'payload-too-large': {
     status: 413,
     title: 'The request body is too large',
@@ -86,6 +96,12 @@ export const PROBLEM_TYPES = {
     status: 503,
     title: 'Temporal is not reachable',
     about: 'The workflow service did not answer; retry with the same Idempotency-Key.',
+  },
+  'store-unavailable': {
+    status: 503,
+    title: 'The ledger is not reachable',
+    about:
+      'The database holding API keys and idempotency records did not answer; retry after `Retry-After` seconds.',
   },
 } as const;
 
@@ -163,7 +179,11 @@ const FASTIFY_PROBLEMS: Record<string, ProblemName> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed-request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-request',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-request',
+  FST_ERR_BAD_URL: 'malformed-request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
 };
+
+const RETRY_AFTER = { 'retry-after': '5' };
 
 /**
  * What any error means to the caller. Details are the errors' own messages, which never hold a secret; an
@@ -180,26 +200,68 @@ export function toProblem(err: unknown): Problem {
   if (err instanceof RotationNotWaitingError) return new Problem('rotation-not-waiting', err.message);
   if (err instanceof RequestIdReusedError) return new Problem('idempotency-key-reused', err.message);
   if (err instanceof WorkflowNotFoundError) return new Problem('not-found', 'No such operation');
-  if (err instanceof ServiceError && isUnavailable(err)) {
-    return new Problem(
-      'temporal-unavailable',
-      'The Temporal service did not answer',
-      {},
-      { 'retry-after': '5' },
-    );
+  // An update (completing a rotation) no worker took up in time: Temporal's side is not answering.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new Problem('temporal-unavailable', 'The Temporal service did not answer', {}, RETRY_AFTER);
+  }
+  const grpc = grpcCodeOf(err);
+  if (grpc !== undefined) return temporalProblem(grpc);
+  if (isStoreUnavailable(err)) {
+    return new Problem('store-unavailable', 'The ledger did not answer', {}, RETRY_AFTER);
   }
   const fastify = err as Partial<FastifyError>;
   const named = fastify.code ? FASTIFY_PROBLEMS[fastify.code] : undefined;
   if (named) return new Problem(named, PROBLEM_TYPES[named].title);
-  if (err instanceof SyntaxError && fastify.statusCode === 400) {
-    return new Problem('malformed-request', 'The body is not valid JSON');
+  // Any other error Fastify marks as the client's (a 4xx) is a malformed request, never a 500.
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return new Problem('malformed-request', 'The request is malformed');
   }
   return new Problem('internal-error', 'The request failed on our side');
 }
 
-/** gRPC status codes of a service that did not answer: UNAVAILABLE (14), DEADLINE_EXCEEDED (4). */
-const UNAVAILABLE_CODES = new Set([14, 4]);
+/** The gRPC status code of a Temporal service error, wrapped by the SDK (ServiceError) or not. */
+export function grpcCodeOf(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.code;
+  return undefined;
+}
 
-function isUnavailable(err: ServiceError): boolean {
-  return UNAVAILABLE_CODES.has((err.cause as { code?: number } | undefined)?.code ?? -1);
+/**
+ * Temporal's answers by gRPC status. A service that did not answer or is overloaded — CANCELLED (1),
+ * DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), ABORTED (10), INTERNAL (13), UNAVAILABLE (14) — is
+ * unavailable: retry. NOT_FOUND (5) is a workflow that does not exist (describing, querying or updating
+ * it); INVALID_ARGUMENT (3) is a request Temporal refuses as formed (an operation id whose run id is not a
+ * run id; a start too large for its payload limit). Anything else (permission, configuration) is ours.
+ */
+function temporalProblem(code: number): Problem {
+  if (TEMPORAL_UNAVAILABLE_CODES.has(code)) {
+    return new Problem('temporal-unavailable', 'The Temporal service did not answer', {}, RETRY_AFTER);
+  }
+  if (code === GRPC_NOT_FOUND) return new Problem('not-found', 'No such operation');
+  if (code === GRPC_INVALID_ARGUMENT) {
+    return new Problem('invalid-input', 'The workflow service refused the request as malformed', {
+      errors: [],
+    });
+  }
+  return new Problem('internal-error', 'The request failed on our side');
+}
+
+export const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_NOT_FOUND = 5;
+const TEMPORAL_UNAVAILABLE_CODES = new Set([1, 4, 8, 10, 13, 14]);
+
+/**
+ * The ledger's database not answering: a refused or dropped connection, PostgreSQL's connection-exception
+ * class (08xxx), shutdown (57P01..57P03) or too many connections (53300), SQLite busy or locked.
+ */
+function isStoreUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '53300', 'SQLITE_BUSY', 'SQLITE_LOCKED'].includes(
+      code,
+    ) ||
+    code.startsWith('08') ||
+    code.startsWith('57P')
+  );
 }

@@ -24,7 +24,10 @@ export const BankPath = z.object({ bankGuid: Guid });
 export const OperationPath = z.object({
   operationId: z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,150}~[0-9a-f-]{36}$/, 'must be an operation id from a start'),
+    .regex(
+      /^[A-Za-z0-9._:-]{1,150}~[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      'must be an operation id from a start',
+    ),
 });
 
 export const OnboardingRequest = OnboardBankInput.omit({ bankGuid: true }).strict();

@@ -12,6 +12,7 @@ import Fastify, {
   type HTTPMethods,
 } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ProvisionerClient } from '../client/index.js';
 import type { ProvisioningLedger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
@@ -25,7 +26,14 @@ import {
   requestDigest,
 } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
-import { fieldErrors, Problem, problemDocument, toProblem, type FieldError } from './problems.js';
+import {
+  fieldErrors,
+  Problem,
+  PROBLEM_TYPES,
+  problemDocument,
+  toProblem,
+  type FieldError,
+} from './problems.js';
 import { referencePage } from './reference-page.js';
 import { auditDetailsOf, type AuditDetails } from './route.js';
 import { readRoutes } from './routes/reads.js';
@@ -53,8 +61,12 @@ declare module 'fastify' {
 }
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
-const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** Longer than any identifier of the API (an operation id is at most 187 characters); longer is 414. */
+export const MAX_PATH_PARAMETER_LENGTH = 256;
+/** The longest request path a problem document names as its `instance`; the rest is not echoed. */
+const MAX_INSTANCE_LENGTH = 300;
 const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
 
 function parsePart<T>(where: FieldError['in'], schema: z.ZodType<T> | undefined, value: unknown): T {
   if (!schema) return undefined as T;
@@ -69,11 +81,70 @@ function parsePart<T>(where: FieldError['in'], schema: z.ZodType<T> | undefined,
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem) {
+  const path = pathOf(request);
+  const instance = path.length > MAX_INSTANCE_LENGTH ? `${path.slice(0, MAX_INSTANCE_LENGTH)}…` : path;
   return reply
-    .code(problemDocument(problem, '').status)
+    .code(PROBLEM_TYPES[problem.problem].status)
     .headers(problem.headers)
     .type('application/problem+json')
-    .send(problemDocument(problem, request.url.split('?')[0]!));
+    .send(problemDocument(problem, instance));
+}
+
+/** A route's body: required where the route has one (the OpenAPI document says so), then its schema. */
+function parseBody<T>(schema: z.ZodType<T> | undefined, body: unknown): T {
+  if (schema && body === undefined) {
+    const message = 'a JSON body is required';
+    throw new Problem('invalid-input', `body: ${message}`, {
+      errors: [{ in: 'body', field: '', message }],
+    });
+  }
+  return parsePart('body', schema, body);
+}
+
+/**
+ * Which methods each path of the API allows (HEAD wherever GET is), so that a request the router does not
+ * match is told 405 with `Allow` on a known path, whatever its method, and 404 elsewhere.
+ */
+function methodsByPath(paths: [path: string, method: HTTPMethods][]) {
+  const allowed = new Map<string, Set<string>>();
+  for (const [path, method] of paths) {
+    const methods = allowed.get(path) ?? new Set<string>();
+    methods.add(method);
+    if (method === 'GET') methods.add('HEAD');
+    allowed.set(path, methods);
+  }
+  const patterns = [...allowed].map(([path, methods]) => ({
+    pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}$`),
+    allow: [...methods].join(', '),
+  }));
+  return (request: FastifyRequest): Problem => {
+    const known = patterns.find(({ pattern }) => pattern.test(pathOf(request)));
+    return known
+      ? new Problem(
+          'method-not-allowed',
+          `${request.method} is not allowed here; use ${known.allow}`,
+          {},
+          { allow: known.allow },
+        )
+      : new Problem('not-found', 'No such route');
+  };
+}
+
+/**
+ * A request Node's HTTP parser could not read (an unknown method, a malformed or oversized header): a
+ * problem too, written on the socket as Fastify's default handler does; a reset connection gets nothing.
+ */
+function unreadableRequest(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const body = JSON.stringify(
+      problemDocument(new Problem('malformed-request', 'The request could not be read as HTTP'), ''),
+    );
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
@@ -83,8 +154,24 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   const page = referencePage(document, routes);
   const authenticate = authenticator(ledger, options.jwt);
 
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const unrouted = methodsByPath([
+    ['/openapi.json', 'GET'],
+    ['/docs', 'GET'],
+    ...routes.map((route): [string, HTTPMethods] => [route.path, route.method]),
+  ]);
+
   // Fastify's own logger stays off: it would log URLs and error messages that may quote the body.
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT });
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // Errors of the router itself (a path parameter too long, a broken percent-encoding): problems too.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, toProblem(error));
+    },
+    clientErrorHandler: unreadableRequest,
+  });
   // Bodies are JSON only: anything else is 415 rather than a string the schemas then refuse.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', undefined);
@@ -100,13 +187,17 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     }
     return sendProblem(reply, request, problem);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      new Problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  // Before any work, and before authentication (so the answer is the same with any key or none): a request
+  // no route takes is 404 or 405, and a body declared larger than the limit is 413 unread. (A chunked body
+  // without a length is cut at the limit while it is read, after authentication.)
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.is404) return done(unrouted(request));
+    if (Number(request.headers['content-length']) > bodyLimit) {
+      return done(new Problem('payload-too-large', `Bodies are limited to ${bodyLimit} bytes`));
+    }
+    done();
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, unrouted(request)));
   app.addHook('onResponse', (request, reply, done) => {
     if (request.audit && reply.statusCode < 400) {
       logger.info(
@@ -147,7 +238,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           }
           const key = route.idempotent ? idempotencyKeyOf(request.headers['idempotency-key']) : undefined;
           const params = parsePart('path', route.params, request.params);
-          const body = parsePart('body', route.body, request.body ?? {});
+          const body = parseBody(route.body, request.body);
           const answer =
             key === undefined
               ? { ...(await route.handle({ params, body, principal, request })), replayed: false }
@@ -155,7 +246,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
                   ledger,
                   principal.id,
                   key,
-                  requestDigest(route.method, request.url.split('?')[0]!, body),
+                  requestDigest(route.method, pathOf(request), body),
                   (takenOver) =>
                     route.handle({
                       params,
@@ -173,24 +264,6 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           if (answer.location) reply.header('location', answer.location);
           if (answer.replayed) reply.header('idempotent-replayed', 'true');
           return reply.code(answer.status).send(answer.body);
-        },
-      });
-    }
-    // A known path with another method: 405 naming the allowed ones.
-    const allowed = new Map<string, HTTPMethods[]>();
-    for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
-    for (const [path, methods] of allowed) {
-      const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
-      v1.route({
-        method: METHODS.filter((m) => !methods.includes(m)),
-        url: fastifyPath(path),
-        handler: (request) => {
-          throw new Problem(
-            'method-not-allowed',
-            `${request.method} is not allowed here; use ${allow}`,
-            {},
-            { allow },
-          );
         },
       });
     }

@@ -4,7 +4,7 @@
  * workflow starts (a local activity: workflow code imports only the types, and operations.ts).
  */
 import { z } from 'zod';
-import { Email, emailProblem } from './email.js';
+import { Email, emailProblem, MAX_EMAIL_LENGTH } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
 import { DURATION_PATTERN } from './workflow-safe/durations.js';
@@ -38,16 +38,41 @@ export const ApplicationSettings = z.object({
 });
 export type ApplicationSettings = z.infer<typeof ApplicationSettings>;
 
+/**
+ * The rules of email.ts as JSON Schema, for the OpenAPI document (zod cannot express a check function
+ * there): the dot-atom shape as a pattern, at most 254 characters, and at most 64 before the @ (a second
+ * pattern, as a regular expression cannot count across dots without lookahead, which generators refuse).
+ * test/api/contract-json-schema.test.ts checks that both say the same of many addresses.
+ */
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+export const EMAIL_PATTERN = `${ATEXT}+(?:\\.${ATEXT}+)*@(?:${DOMAIN_LABEL}\\.)+${DOMAIN_LABEL}`;
+const LOCAL_PART_PATTERN = '[^@]{1,64}@';
+
 /** An email address (see email.ts for the rules); exported for callers that check addresses themselves. */
-export const EmailAddress = Email;
+export const EmailAddress = Email.meta({
+  minLength: 1,
+  maxLength: MAX_EMAIL_LENGTH,
+  pattern: `^${EMAIL_PATTERN}$`,
+  allOf: [{ pattern: `^${LOCAL_PART_PATTERN}` }],
+});
 
 /** A user named by email or by guid, as `disableUsers` takes them. */
-export const UserRef = z.string().superRefine((value, ctx) => {
-  if (Guid.safeParse(value).success) return;
-  // Something with an @ is meant as an email: say which rule it breaks.
-  const problem = value.includes('@') ? emailProblem(value) : 'must be an email or a 32-hex user guid';
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const UserRef = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (Guid.safeParse(value).success) return;
+    // Something with an @ is meant as an email: say which rule it breaks.
+    const problem = value.includes('@') ? emailProblem(value) : 'must be an email or a 32-hex user guid';
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({
+    description: 'An email address or a 32-hex user guid',
+    minLength: 1,
+    maxLength: MAX_EMAIL_LENGTH,
+    pattern: `^(?:[0-9a-f]{32}|${EMAIL_PATTERN})$`,
+    allOf: [{ pattern: `^(?:${LOCAL_PART_PATTERN}|[0-9a-f]{32}$)` }],
+  });
 
 export const UserSpec = z.object({
   email: EmailAddress,
@@ -55,6 +80,7 @@ export const UserSpec = z.object({
     .array(z.enum(USER_SCOPES, { error: (issue) => `${String(issue.input)} is not a known user scope` }))
     .min(1, 'must contain at least one scope (omit it for the IdP default)')
     .refine((s) => new Set(s).size === s.length, 'must not contain duplicates')
+    .meta({ uniqueItems: true })
     .optional(),
 });
 export type UserSpec = z.infer<typeof UserSpec>;
@@ -66,6 +92,8 @@ export const OnboardBankInput = z.object({
     .array(UserSpec)
     .max(MAX_USERS_PER_ONBOARDING, `must hold at most ${MAX_USERS_PER_ONBOARDING} users`)
     .refine((users) => uniqueBy(users, (u) => u.email.toLowerCase()), 'must not contain the same email twice')
+    // What the OpenAPI document can say of that rule; it compares emails without case, the document cannot.
+    .meta({ uniqueItems: true, description: 'Each email at most once (compared without case)' })
     .optional(),
   verifyCredentials: z.boolean().optional(),
 });
@@ -113,7 +141,8 @@ export const RotateBankCredentialsResult = z.object({
 });
 export type RotateBankCredentialsResult = z.infer<typeof RotateBankCredentialsResult>;
 
-const Reason = z.string().trim().min(1, 'is required').max(500);
+// `\S` rather than a minimum length after trimming: the OpenAPI document can say it (a blank reason is refused).
+const Reason = z.string().regex(/\S/, 'is required').trim().max(500);
 
 export const RevokeBankCredentialsInput = z.object({
   bankGuid: Guid,

@@ -7,7 +7,7 @@
  */
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
 
-const NON_PUBLIC_RANGES: ReadonlyArray<readonly [string, number]> = [
+export const NON_PUBLIC_RANGES: ReadonlyArray<readonly [string, number]> = [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],

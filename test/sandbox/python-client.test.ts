@@ -1,6 +1,6 @@
 /**
  * Cybrid's own published generated IdP client (PyPI cybrid-api-id-python, pinned per contract, installed by
- * scripts/install-idp-clients.sh) drives every operation against the sandbox of its contract: every answer
+ * scripts/install-python-tools.sh) drives every operation against the sandbox of its contract: every answer
  * must deserialize and pass the client's model validations; under v0.129.1425 API-key tokens are refused
  * every write with 403 and the Portal token is allowed them; under v0.129.899 API keys write.
  */
@@ -46,7 +46,7 @@ async function drive(
   contract: IdpContract,
 ): Promise<{ version: string; results: Outcome[] }> {
   const python = join('.cache', `cybrid-api-id-python-${contract}`, 'bin', 'python');
-  assert.ok(existsSync(python), `${python} is missing: run scripts/install-idp-clients.sh`);
+  assert.ok(existsSync(python), `${python} is missing: run scripts/install-python-tools.sh`);
   const { stdout } = await run(python, [join('test', 'sandbox', 'python-client', 'drive.py')], {
     env: {
       PATH: process.env.PATH,

@@ -24,8 +24,10 @@ export function readRoutes(client: ProvisionerClient, ledger: ProvisioningLedger
       problems: [],
       handle: async ({ params: { bankGuid } }) => {
         const [latest, schedule, rotations] = await Promise.all([
+          // No workflow, or one that is not an operation: the bank has no latest operation (never a 404 here).
           readOperation(client, bankWorkflowId(bankGuid)).catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) return null;
+            if (err instanceof Problem && err.problem === 'not-found') return null;
             throw err;
           }),
           client.rotationSchedule(bankGuid),
