@@ -9,6 +9,12 @@ import {
   MAXIMUM_KEY_LIFETIME_MS,
 } from './idp/application-expiry.js';
 import { DURATION_PATTERN, durationMs } from './model/workflow-safe/durations.js';
+import {
+  DEFAULT_TASK_DEADLINE,
+  DEFAULT_TASK_REMINDER,
+  DEFAULT_WRITE_MODE,
+  WRITE_MODES,
+} from './model/workflow-safe/tasks.js';
 import { parseOrThrow } from './model/validation.js';
 
 const rate = z.coerce.number().int().min(1);
@@ -96,6 +102,18 @@ export const WorkerEnv = ClientEnv.extend({
    * Partner Portal's): the worker makes with it the writes the IdP no longer grants its API key.
    */
   CYBRID_IDP_WRITE_TOKEN_COMMAND: z.string().trim().min(1, 'must be a command when set').optional(),
+  /** Who makes a write (model/workflow-safe/tasks.ts WRITE_MODES): the worker, a person, or whoever can. */
+  PROVISIONER_WRITE_MODE: z
+    .enum(WRITE_MODES, { error: `must be one of ${WRITE_MODES.join(', ')}` })
+    .default(DEFAULT_WRITE_MODE),
+  /** How long a person has for a task before the operation fails (TaskExpired); an operation may say otherwise. */
+  PROVISIONER_TASK_DEADLINE: duration
+    .pipe(z.number().min(durationMs('1m'), 'must be at least 1m'))
+    .default(durationMs(DEFAULT_TASK_DEADLINE)),
+  /** How often an open task is recalled to the person (task.reminder); an operation may say otherwise. */
+  PROVISIONER_TASK_REMINDER: duration
+    .pipe(z.number().min(durationMs('1m'), 'must be at least 1m'))
+    .default(durationMs(DEFAULT_TASK_REMINDER)),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

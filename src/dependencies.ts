@@ -142,6 +142,10 @@ export async function openDependencies(config: WorkerEnv, logger: Logger): Promi
       tokenUrl: tokenUrlOf(config.CYBRID_IDP_URL),
       userConcurrency: config.PROVISIONER_USER_CONCURRENCY,
       orphanGraceMs: config.PROVISIONER_ORPHAN_GRACE_MS,
+      writeMode: config.PROVISIONER_WRITE_MODE,
+      keyLifetimeMs: config.PROVISIONER_KEY_LIFETIME,
+      taskDeadlineMs: config.PROVISIONER_TASK_DEADLINE,
+      taskReminderMs: config.PROVISIONER_TASK_REMINDER,
     },
     close: async () => {
       await ledger.close();

@@ -5,6 +5,7 @@
  * I/O around that decision.
  */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
+import { portalKeyExpiry } from '../idp/application-expiry.js';
 import { applicationPathId } from '../idp/client.js';
 import { isNotFound, toApplicationFailure } from '../idp/errors.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../model/bank-credential.js';
 import { credentialExpiry, renewedExpiry } from '../model/workflow-safe/credential-expiry.js';
 import type { Application } from '../model/idp-schemas.js';
+import type { CreateBankApiKeyValues } from '../model/workflow-safe/tasks.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
 import {
   settleOnboarding,
@@ -44,10 +46,14 @@ export interface BankCredential {
   created: boolean;
 }
 
+/** A stored credential to use, or the values of the key a person is to create. */
+export type BankApiKeyPreparation =
+  { kind: 'use'; credential: BankCredential } | { kind: 'ask'; values: CreateBankApiKeyValues };
+
 type Settle = (seen: ApplicationsSeen) => Settlement;
 
 export function applicationActivities(deps: ActivityDeps) {
-  const { idp, secrets, orphanGraceMs, tokenUrl } = deps;
+  const { idp, secrets, orphanGraceMs, tokenUrl, keyLifetimeMs } = deps;
   const signal = cancellationSignal;
 
   async function bankApplications(bankGuid: string): Promise<Application[]> {
@@ -229,7 +235,46 @@ export function applicationActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * Onboarding when a person creates the key: the stored credential when the bank has a usable one (no
+   * task), else what the person is to create. Reads only: nothing is deleted, since an application of this
+   * operation without a stored secret is the person's new key, waiting for its secret to be handed over.
+   */
+  async function prepareBankApiKeyTask(input: EnsureBankApplicationInput): Promise<BankApiKeyPreparation> {
+    try {
+      const secretName = bankCredentialSecretName(input.bankGuid);
+      const stored = await storedCredentials(secrets, secretName);
+      const applications = await bankApplications(input.bankGuid);
+      const { outcome } = settleOnboarding({
+        applications,
+        stored,
+        ownName: input.name,
+        nowMs: Date.now(),
+        orphanGraceMs,
+      });
+      if (outcome.kind === 'use') {
+        if (outcome.credential.stage !== 'current')
+          await secrets.promote(secretName, outcome.credential.version);
+        return { kind: 'use', credential: credential(outcome, input.bankGuid) };
+      }
+      if (outcome.kind === 'refuse')
+        throw unknownApplications(input.bankGuid, outcome.unknown, secrets.scheme);
+      return {
+        kind: 'ask',
+        values: {
+          bankGuid: input.bankGuid,
+          name: input.name,
+          ipAllowlist: input.ipAllowlist ?? [],
+          expiresAt: portalKeyExpiry(input.expiresAt, Date.now(), keyLifetimeMs),
+        },
+      };
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+  }
+
   return {
+    prepareBankApiKeyTask,
     ensureBankApplication,
     createPendingBankApplication,
     removeBankApplication,

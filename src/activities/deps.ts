@@ -1,6 +1,7 @@
 /** What the activities need from the outside world; the worker builds it once from configuration. */
 import type { IdpClient } from '../idp/client.js';
 import type { ProvisioningLedger } from '../ledger/index.js';
+import type { WriteMode } from '../model/workflow-safe/tasks.js';
 import type { SecretStore } from '../secrets/index.js';
 
 export interface ActivityDeps {
@@ -16,4 +17,11 @@ export interface ActivityDeps {
    * response and is deleted. Younger ones may belong to a create still in flight (another attempt).
    */
   orphanGraceMs: number;
+  /** PROVISIONER_WRITE_MODE: who makes the writes (idp/permissions.ts decideWrite). */
+  writeMode: WriteMode;
+  /** PROVISIONER_KEY_LIFETIME: the expiry of a new API key when none is asked for. */
+  keyLifetimeMs: number;
+  /** PROVISIONER_TASK_DEADLINE and PROVISIONER_TASK_REMINDER: an operation's defaults for its tasks. */
+  taskDeadlineMs: number;
+  taskReminderMs: number;
 }

@@ -4,6 +4,7 @@ import { credentialActivities } from './credentials.js';
 import type { ActivityDeps } from './deps.js';
 import { desiredStateActivities } from './desired-state.js';
 import { inputActivities } from './input.js';
+import { peopleActivities } from './people.js';
 import { userActivities } from './users.js';
 import { webhookActivities } from './webhooks.js';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...userActivities(deps),
     ...webhookActivities(deps),
     ...desiredStateActivities(deps),
+    ...peopleActivities(deps),
   };
 }
 

@@ -31,3 +31,22 @@ export function applicationExpiryProblem(expiresAt: string, nowMs: number): stri
 /** The expiry a new application is created with: `asked`, else `lifetimeMs` from `nowMs`. */
 export const applicationExpiry = (asked: string | undefined, nowMs: number, lifetimeMs: number): string =>
   asked ?? new Date(nowMs + lifetimeMs).toISOString();
+
+const DAY_MS = durationMs('1d');
+
+/**
+ * The expiry a person is asked to give a new key in the Partner Portal: `asked`, else `lifetimeMs` from
+ * `nowMs` rounded up to the start of the next UTC day. GUESS: the Portal is documented only in prose; we
+ * assume it takes a date, as the sandbox's Portal page does (the key expires at the start of that day, UTC).
+ */
+export function portalKeyExpiry(asked: string | undefined, nowMs: number, lifetimeMs: number): string {
+  if (asked !== undefined) return new Date(Date.parse(asked)).toISOString();
+  return new Date(Math.ceil((nowMs + lifetimeMs) / DAY_MS) * DAY_MS).toISOString();
+}
+
+/**
+ * Whether a key a person created expires as the task asked. GUESS (see portalKeyExpiry): the Portal takes a
+ * date, so the same UTC day counts as a match.
+ */
+export const sameKeyExpiryDay = (actual: string, asked: string): boolean =>
+  Math.floor(Date.parse(actual) / DAY_MS) === Math.floor(Date.parse(asked) / DAY_MS);

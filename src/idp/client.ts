@@ -25,7 +25,7 @@ import {
 import { durationMs } from '../model/workflow-safe/durations.js';
 import { parseOrThrow } from '../model/validation.js';
 import type { RequestPacer } from './pacer.js';
-import { judgeGrant, type IdpOperation } from './permissions.js';
+import { judgeGrant, type IdpOperation, type WriteAccess } from './permissions.js';
 import { TokenCache } from './token-cache.js';
 import { requestToken, type AccessToken, type ClientCredentials } from './token.js';
 import { createTransport, type HttpRequest, type Transport } from './transport.js';
@@ -296,6 +296,13 @@ export function createIdpClient(options: IdpClientOptions) {
       paginate((page) => listUsers({ ...query, page, perPage: PAGE_SIZE }, opts)),
 
     createCustomerToken,
+
+    /** What the worker holds to make `operation` (a write): its API key's grant, the write token source, or nothing. */
+    async writeAccess(operation: IdpOperation, opts: CallOptions = {}): Promise<WriteAccess> {
+      const verdict = judgeGrant(operation, credentials.scopes, await tokens.get(opts.signal));
+      if (verdict.kind === 'send') return 'api-key';
+      return verdict.kind === 'write-elsewhere' && writeTokens ? 'write-token' : 'none';
+    },
 
     /** The access token the client currently uses (fetched when none is fresh). */
     token: (opts: CallOptions = {}): Promise<AccessToken> => tokens.get(opts.signal),

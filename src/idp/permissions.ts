@@ -4,6 +4,7 @@
  * deletes and disables need `:execute`); `writes` marks the operations IdPs since v0.129.1209 leave to a
  * person in the Partner Portal: an API key's token never holds their scope there.
  */
+import type { WriteDecision, WriteMode } from '../model/workflow-safe/tasks.js';
 import type { AccessToken } from './token.js';
 
 export const OPERATION_SCOPES = {
@@ -54,4 +55,39 @@ export function judgeGrant(
   const { scope, writes } = OPERATION_SCOPES[operation];
   if (!requested.includes(scope) || token.grantedScopes.includes(scope)) return { kind: 'send' };
   return writes ? { kind: 'write-elsewhere', scope } : { kind: 'read-dropped', scope };
+}
+
+/** What the worker holds for a write: its API key's grant, the write token source, or nothing. */
+export type WriteAccess = 'api-key' | 'write-token' | 'none';
+
+/**
+ * Who makes a write of `operation`, under PROVISIONER_WRITE_MODE, given what the worker holds for it: the
+ * one place this is decided. `automatic` leaves the write to the worker even without access (it then fails
+ * with IdpWriteNotPermitted, as before write modes existed).
+ */
+export function decideWrite(operation: IdpOperation, mode: WriteMode, access: WriteAccess): WriteDecision {
+  const { scope } = OPERATION_SCOPES[operation];
+  const decision = (writer: WriteDecision['writer'], reason: string): WriteDecision => ({
+    operation,
+    mode,
+    writer,
+    reason,
+  });
+  if (mode === 'assisted')
+    return decision('person', 'PROVISIONER_WRITE_MODE is assisted: a person makes every write');
+  if (access === 'api-key') return decision('worker', `the IdP granted the worker's API key ${scope}`);
+  if (access === 'write-token')
+    return decision(
+      'worker',
+      `the write token source (CYBRID_IDP_WRITE_TOKEN_COMMAND) makes it: the IdP did not grant the API key ${scope}`,
+    );
+  return mode === 'automatic'
+    ? decision(
+        'worker',
+        `PROVISIONER_WRITE_MODE is automatic: the IdP did not grant ${scope} and no write token source is configured, so the write fails`,
+      )
+    : decision(
+        'person',
+        `the IdP did not grant the worker's API key ${scope} and no write token source is configured: a person makes it in the Partner Portal`,
+      );
 }

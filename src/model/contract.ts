@@ -8,6 +8,13 @@ import { Email, emailProblem, MAX_EMAIL_LENGTH } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
 import { DURATION_PATTERN } from './workflow-safe/durations.js';
+import {
+  TASK_KINDS,
+  WRITE_MODES,
+  type CompletedTask as CompletedTaskShape,
+  type PersonTask as PersonTaskShape,
+  type WriteDecision as WriteDecisionShape,
+} from './workflow-safe/tasks.js';
 
 export {
   bankWorkflowId,
@@ -85,6 +92,15 @@ export const UserSpec = z.object({
 });
 export type UserSpec = z.infer<typeof UserSpec>;
 
+/** An operation's own deadline and reminder interval for the tasks it opens for a person. */
+export const TaskTiming = z.object({
+  /** Default PROVISIONER_TASK_DEADLINE (7d). */
+  deadline: Duration.optional(),
+  /** Default PROVISIONER_TASK_REMINDER (24h). */
+  reminder: Duration.optional(),
+});
+export type TaskTiming = z.infer<typeof TaskTiming>;
+
 export const OnboardBankInput = z.object({
   bankGuid: Guid,
   application: ApplicationSettings.optional(),
@@ -96,6 +112,7 @@ export const OnboardBankInput = z.object({
     .meta({ uniqueItems: true, description: 'Each email at most once (compared without case)' })
     .optional(),
   verifyCredentials: z.boolean().optional(),
+  tasks: TaskTiming.optional(),
 });
 export type OnboardBankInput = z.infer<typeof OnboardBankInput>;
 
@@ -111,11 +128,60 @@ export const ProvisionedUser = z.object({
 });
 export type ProvisionedUser = z.infer<typeof ProvisionedUser>;
 
+export const WriteDecision = z.object({
+  operation: z.string(),
+  mode: z.enum(WRITE_MODES),
+  writer: z.enum(['worker', 'person']),
+  reason: z.string(),
+}) satisfies z.ZodType<WriteDecisionShape>;
+
+const TaskCompletion = z.object({
+  by: z.string(),
+  at: z.string(),
+  /** verified: a read of the IdP showed it; confirmed: a person said so (no read can show it). */
+  evidence: z.enum(['verified', 'confirmed']),
+});
+
+/** A write a person makes (model/workflow-safe/tasks.ts). */
+export const PersonTask = z.object({
+  taskId: z.string(),
+  bankGuid: z.string(),
+  workflowId: z.string(),
+  kind: z.enum(TASK_KINDS),
+  instructions: z.string(),
+  values: z.union([
+    z.object({
+      bankGuid: z.string(),
+      name: z.string(),
+      ipAllowlist: z.array(z.string()),
+      expiresAt: z.string(),
+    }),
+    z.object({
+      users: z.array(z.object({ email: z.string(), allowedScopes: z.array(z.string()).optional() })),
+    }),
+  ]),
+  requestedAt: z.string(),
+  deadline: z.string(),
+  state: z.enum(['open', 'completed', 'expired', 'cancelled']),
+  remindersSent: z.number().int().min(0),
+  lastProblem: z.string().optional(),
+  completion: TaskCompletion.optional(),
+}) satisfies z.ZodType<PersonTaskShape>;
+export type PersonTask = z.infer<typeof PersonTask>;
+
+/** A task a person completed, as the operation's result records it. */
+export const CompletedTask = TaskCompletion.extend({
+  taskId: z.string(),
+  kind: z.enum(TASK_KINDS),
+}) satisfies z.ZodType<CompletedTaskShape>;
+
 export const OnboardBankResult = z.object({
   bankGuid: z.string(),
   application: ApplicationRef,
   users: z.array(ProvisionedUser),
   verified: z.boolean(),
+  /** The writes a person made (absent when the worker made every write). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type OnboardBankResult = z.infer<typeof OnboardBankResult>;
 
@@ -214,5 +280,9 @@ export const OperationStatus = z.object({
   /** How many failures there are in all; absent in answers of workers from before it was added. */
   failureCount: z.number().int().min(0).optional(),
   application: z.object({ clientId: z.string(), name: z.string() }).optional(),
+  /** Who makes each kind of write this operation needs (PROVISIONER_WRITE_MODE and the IdP's grant). */
+  writes: z.array(WriteDecision).optional(),
+  /** The tasks it opened for a person, open or not. */
+  tasks: z.array(PersonTask).optional(),
 });
 export type OperationStatus = z.infer<typeof OperationStatus>;

@@ -43,7 +43,12 @@ const retry: RetryPolicy = {
 const shortStep = { startToCloseTimeout: '30s', retry } satisfies ActivityOptions;
 
 type LongSteps =
-  'ensureUsers' | 'resolveUsers' | 'disableUserBatch' | 'observeBanks' | 'observeOrganizationUsers';
+  | 'ensureUsers'
+  | 'resolveUsers'
+  | 'disableUserBatch'
+  | 'observeBanks'
+  | 'observeOrganizationUsers'
+  | 'findInvitedUsers';
 type ShortSteps = Omit<Activities, LongSteps>;
 type QuickSteps = Pick<ShortSteps, 'checkWorkflowInput' | 'webhookSubscriptionsFor'>;
 
@@ -109,9 +114,15 @@ export const quickSteps = (): ActivityInterfaceFor<QuickSteps> | LocalActivityIn
  * heartbeat timeout and a cancellation reaches it. No single step between heartbeats takes longer than one
  * IdP request.
  */
-export const { ensureUsers, resolveUsers, disableUserBatch, observeBanks, observeOrganizationUsers } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '15m',
-    heartbeatTimeout: '20s',
-    retry,
-  });
+export const {
+  ensureUsers,
+  resolveUsers,
+  disableUserBatch,
+  observeBanks,
+  observeOrganizationUsers,
+  findInvitedUsers,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '20s',
+  retry,
+});

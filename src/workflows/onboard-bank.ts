@@ -8,12 +8,23 @@
  * with UsersNotProvisioned naming them); users already provisioned are kept, and a re-run is idempotent.
  * Cancellation never interrupts the step that creates the application and stores its secret.
  */
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { OnboardBankInput, OnboardBankResult, OperationFailure } from '../model/contract.js';
+import { durationMs } from '../model/workflow-safe/durations.js';
+import { activitySteps } from './activity-proxies.js';
 import { ensureCredential } from './credential.js';
 import { reportingCompletion } from './events.js';
+import { credentialHandover, usersFromPerson } from './handover.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
+import { createTaskBoard, type TaskTiming } from './tasks.js';
 import { provisionUsers, usersNotProvisioned } from './users.js';
+
+/**
+ * Marks runs that ask who makes each write (the worker, or a person through a task). Runs begun before it
+ * replay as they ran: the worker made every write.
+ */
+const WRITES_BY_PEOPLE_PATCH = 'writes-by-people';
 
 export function onboardBank(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   return reportingCompletion('onboardBank', rawInput, () => onboard(rawInput));
@@ -27,10 +38,38 @@ async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const input = await checkedInput('onboardBank', rawInput);
   const { bankGuid } = input;
   const users = input.users ?? [];
+  const board = createTaskBoard('onboardBank', bankGuid, progress);
+  const handover = credentialHandover(bankGuid, board, progress);
 
-  const verified = input.verifyCredentials ?? true;
-  const credential = await ensureCredential(bankGuid, input.application ?? {}, verified, progress);
-  const provisioned = await provisionUsers(bankGuid, users, progress, failures);
+  let keyByPerson = false;
+  let usersByPerson = false;
+  let timing: TaskTiming | undefined;
+  if (patched(WRITES_BY_PEOPLE_PATCH)) {
+    const access = await activitySteps.writeAccess.executeWithOptions(
+      { summary: 'Who makes the writes: the worker, or a person in the Partner Portal' },
+      [{ operations: ['createBankApplication', 'createUser'] }],
+    );
+    progress.update({ writes: access.decisions });
+    keyByPerson = access.decisions[0]!.writer === 'person';
+    usersByPerson = access.decisions[1]!.writer === 'person';
+    timing = {
+      deadlineMs:
+        input.tasks?.deadline !== undefined ? durationMs(input.tasks.deadline) : access.taskDeadlineMs,
+      reminderMs:
+        input.tasks?.reminder !== undefined ? durationMs(input.tasks.reminder) : access.taskReminderMs,
+    };
+  }
+
+  // A key a person hands over was minted with before it was accepted.
+  const verified = keyByPerson || (input.verifyCredentials ?? true);
+  const credential = keyByPerson
+    ? await handover.credential(input.application ?? {}, timing!)
+    : await ensureCredential(bankGuid, input.application ?? {}, verified, progress);
+  progress.update({ application: { clientId: credential.clientId, name: credential.name } });
+  const provisioned =
+    usersByPerson && users.length > 0
+      ? await usersFromPerson(bankGuid, users, board, progress, timing!)
+      : await provisionUsers(bankGuid, users, progress, failures);
 
   if (failures.length > 0) {
     progress.step('finished with users the IdP refused');
@@ -40,11 +79,15 @@ async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
     });
   }
 
+  const tasks = board.completed();
+  // A duplicate submission may still be answering.
+  if (tasks.length > 0) await condition(allHandlersFinished);
   progress.step('done');
   return {
     bankGuid,
     application: { clientId: credential.clientId, name: credential.name, secretRef: credential.secretRef },
     users: provisioned,
     verified,
+    ...(tasks.length > 0 ? { tasks } : {}),
   };
 }

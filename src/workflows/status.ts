@@ -8,7 +8,7 @@ import type { OperationFailure, OperationStatus } from '../model/contract.js';
 import { describeProgress, FAILURES_LISTED } from '../model/workflow-safe/operations.js';
 import { statusQuery } from '../model/workflow-safe/messages.js';
 
-type Shown = Pick<OperationStatus, 'step' | 'users' | 'application'>;
+type Shown = Pick<OperationStatus, 'step' | 'users' | 'application' | 'writes' | 'tasks'>;
 
 export interface StatusTracker {
   step(step: string): void;

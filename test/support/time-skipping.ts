@@ -65,8 +65,26 @@ export function stubActivities(stubs: Partial<Activities>) {
  * it would test nothing), and no webhook subscriptions (operations emit events as they end) unless stubbed.
  */
 export function withWorkflowBasics(activities: object): object {
-  return { ...inputActivities(), webhookSubscriptionsFor: () => Promise.resolve([]), ...activities };
+  return {
+    ...inputActivities(),
+    webhookSubscriptionsFor: () => Promise.resolve([]),
+    writeAccess: workerWrites,
+    ...activities,
+  };
 }
+
+/** The worker makes every write (the answer of a worker whose API key may write). */
+export const workerWrites: Activities['writeAccess'] = ({ operations }) =>
+  Promise.resolve({
+    decisions: operations.map((operation) => ({
+      operation,
+      mode: 'auto' as const,
+      writer: 'worker' as const,
+      reason: 'stub: the worker writes',
+    })),
+    taskDeadlineMs: 7 * 86_400_000,
+    taskReminderMs: 86_400_000,
+  });
 
 /** Runs `body` while a worker with `activities` (and withWorkflowBasics) polls a task queue of its own. */
 export async function withWorker<T>(

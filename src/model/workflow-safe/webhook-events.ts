@@ -28,11 +28,20 @@ export const ROTATION_WAITING_EVENT = 'bank.credentials_rotation_waiting';
 /** A drift check found differences between a manifest and the IdP; the event's data is the drift report. */
 export const DRIFT_DETECTED_EVENT = 'drift.detected';
 
+/** A task for a person (model/workflow-safe/tasks.ts): opened, recalled, done, or left undone past its deadline. */
+export const TASK_EVENTS = {
+  requested: 'task.requested',
+  reminder: 'task.reminder',
+  completed: 'task.completed',
+  expired: 'task.expired',
+} as const;
+
 /** Every event type a subscription can ask for. New kinds of event are added here. */
 export const WEBHOOK_EVENT_TYPES = [
   ...Object.values(OPERATION_EVENTS).flatMap(({ completed, failed }) => [completed, failed]),
   ROTATION_WAITING_EVENT,
   DRIFT_DETECTED_EVENT,
+  ...Object.values(TASK_EVENTS),
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -1,0 +1,178 @@
+/**
+ * Onboarding's writes when a person makes them (PROVISIONER_WRITE_MODE and the IdP's grant decide: see
+ * idp/permissions.ts decideWrite): the bank API key a person creates in the Portal and hands over, and the
+ * users a person invites there. What the person did is checked by reading the IdP before it counts.
+ */
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { BankCredential } from '../activities/applications.js';
+import type { ApplicationSettings, ProvisionedUser, UserSpec } from '../model/contract.js';
+import {
+  defaultApplicationName,
+  markedApplicationName,
+  operationMarker,
+} from '../model/workflow-safe/application-names.js';
+import {
+  submitCredentialUpdate,
+  type CredentialSubmission,
+  type CredentialSubmissionAnswer,
+} from '../model/workflow-safe/messages.js';
+import type { CreateBankApiKeyValues, InviteUsersValues } from '../model/workflow-safe/tasks.js';
+import { findInvitedUsers, steps } from './activity-proxies.js';
+import type { StatusTracker } from './status.js';
+import type { TaskBoard, TaskTiming } from './tasks.js';
+
+/** How many users a problem line names before "and N more". */
+const USERS_NAMED = 5;
+
+export interface CredentialHandover {
+  /** The bank's credential: the stored one when usable, else the key a person creates and hands over. */
+  credential(settings: ApplicationSettings, timing: TaskTiming): Promise<BankCredential>;
+}
+
+/**
+ * Registers `submitCredential` (so a submission gets a clear answer whenever it comes) and returns what
+ * opens the create-bank-api-key task. Submissions are checked one at a time; a refused one leaves the task
+ * open and its secret version revoked; the key already accepted, submitted again, is accepted again.
+ */
+export function credentialHandover(
+  bankGuid: string,
+  board: TaskBoard,
+  progress: StatusTracker,
+): CredentialHandover {
+  let asked: CreateBankApiKeyValues | undefined;
+  let accepted: BankCredential | undefined;
+  let checking = false;
+
+  setHandler(
+    submitCredentialUpdate,
+    async ({ clientId, submissionVersion, by }): Promise<CredentialSubmissionAnswer> => {
+      await condition(() => !checking);
+      checking = true;
+      try {
+        const task = board.openTask('create-bank-api-key');
+        if (!task || !asked) {
+          // Completed meanwhile, with another key (the validator let through only this bank's open task or the accepted key).
+          if (accepted?.clientId !== clientId)
+            return {
+              accepted: false,
+              taskId: '',
+              reason: `bank ${bankGuid} accepted API key ${accepted?.clientId} already`,
+            };
+        }
+        const outcome = await steps().acceptSubmittedCredential.executeWithOptions(
+          { summary: `Check the API key ${clientId} a person handed over for bank ${bankGuid}` },
+          [{ bankGuid, clientId, submissionVersion, asked: asked! }],
+        );
+        const taskId = task?.taskId ?? '';
+        if (!outcome.accepted) {
+          if (task) board.problem(task, outcome.reason);
+          return { accepted: false, taskId, reason: outcome.reason };
+        }
+        accepted ??= outcome.credential;
+        if (task) board.complete(task, { by, evidence: 'verified' });
+        return { accepted: true, taskId, clientId, secretRef: outcome.credential.secretRef };
+      } finally {
+        checking = false;
+      }
+    },
+    {
+      validator: ({ clientId, submissionVersion, by }: CredentialSubmission) => {
+        if (!clientId.trim() || !submissionVersion.trim() || !by.trim())
+          throw new Error('a submission names the client id, the secret-store version and who hands it over');
+        if (accepted?.clientId === clientId) return;
+        if (!board.openTask('create-bank-api-key'))
+          throw new Error(
+            accepted
+              ? `bank ${bankGuid} accepted API key ${accepted.clientId} already`
+              : `bank ${bankGuid} has no open create-bank-api-key task: its operation does not wait for a key`,
+          );
+      },
+    },
+  );
+
+  return {
+    async credential(settings, timing) {
+      progress.step('looking for the bank API key (a person creates it)');
+      const preparation = await steps().prepareBankApiKeyTask.executeWithOptions(
+        { summary: `Find the API key of bank ${bankGuid}, or say what a person is to create` },
+        [
+          {
+            bankGuid,
+            name: markedApplicationName(
+              settings.name ?? defaultApplicationName(bankGuid),
+              operationMarker(workflowInfo().firstExecutionRunId),
+            ),
+            ipAllowlist: settings.ipAllowlist,
+            expiresAt: settings.expiresAt,
+          },
+        ],
+      );
+      if (preparation.kind === 'use') return preparation.credential;
+      asked = preparation.values;
+      const task = await board.open('create-bank-api-key', asked, keyInstructions(asked), timing);
+      await board.waitFor(task);
+      return accepted!;
+    },
+  };
+}
+
+function keyInstructions({ bankGuid, name, ipAllowlist, expiresAt }: CreateBankApiKeyValues): string {
+  return (
+    `In the Cybrid Partner Portal (Developers), create an API key for bank ${bankGuid} named exactly "${name}", ` +
+    `IP allowlist ${ipAllowlist.length ? ipAllowlist.join(', ') : 'empty (any address)'}, expiring ${expiresAt.slice(0, 10)} (${expiresAt}); ` +
+    `then hand it over: provisioner credential submit ${bankGuid} --client-id <client id> (the secret on standard input or --secret-file)`
+  );
+}
+
+/**
+ * The users a person invites: those the IdP lists already count at once; the others are a task, checked by
+ * reading the IdP. Each is reported `created: false` (the worker did not create it, and has no invite URL).
+ */
+export async function usersFromPerson(
+  bankGuid: string,
+  users: readonly UserSpec[],
+  board: TaskBoard,
+  progress: StatusTracker,
+  timing: TaskTiming,
+): Promise<ProvisionedUser[]> {
+  const asked: InviteUsersValues['users'] = users.map(({ email, allowedScopes }) => ({
+    email,
+    ...(allowedScopes ? { allowedScopes: [...allowedScopes] } : {}),
+  }));
+  const found = new Map<string, ProvisionedUser>();
+  let remaining = asked;
+  const look = async (): Promise<string | undefined> => {
+    const seen = await findInvitedUsers.executeWithOptions(
+      { summary: `Look for ${remaining.length} users of bank ${bankGuid} a person invites` },
+      [{ bankGuid, users: remaining }],
+    );
+    for (const user of seen.found) found.set(user.email.toLowerCase(), user);
+    remaining = remaining.filter((u) => !found.has(u.email.toLowerCase()));
+    progress.update({ users: { done: found.size, total: users.length } });
+    if (seen.missing.length === 0) return undefined;
+    const named = seen.missing.slice(0, USERS_NAMED).map((m) => `${m.email} (${m.problem})`);
+    const more = seen.missing.length > USERS_NAMED ? `, and ${seen.missing.length - USERS_NAMED} more` : '';
+    return `${seen.missing.length} of ${users.length} users not yet as asked: ${named.join(', ')}${more}`;
+  };
+
+  progress.step('looking for the users (a person invites them)');
+  if ((await look()) !== undefined) {
+    const task = await board.open(
+      'invite-users',
+      { users: remaining },
+      inviteInstructions(remaining),
+      timing,
+    );
+    await board.waitFor(task, look);
+  }
+  return users.map((u) => found.get(u.email.toLowerCase())!);
+}
+
+function inviteInstructions(users: InviteUsersValues['users']): string {
+  const listed = users
+    .slice(0, USERS_NAMED)
+    .map((u) => `${u.email} (${u.allowedScopes?.join(' ') ?? 'default scopes'})`)
+    .join(', ');
+  const more = users.length > USERS_NAMED ? ` and ${users.length - USERS_NAMED} more (see values.users)` : '';
+  return `In the Cybrid Partner Portal (Teams), invite ${users.length} user${users.length === 1 ? '' : 's'} with exactly these scopes: ${listed}${more}. The worker notices by reading the IdP; \`provisioner tasks check\` makes it look at once.`;
+}

@@ -1,0 +1,255 @@
+/**
+ * Tasks for a person: a write the worker may not make, opened by a workflow and waited for durably. While a
+ * task is open the operation's status query lists it, the `AwaitingPerson` search attribute is true (one
+ * saved Web UI query finds every such operation), and webhook receivers hear `task.requested`, a
+ * `task.reminder` every reminder interval, then `task.completed` or `task.expired`. A task a read can verify
+ * is checked by reading the IdP with a growing backoff (TASK_CHECK_BACKOFF) and at once on `checkTasks`; a
+ * task no read can show is confirmed by a person (`confirmTask`); a bank API key is handed over through
+ * `submitCredential` (onboard-bank.ts). At its deadline the operation fails with TaskExpired naming what was
+ * left undone; a cancelled operation closes its tasks.
+ *
+ * New kinds (deleting a key, changing scopes, disabling users) need only their values, their instructions
+ * and, where a read shows them done, a check.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  checkTasksUpdate,
+  confirmTaskUpdate,
+  type TasksCheckAnswer,
+} from '../model/workflow-safe/messages.js';
+import { AwaitingPersonKey } from '../model/workflow-safe/search-attributes.js';
+import {
+  CONFIRMED_KINDS,
+  TASK_CHECK_BACKOFF,
+  TASK_EXPIRED,
+  type CompletedTask,
+  type PersonTask,
+  type TaskCompletion,
+  type TaskKind,
+  type TaskValues,
+} from '../model/workflow-safe/tasks.js';
+import { operationIdOf, TASK_EVENTS, type EventfulOperation } from '../model/workflow-safe/webhook-events.js';
+import { emitEvent, operationReference } from './events.js';
+import type { StatusTracker } from './status.js';
+
+export interface TaskTiming {
+  deadlineMs: number;
+  reminderMs: number;
+}
+
+/** A check by reading the IdP: undefined when the task is done, else what the IdP shows instead. */
+export type TaskCheck = () => Promise<string | undefined>;
+
+/** Who a completion seen by a read is credited to when no `tasks check --by` asked for that read. */
+const SEEN_BY_THE_WORKER = 'seen in the IdP by the worker';
+
+export interface TaskBoard {
+  /** Opens a task and tells everyone who looks. */
+  open(kind: TaskKind, values: TaskValues, instructions: string, timing: TaskTiming): Promise<PersonTask>;
+  /**
+   * Waits until `task` is completed (by `complete`, a confirmation, or `check` finding it done), reminding
+   * on the way; throws TaskExpired at its deadline, and closes it when the operation is cancelled.
+   */
+  waitFor(task: PersonTask, check?: TaskCheck): Promise<TaskCompletion>;
+  /** Completes an open task (e.g. a submission the workflow accepted). */
+  complete(task: PersonTask, completion: Omit<TaskCompletion, 'at'>): void;
+  /** Records why the last attempt to complete `task` failed, for the person. */
+  problem(task: PersonTask, problem: string): void;
+  /** The open task of `kind`, if any. */
+  openTask(kind: TaskKind): PersonTask | undefined;
+  /** What the operation's result records: the tasks people completed. */
+  completed(): CompletedTask[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function createTaskBoard(
+  operation: EventfulOperation,
+  bankGuid: string,
+  progress: StatusTracker,
+): TaskBoard {
+  const tasks: PersonTask[] = [];
+  /** A `checkTasks` asks for a read now; its caller is credited with what it finds. */
+  let checkRequest: { by: string } | undefined;
+  let checksDone = 0;
+  let checkable = 0;
+  const reminderIntervals = new Map<string, number>();
+
+  const show = () => {
+    progress.update({ tasks: tasks.map((t) => ({ ...t })) });
+    upsertSearchAttributes([{ key: AwaitingPersonKey, value: tasks.some((t) => t.state === 'open') }]);
+  };
+  const event = (type: (typeof TASK_EVENTS)[keyof typeof TASK_EVENTS], task: PersonTask) =>
+    emitEvent(type, { ...operationReference(operation, bankGuid), task: { ...task } }, bankGuid);
+  const find = (taskId: string) => tasks.find((t) => t.taskId === taskId);
+
+  setHandler(
+    checkTasksUpdate,
+    async ({ by }): Promise<TasksCheckAnswer> => {
+      const before = checksDone;
+      checkRequest = { by };
+      await condition(() => checksDone > before || checkable === 0);
+      return {
+        open: tasks
+          .filter((t) => t.state === 'open')
+          .map(({ taskId, kind, lastProblem }) => ({
+            taskId,
+            kind,
+            ...(lastProblem ? { lastProblem } : {}),
+          })),
+        completed: tasks.filter((t) => t.state === 'completed').map((t) => t.taskId),
+      };
+    },
+    {
+      validator: ({ by }: { by: string }) => {
+        if (!tasks.some((t) => t.state === 'open'))
+          throw new Error(`the ${operation} of bank ${bankGuid} has no open task for a person`);
+        if (!by.trim()) throw new Error('say who asks (--by)');
+      },
+    },
+  );
+
+  setHandler(
+    confirmTaskUpdate,
+    ({ taskId, by }) => {
+      complete(find(taskId)!, { by, evidence: 'confirmed' });
+      return { taskId, evidence: 'confirmed' as const };
+    },
+    {
+      validator: ({ taskId, by }: { taskId: string; by: string }) => {
+        const task = find(taskId);
+        if (!task) throw new Error(`the ${operation} of bank ${bankGuid} has no task ${taskId}`);
+        if (task.state !== 'open') throw new Error(`task ${taskId} is ${task.state} already`);
+        if (!CONFIRMED_KINDS.includes(task.kind))
+          throw new Error(
+            `task ${taskId} (${task.kind}) is checked by reading the IdP, not confirmed: run \`provisioner tasks check ${bankGuid}\` once it is done`,
+          );
+        if (!by.trim()) throw new Error('say who did it (--by)');
+      },
+    },
+  );
+
+  function complete(task: PersonTask, completion: Omit<TaskCompletion, 'at'>): void {
+    if (task.state !== 'open') return;
+    task.state = 'completed';
+    task.completion = { ...completion, at: iso(Date.now()) };
+    delete task.lastProblem;
+    show();
+  }
+
+  async function open(
+    kind: TaskKind,
+    values: TaskValues,
+    instructions: string,
+    timing: TaskTiming,
+  ): Promise<PersonTask> {
+    const { workflowId, firstExecutionRunId } = workflowInfo();
+    const now = Date.now();
+    const task: PersonTask = {
+      taskId: `${operationIdOf(workflowId, firstExecutionRunId)}~${tasks.length + 1}`,
+      bankGuid,
+      workflowId,
+      kind,
+      instructions,
+      values,
+      requestedAt: iso(now),
+      deadline: iso(now + timing.deadlineMs),
+      state: 'open',
+      remindersSent: 0,
+    };
+    tasks.push(task);
+    reminderIntervals.set(task.taskId, timing.reminderMs);
+    progress.step(`waiting for a person: ${kind} (task ${task.taskId}, until ${task.deadline})`);
+    show();
+    await event(TASK_EVENTS.requested, task);
+    return task;
+  }
+
+  async function waitFor(task: PersonTask, check?: TaskCheck): Promise<TaskCompletion> {
+    const deadline = Date.parse(task.deadline);
+    const reminderMs = reminderIntervals.get(task.taskId)!;
+    let nextReminder = Date.parse(task.requestedAt) + reminderMs;
+    let checkDelay: number = TASK_CHECK_BACKOFF.firstCheckMs;
+    let nextCheck = Date.now() + checkDelay;
+    if (check) checkable++;
+    try {
+      while (task.state === 'open') {
+        const wakeAt = Math.min(deadline, nextReminder, check ? nextCheck : Infinity);
+        await condition(
+          () => task.state !== 'open' || (check !== undefined && checkRequest !== undefined),
+          Math.max(wakeAt - Date.now(), 1),
+        );
+        if (task.state !== 'open') break;
+        const now = Date.now();
+        if (check && (checkRequest !== undefined || now >= nextCheck)) {
+          const by = checkRequest?.by;
+          checkRequest = undefined;
+          const problem = await check();
+          checksDone++;
+          if (problem === undefined) {
+            complete(task, { by: by ?? SEEN_BY_THE_WORKER, evidence: 'verified' });
+            break;
+          }
+          if (problem !== task.lastProblem) {
+            task.lastProblem = problem;
+            show();
+          }
+          checkDelay = Math.min(checkDelay * 2, TASK_CHECK_BACKOFF.maxCheckMs);
+          nextCheck = Date.now() + checkDelay;
+          continue;
+        }
+        if (now >= deadline) throw await expire(task);
+        if (now >= nextReminder) {
+          task.remindersSent++;
+          nextReminder += reminderMs;
+          show();
+          await event(TASK_EVENTS.reminder, task);
+        }
+      }
+    } catch (err) {
+      if (isCancellation(err) && task.state === 'open') {
+        task.state = 'cancelled';
+        show();
+      }
+      throw err;
+    } finally {
+      if (check) checkable--;
+    }
+    await event(TASK_EVENTS.completed, task);
+    return task.completion!;
+  }
+
+  async function expire(task: PersonTask): Promise<ApplicationFailure> {
+    task.state = 'expired';
+    show();
+    await event(TASK_EVENTS.expired, task);
+    return ApplicationFailure.create({
+      type: TASK_EXPIRED,
+      nonRetryable: true,
+      message: `Task ${task.taskId} (${task.kind}) was not done by its deadline ${task.deadline}: ${task.instructions}${task.lastProblem ? ` (last seen: ${task.lastProblem})` : ''}`,
+      details: [{ taskId: task.taskId, kind: task.kind, values: task.values }],
+    });
+  }
+
+  return {
+    open,
+    waitFor,
+    complete,
+    problem(task, problem) {
+      task.lastProblem = problem;
+      show();
+    },
+    openTask: (kind) => tasks.find((t) => t.kind === kind && t.state === 'open'),
+    completed: () =>
+      tasks
+        .filter((t) => t.state === 'completed')
+        .map(({ taskId, kind, completion }) => ({ taskId, kind, ...completion! })),
+  };
+}
