@@ -13,6 +13,7 @@ export {
   rotationScheduleId,
 } from './client/index.js';
 export type { ProvisionerClientOptions, RunningOperation, StartOptions } from './client/index.js';
+export { checkTasks, confirmTask, NoOpenTaskError, openTasks, submitCredential } from './client/tasks.js';
 export { describeFailure } from './model/workflow-safe/failure.js';
 export * from './model/manifest.js';
 export * from './model/plan.js';
@@ -24,12 +25,19 @@ export {
   parseManifest,
   PlanDocument,
 } from './client/desired-state.js';
-export { completeRotationUpdate, statusQuery } from './model/workflow-safe/messages.js';
+export {
+  checkTasksUpdate,
+  completeRotationUpdate,
+  confirmTaskUpdate,
+  statusQuery,
+  submitCredentialUpdate,
+} from './model/workflow-safe/messages.js';
 export { dataConverterFor } from './codec/index.js';
 export { parseKeyring } from './keyring.js';
 export {
   OPERATION_EVENTS,
   ROTATION_WAITING_EVENT,
+  TASK_EVENTS,
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from './model/workflow-safe/webhook-events.js';

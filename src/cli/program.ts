@@ -10,6 +10,7 @@ import { registerOnboard } from './commands/onboard.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerSecret } from './commands/secret.js';
 import { registerStatus } from './commands/status.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { registerWorker } from './commands/worker.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     registerOnboard,
     registerLifecycle,
     registerStatus,
+    registerTasks,
     registerDesiredState,
     registerSecret,
     registerCodecServer,
