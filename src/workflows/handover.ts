@@ -41,6 +41,8 @@ export function credentialHandover(
 ): CredentialHandover {
   let asked: CreateBankApiKeyValues | undefined;
   let accepted: BankCredential | undefined;
+  /** The create-bank-api-key task, once opened. */
+  let keyTaskId = '';
   let checking = false;
 
   setHandler(
@@ -55,7 +57,7 @@ export function credentialHandover(
           if (accepted?.clientId !== clientId)
             return {
               accepted: false,
-              taskId: '',
+              taskId: keyTaskId,
               reason: `bank ${bankGuid} accepted API key ${accepted?.clientId} already`,
             };
         }
@@ -63,14 +65,13 @@ export function credentialHandover(
           { summary: `Check the API key ${clientId} a person handed over for bank ${bankGuid}` },
           [{ bankGuid, clientId, submissionVersion, asked: asked! }],
         );
-        const taskId = task?.taskId ?? '';
         if (!outcome.accepted) {
           if (task) board.problem(task, outcome.reason);
-          return { accepted: false, taskId, reason: outcome.reason };
+          return { accepted: false, taskId: keyTaskId, reason: outcome.reason };
         }
         accepted ??= outcome.credential;
         if (task) board.complete(task, { by, evidence: 'verified' });
-        return { accepted: true, taskId, clientId, secretRef: outcome.credential.secretRef };
+        return { accepted: true, taskId: keyTaskId, clientId, secretRef: outcome.credential.secretRef };
       } finally {
         checking = false;
       }
@@ -110,6 +111,7 @@ export function credentialHandover(
       if (preparation.kind === 'use') return preparation.credential;
       asked = preparation.values;
       const task = await board.open('create-bank-api-key', asked, keyInstructions(asked), timing);
+      keyTaskId = task.taskId;
       await board.waitFor(task);
       return accepted!;
     },

@@ -128,13 +128,21 @@ describe('onboardBank', () => {
       const steps = events.map(stepOf).filter((step) => step !== undefined);
       assert.deepEqual(steps, [
         'checkWorkflowInput',
+        'writeAccess',
         'ensureBankApplication',
         'removeBankApplication',
         'revokeStoredCredentials',
         'webhookSubscriptionsFor',
       ]);
       const cancelRequested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-      const applicationDone = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+      const applicationScheduled = events.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'ensureBankApplication',
+      )?.eventId;
+      const applicationDone = events.findIndex(
+        (e) =>
+          e.activityTaskCompletedEventAttributes &&
+          String(e.activityTaskCompletedEventAttributes.scheduledEventId) === String(applicationScheduled),
+      );
       assert.ok(cancelRequested < applicationDone, 'the cancellation arrived while the application step ran');
       assert.equal((await listBankApplications(world, bankGuid)).length, 0);
       const versions = await world.deps.secrets.versions(`banks/${bankGuid}/credential`);
