@@ -20,6 +20,8 @@ export function buildProgram(): Command {
     .description('Provision banks, OAuth applications and users on the Cybrid IdP through Temporal workflows')
     .version(PACKAGE_VERSION, '--version', 'print the version')
     .exitOverride()
+    // So that `tasks check --json` is the subcommand's --json, not its parent's (`tasks --json`).
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
   for (const register of [
     registerDev,

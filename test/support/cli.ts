@@ -16,14 +16,17 @@ export interface CliOptions {
   cwd?: string;
   /** Another copy of bin/provisioner.js, e.g. in a production install. */
   bin?: string;
+  /** Written to the command's standard input, which is then closed (ignored when absent). */
+  input?: string;
 }
 
 export function startCli(args: string[], options: CliOptions = {}) {
   const child: ChildProcess = spawn(process.execPath, [options.bin ?? PROVISIONER_BIN, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin!.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

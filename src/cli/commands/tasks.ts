@@ -46,6 +46,7 @@ async function readSecret(secretFile: string | undefined): Promise<string> {
 export function registerTasks(program: Command): void {
   const tasks = program
     .command('tasks')
+    .enablePositionalOptions()
     .description("list the writes waiting for a person (every operation, or one bank's)")
     .option('--bank <bankGuid>', "only this bank's", bankGuidArgument)
     .option('--json', 'print one JSON document on stdout')

@@ -1,0 +1,146 @@
+/**
+ * The commands of people's tasks against a worker on today's IdP (the sandbox on 0.129.1425, assisted):
+ * `tasks --json` lists the open task, `credential submit` hands over the key (secret from standard input,
+ * or a file) and says why it refuses one, `tasks check` finds the invited user, `tasks done` refuses a task
+ * a read verifies. No secret appears in any output.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { PersonTask } from '../../src/model/contract.js';
+import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
+import { runCli, type CliRun } from '../support/cli.js';
+import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
+
+describe('provisioner tasks and credential submit (0.129.1425, assisted)', () => {
+  let world: TestWorld;
+  let files: string;
+  before(async () => {
+    world = await createTestWorld({ contract: '0.129.1425', env: { PROVISIONER_WRITE_MODE: 'assisted' } });
+    await world.startWorker();
+    files = await mkdtemp(join(tmpdir(), 'provisioner-tasks-'));
+  });
+  after(async () => {
+    await world?.close();
+    await rm(files, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[], input?: string) =>
+    runCli(args, { env: { ...process.env, ...world.env }, input });
+  const ok = async (args: string[], input?: string) => {
+    const run = await cli(args, input);
+    assert.equal(run.code, 0, `provisioner ${args.join(' ')} failed: ${run.stderr}`);
+    return run;
+  };
+  const portalWrite = async (path: string, body: unknown) => {
+    const token = (await (
+      await fetch(`${world.sandbox.url}/__sandbox/portal-token`, { method: 'POST' })
+    ).json()) as {
+      access_token: string;
+    };
+    const response = await fetch(`${world.sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as Record<string, string>;
+  };
+
+  it('lists the task, refuses a wrong secret, accepts the key, then checks the invited user', async () => {
+    const bankGuid = randomGuid();
+    const email = `cli-${bankGuid.slice(0, 8)}@example.com`;
+    const handle = await world.client.startOnboarding({ bankGuid, users: [{ email }] });
+
+    const listed = async () =>
+      (JSON.parse((await ok(['tasks', '--bank', bankGuid, '--json'])).stdout) as { tasks: PersonTask[] })
+        .tasks;
+    let tasks = await listed();
+    for (let i = 0; i < 100 && tasks.length === 0; i++) {
+      await sleep(100);
+      tasks = await listed();
+    }
+    assert.equal(tasks.length, 1);
+    const [task] = tasks;
+    assert.equal(task!.kind, 'create-bank-api-key');
+    assert.equal(task!.workflowId, `bank-${bankGuid}`);
+    const asked = task!.values as CreateBankApiKeyValues;
+    const text = await ok(['tasks', '--bank', bankGuid]);
+    assert.match(text.stdout, new RegExp(`${task!.taskId}  create-bank-api-key  bank ${bankGuid}`));
+
+    const key = await portalWrite('/api/bank_applications', {
+      name: asked.name,
+      bank_guid: bankGuid,
+      ip_allowlist: asked.ipAllowlist,
+      expires_at: asked.expiresAt,
+    });
+    const runs: CliRun[] = [];
+    const refused = await cli(
+      ['credential', 'submit', bankGuid, '--client-id', key.client_id!],
+      'a-wrong-secret\n',
+    );
+    runs.push(refused);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^provisioner: API key \w+ refused: the secret does not mint a token/);
+
+    // `tasks done` is for what no read can show.
+    const notConfirmable = await cli(['tasks', 'done', task!.taskId, '--by', 'someone']);
+    runs.push(notConfirmable);
+    assert.equal(notConfirmable.code, 1);
+    assert.match(notConfirmable.stderr, /is checked by reading the IdP, not confirmed/);
+
+    const secretFile = join(files, 'secret');
+    await writeFile(secretFile, `${key.secret}\n`);
+    const accepted = await ok([
+      'credential',
+      'submit',
+      bankGuid,
+      '--client-id',
+      key.client_id!,
+      '--secret-file',
+      secretFile,
+      '--by',
+      'Ada',
+      '--json',
+    ]);
+    runs.push(accepted);
+    assert.deepEqual(JSON.parse(accepted.stdout), {
+      accepted: true,
+      taskId: task!.taskId,
+      clientId: key.client_id,
+      secretRef: `local:banks/${bankGuid}/credential`,
+    });
+
+    await portalWrite('/api/users', { email });
+    // The invite task opens right after the key is accepted.
+    let check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
+    for (let i = 0; i < 100 && /no open task/.test(check.stderr); i++) {
+      await sleep(100);
+      check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
+    }
+    runs.push(check);
+    assert.equal(check.code, 0, check.stderr);
+    assert.deepEqual((JSON.parse(check.stdout) as { open: unknown[] }).open, []);
+
+    const result = await handle.result();
+    assert.deepEqual(
+      result.tasks?.map((t) => [t.kind, t.by]),
+      [
+        ['create-bank-api-key', 'Ada'],
+        ['invite-users', 'Grace'],
+      ],
+    );
+    assert.deepEqual(JSON.parse((await ok(['tasks', '--json'])).stdout), { tasks: [] });
+    const none = await cli(['credential', 'submit', bankGuid, '--client-id', key.client_id!], key.secret);
+    runs.push(none);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /nothing waits for a person/);
+    for (const run of runs) {
+      assert.equal(run.stdout.includes(key.secret!), false, 'a command printed the secret');
+      assert.equal(run.stderr.includes(key.secret!), false, 'a command printed the secret');
+    }
+  });
+});
