@@ -8,12 +8,14 @@ import {
   DisableUsersResult,
   OffboardBankResult,
   OnboardBankResult,
+  PersonTask,
   RevokeBankCredentialsResult,
   RotateBankCredentialsResult,
 } from '../model/contract.js';
 import {
   OPERATION_EVENTS,
   ROTATION_WAITING_EVENT,
+  TASK_EVENTS,
   type EventfulOperation,
 } from '../model/workflow-safe/webhook-events.js';
 import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
@@ -249,6 +251,21 @@ function webhooks(): Record<string, unknown> {
       'A rotation made its new credential current; the previous one is deleted after the grace period or a completion.',
     ),
   ]);
+  const taskEvents: Record<keyof typeof TASK_EVENTS, string> = {
+    requested: 'An operation opened a task for a person (a write the worker may not make).',
+    reminder: 'A task is still open after another reminder interval.',
+    completed: 'A task was done: verified by reading the IdP, or confirmed by a person.',
+    expired: 'A task passed its deadline undone; its operation fails with TaskExpired.',
+  };
+  for (const [key, type] of Object.entries(TASK_EVENTS))
+    entries.push([
+      type,
+      event(
+        type,
+        OperationReference.extend({ task: PersonTask }),
+        taskEvents[key as keyof typeof TASK_EVENTS],
+      ),
+    ]);
   return Object.fromEntries(entries);
 }
 

@@ -33,6 +33,11 @@ export function registerStatus(program: Command): void {
             printLine(
               `  (no worker answered the status query within ${STATUS_QUERY_TIMEOUT_MS / 1000} s: is a worker polling task queue ${config.PROVISIONER_TASK_QUEUE}?)`,
             );
+          for (const w of latest.status?.writes ?? [])
+            printLine(`  ${w.operation}: ${w.writer} (${w.reason})`);
+          for (const t of latest.status?.tasks ?? [])
+            if (t.state === 'open')
+              printLine(`  waiting for a person: ${t.taskId} ${t.kind}, due ${t.deadline}`);
           const failures = latest.status?.failures ?? [];
           for (const f of failures) printLine(`  failed: ${f.subject} (${f.type}: ${f.message})`);
           const unlisted = (latest.status?.failureCount ?? failures.length) - failures.length;
