@@ -23,6 +23,9 @@ import { addWebhookSubscription } from '../src/webhooks/subscriptions.js';
 import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
 import { createTestWorld, randomGuid } from '../test/support/env.js';
+import { portal, taskOf } from '../test/support/portal.js';
+import { checkTasks, submitCredential } from '../src/client/tasks.js';
+import type { CreateBankApiKeyValues } from '../src/model/workflow-safe/tasks.js';
 
 const run = promisify(execFile);
 const only = process.argv.slice(2);
@@ -164,6 +167,34 @@ try {
     );
   } finally {
     receiver.close();
+  }
+
+  // Today's IdP, a person writing: the key created in the Portal and handed over, the users invited there.
+  const assisted = await createTestWorld({
+    codecKeys: REPLAY_CODEC_KEYS,
+    contract: '0.129.1425',
+    env: { PROVISIONER_WRITE_MODE: 'assisted' },
+  });
+  try {
+    await assisted.startWorker();
+    const personsBank = randomGuid();
+    const invited = [{ email: 'replay-person-1@example.com', allowedScopes: ['banks:read' as const] }];
+    const handle = await assisted.client.startOnboarding({ bankGuid: personsBank, users: invited });
+    const person = await portal(assisted);
+    const key = await person.createKey(
+      (await taskOf(assisted, personsBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
+    );
+    await submitCredential(assisted.client, assisted.deps.secrets, personsBank, {
+      clientId: key.clientId,
+      clientSecret: key.secret,
+      by: 'replay fixture',
+    });
+    await taskOf(assisted, personsBank, 'invite-users');
+    await person.invite(invited);
+    await checkTasks(assisted.client, personsBank, 'replay fixture');
+    await save('onboardBank-by-a-person', handle);
+  } finally {
+    await assisted.close();
   }
 } finally {
   await world.close();

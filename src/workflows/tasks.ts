@@ -82,9 +82,15 @@ export function createTaskBoard(
   let checkable = 0;
   const reminderIntervals = new Map<string, number>();
 
+  /** What the search attribute says; upserted only when it changes, so reminders add no command. */
+  let awaiting = false;
   const show = () => {
     progress.update({ tasks: tasks.map((t) => ({ ...t })) });
-    upsertSearchAttributes([{ key: AwaitingPersonKey, value: tasks.some((t) => t.state === 'open') }]);
+    const open = tasks.some((t) => t.state === 'open');
+    if (open !== awaiting) {
+      awaiting = open;
+      upsertSearchAttributes([{ key: AwaitingPersonKey, value: open }]);
+    }
   };
   const event = (type: (typeof TASK_EVENTS)[keyof typeof TASK_EVENTS], task: PersonTask) =>
     emitEvent(type, { ...operationReference(operation, bankGuid), task: { ...task } }, bankGuid);
@@ -96,6 +102,8 @@ export function createTaskBoard(
       const before = checksDone;
       checkRequest = { by };
       await condition(() => checksDone > before || checkable === 0);
+      // No open task a read can verify: nothing took the request, and no later check may be credited to it.
+      if (checkable === 0) checkRequest = undefined;
       return {
         open: tasks
           .filter((t) => t.state === 'open')

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { readCredential } from '../../src/activities/credential-documents.js';
 import { startSandbox } from '../../src/dev/sandbox/index.js';
 import { checkTasks, NoOpenTaskError, openTasks, submitCredential } from '../../src/client/tasks.js';
-import type { OnboardBankResult, PersonTask } from '../../src/model/contract.js';
+import type { OnboardBankResult } from '../../src/model/contract.js';
 import { bankCredentialSecretName, credentialSubmissionSecretName } from '../../src/model/secret-names.js';
 import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
@@ -23,49 +23,9 @@ import type { onboardBank } from '../../src/workflows/index.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText } from '../support/history.js';
+import { portal, taskOf } from '../support/portal.js';
 
 const TODAY = '0.129.1425';
-
-/** The person, signed in to the sandbox's Partner Portal: writes through the sandbox's /api. */
-async function portal(world: TestWorld) {
-  const response = await fetch(`${world.sandbox.url}/__sandbox/portal-token`, { method: 'POST' });
-  const { access_token: token } = (await response.json()) as { access_token: string };
-  const write = async (path: string, body: unknown) => {
-    const answer = await fetch(`${world.sandbox.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(answer.ok, `the Portal write ${path} answered ${answer.status}`);
-    return (await answer.json()) as Record<string, unknown>;
-  };
-  return {
-    token,
-    async createKey(values: CreateBankApiKeyValues) {
-      const app = await write('/api/bank_applications', {
-        name: values.name,
-        bank_guid: values.bankGuid,
-        ip_allowlist: values.ipAllowlist,
-        expires_at: values.expiresAt,
-      });
-      return { clientId: app.client_id as string, secret: app.secret as string };
-    },
-    async invite(users: InviteUsersValues['users']) {
-      for (const { email, allowedScopes } of users)
-        await write('/api/users', { email, ...(allowedScopes ? { allowed_scopes: allowedScopes } : {}) });
-    },
-  };
-}
-
-/** The bank's open task of `kind`, once the operation has opened it. */
-async function taskOf(world: TestWorld, bankGuid: string, kind: PersonTask['kind']): Promise<PersonTask> {
-  for (let i = 0; i < 300; i++) {
-    const task = (await openTasks(world.client, { bankGuid })).find((t) => t.kind === kind);
-    if (task) return task;
-    await sleep(100);
-  }
-  throw new Error(`no open ${kind} task for bank ${bankGuid}`);
-}
 
 describe('onboardBank when a person writes (0.129.1425)', () => {
   let world: TestWorld;
@@ -223,6 +183,41 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
         by: 'test person',
       }),
       NoOpenTaskError,
+    );
+  });
+
+  it('a key handed over while no worker runs is answered once one is back, and accepted once', async () => {
+    const bankGuid = randomGuid();
+    const handle = await world.client.startOnboarding({ bankGuid });
+    handles.push(handle);
+    const task = await taskOf(world, bankGuid, 'create-bank-api-key');
+    const person = await portal(world);
+    const key = await person.createKey(task.values as CreateBankApiKeyValues);
+    secretsSeen.push(person.token, key.secret);
+    await world.stopWorker();
+    let worker: Promise<unknown> | undefined;
+    try {
+      const submitted = submitCredential(world.client, world.deps.secrets, bankGuid, {
+        clientId: key.clientId,
+        clientSecret: key.secret,
+        by: 'test person',
+      });
+      await sleep(1_000);
+      worker = world.startWorker();
+      assert.equal((await submitted).accepted, true);
+    } finally {
+      await (worker ?? world.startWorker());
+    }
+    const result = await handle.result();
+    assert.equal(result.application.clientId, key.clientId);
+    assert.deepEqual(
+      result.tasks?.map((t) => t.taskId),
+      [task.taskId],
+    );
+    const versions = await world.deps.secrets.versions(bankCredentialSecretName(bankGuid));
+    assert.deepEqual(
+      versions.map((v) => v.stage),
+      ['current'],
     );
   });
 

@@ -1,0 +1,55 @@
+/**
+ * The person of today's IdP: signed in to the sandbox's Partner Portal (a Portal token from
+ * `POST /__sandbox/portal-token`), making through the sandbox's /api the writes a task asks for.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openTasks } from '../../src/client/tasks.js';
+import type { PersonTask } from '../../src/model/contract.js';
+import type { CreateBankApiKeyValues, InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
+import type { TestWorld } from './env.js';
+
+/** The person, signed in to the sandbox's Partner Portal: writes through the sandbox's /api. */
+export async function portal(world: TestWorld) {
+  const response = await fetch(`${world.sandbox.url}/__sandbox/portal-token`, { method: 'POST' });
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const write = async (path: string, body: unknown) => {
+    const answer = await fetch(`${world.sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.ok(answer.ok, `the Portal write ${path} answered ${answer.status}`);
+    return (await answer.json()) as Record<string, unknown>;
+  };
+  return {
+    token,
+    async createKey(values: CreateBankApiKeyValues) {
+      const app = await write('/api/bank_applications', {
+        name: values.name,
+        bank_guid: values.bankGuid,
+        ip_allowlist: values.ipAllowlist,
+        expires_at: values.expiresAt,
+      });
+      return { clientId: app.client_id as string, secret: app.secret as string };
+    },
+    async invite(users: InviteUsersValues['users']) {
+      for (const { email, allowedScopes } of users)
+        await write('/api/users', { email, ...(allowedScopes ? { allowed_scopes: allowedScopes } : {}) });
+    },
+  };
+}
+
+/** The bank's open task of `kind`, once the operation has opened it. */
+export async function taskOf(
+  world: TestWorld,
+  bankGuid: string,
+  kind: PersonTask['kind'],
+): Promise<PersonTask> {
+  for (let i = 0; i < 300; i++) {
+    const task = (await openTasks(world.client, { bankGuid })).find((t) => t.kind === kind);
+    if (task) return task;
+    await sleep(100);
+  }
+  throw new Error(`no open ${kind} task for bank ${bankGuid}`);
+}
