@@ -6,6 +6,8 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { CreateBankApiKeyValues, InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
 import type { onboardBank } from '../../src/workflows/index.js';
+import { addWebhookSubscription } from '../../src/webhooks/subscriptions.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { historyText } from '../support/history.js';
@@ -31,11 +34,41 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
   let world: TestWorld;
   const secretsSeen: string[] = [];
   const handles: WorkflowHandle[] = [];
+  /** The webhook bodies a receiver got, as sent. */
+  const bodies: string[] = [];
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      bodies.push(body);
+      response.writeHead(204).end();
+    });
+  });
   before(async () => {
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     world = await createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'assisted' } });
+    await addWebhookSubscription(
+      { ledger: world.deps.ledger, secrets: world.deps.secrets },
+      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` },
+    );
     await world.startWorker();
   });
-  after(() => world?.close());
+  after(async () => {
+    await world?.close();
+    receiver.close();
+  });
+
+  /** The types of the events about `bankGuid` received so far, once `count` of them are in (sorted). */
+  const eventTypes = async (bankGuid: string, count: number) => {
+    const mine = () =>
+      bodies
+        .map((body) => JSON.parse(body) as { type: string; data: { bankGuid?: string } })
+        .filter((event) => event.data.bankGuid === bankGuid);
+    for (let i = 0; i < 300 && mine().length < count; i++) await sleep(100);
+    return mine()
+      .map((event) => event.type)
+      .sort();
+  };
 
   it('onboards a bank with 3 users: a person creates and hands over the key, invites the users; refusals lose nothing', async () => {
     const bankGuid = randomGuid();
@@ -170,6 +203,14 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
     );
     assert.ok(result.tasks?.every((t) => !Number.isNaN(Date.parse(t.at))));
 
+    assert.deepEqual(await eventTypes(bankGuid, 5), [
+      'bank.onboarded',
+      'task.completed',
+      'task.completed',
+      'task.requested',
+      'task.requested',
+    ]);
+
     // The stored credential works, as a bank's service uses it.
     const credential = await readCredential(world.deps.secrets, bankCredentialSecretName(bankGuid));
     assert.equal(credential.clientId, key.clientId);
@@ -221,7 +262,7 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
     );
   });
 
-  it('leaks no secret or token into history or logs', async () => {
+  it('leaks no secret or token into history, logs or webhook bodies', async () => {
     const orgToken = await world.deps.activityDeps.idp.token();
     const needles = [...secretsSeen, orgToken.accessToken, world.sandbox.orgCredentials.clientSecret];
     assert.ok(needles.length >= 6);
@@ -234,6 +275,13 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
     }
     const log = capturedLog.join('');
     for (const needle of needles) assert.equal(log.includes(needle), false, 'the worker log holds a secret');
+    assert.ok(bodies.length >= 5, 'webhook events were received');
+    for (const needle of needles)
+      assert.equal(
+        bodies.some((body) => body.includes(needle)),
+        false,
+        'a webhook body holds a secret',
+      );
   });
 });
 
