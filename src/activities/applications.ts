@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { applicationPathId } from '../idp/client.js';
-import { isNotFound, toApplicationFailure } from '../idp/errors.js';
+import { isNotFound, applicationFailureUnlessCancelled } from '../idp/errors.js';
 import {
   BANK_CREDENTIAL_FORMAT,
   BANK_CREDENTIAL_SCOPES,
@@ -170,7 +170,7 @@ export function applicationActivities(deps: ActivityDeps) {
       }
       return credential(outcome, input.bankGuid);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -207,7 +207,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       return credential(await findOrCreate(await withCurrentSettings(input), settleRotation), input.bankGuid);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -216,7 +216,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       await deleteApplication(input.clientId);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -225,7 +225,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       return (await bankApplications(input.bankGuid)).map((a) => a.client_id);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

@@ -171,4 +171,24 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
   it('finds no failure with an unknown key', async () => {
     await schemathesis('unknown key', `prov_${'0'.repeat(16)}_${'A'.repeat(43)}`);
   });
+
+  it('leaves no workflow stuck on a failed workflow task, whatever the requests started', async () => {
+    const stuck: string[] = [];
+    let workflows = 0;
+    for await (const run of world.client.client.workflow.list({
+      query: `TaskQueue = "${world.taskQueue}"`,
+    })) {
+      workflows += 1;
+      const { events } = await world.client.client.workflow
+        .getHandle(run.workflowId, run.runId)
+        .fetchHistory();
+      const failed = events?.find((event) => event.workflowTaskFailedEventAttributes);
+      if (failed)
+        stuck.push(
+          `${run.workflowId} (${run.type}): ${failed.workflowTaskFailedEventAttributes?.failure?.message}`,
+        );
+    }
+    assert.ok(workflows > 0, 'the runs started no workflow');
+    assert.deepEqual(stuck, []);
+  });
 });
