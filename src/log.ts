@@ -54,11 +54,12 @@ export function installTemporalRuntime(logger: Logger, options: TemporalRuntimeO
   runtimeInstalled = true;
   const { metricsAddress, forwardCoreLogs = true } = options;
   const level = TEMPORAL_LEVEL[logger.level] ?? 'INFO';
-  const filter = { core: level, other: 'WARN' } as const;
   const telemetryOptions: TelemetryOptions = {
     // The SDK's native core logs to the console by itself (coloured plain text); forwarded, its lines go
-    // through this logger like every other line of the process.
-    logging: forwardCoreLogs ? { filter, forward: {} } : { filter, console: {} },
+    // through this logger like every other line of the process. Left on the console, only its warnings.
+    logging: forwardCoreLogs
+      ? { filter: { core: level, other: 'WARN' }, forward: {} }
+      : { filter: { core: 'WARN', other: 'WARN' }, console: {} },
     ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
   };
   Runtime.install({

@@ -7,7 +7,7 @@
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { portalKeyExpiry } from '../idp/application-expiry.js';
 import { applicationPathId } from '../idp/client.js';
-import { isNotFound, toApplicationFailure } from '../idp/errors.js';
+import { isNotFound, applicationFailureUnlessCancelled } from '../idp/errors.js';
 import {
   BANK_CREDENTIAL_FORMAT,
   BANK_CREDENTIAL_SCOPES,
@@ -176,7 +176,7 @@ export function applicationActivities(deps: ActivityDeps) {
       }
       return credential(outcome, input.bankGuid);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -213,7 +213,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       return credential(await findOrCreate(await withCurrentSettings(input), settleRotation), input.bankGuid);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -222,7 +222,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       await deleteApplication(input.clientId);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -231,7 +231,7 @@ export function applicationActivities(deps: ActivityDeps) {
     try {
       return (await bankApplications(input.bankGuid)).map((a) => a.client_id);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

@@ -3,7 +3,7 @@
  * it for a token at the token endpoint the document names, and check the granted scopes.
  */
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
-import { toApplicationFailure } from '../idp/errors.js';
+import { applicationFailureUnlessCancelled } from '../idp/errors.js';
 import type { RotationRecord } from '../ledger/index.js';
 import { BANK_CREDENTIAL_SCOPES } from '../model/bank-credential.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
@@ -41,7 +41,7 @@ export function credentialActivities({ idp, secrets, ledger }: ActivityDeps) {
       }
       return { grantedScopes: token.grantedScopes };
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

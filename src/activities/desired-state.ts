@@ -7,7 +7,7 @@
  */
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import { toApplicationFailure } from '../idp/errors.js';
+import { applicationFailureUnlessCancelled } from '../idp/errors.js';
 import { PAGE_SIZE } from '../idp/paginate.js';
 import type { User } from '../model/idp-schemas.js';
 import type { ObservedApplication, ObservedBank, ObservedUser, UnmanagedUsers } from '../model/plan.js';
@@ -73,7 +73,7 @@ export function desiredStateActivities({ idp, secrets, ledger, userConcurrency }
         ),
       );
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -116,7 +116,7 @@ export function desiredStateActivities({ idp, secrets, ledger, userConcurrency }
       unmanaged.sample.sort();
       return { users, unmanaged };
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -131,7 +131,7 @@ export function desiredStateActivities({ idp, secrets, ledger, userConcurrency }
       }
       return users;
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -148,7 +148,7 @@ export function desiredStateActivities({ idp, secrets, ledger, userConcurrency }
         { signal: signal() },
       );
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

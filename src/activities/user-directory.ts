@@ -15,7 +15,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { toApplicationFailure } from '../idp/errors.js';
+import { applicationFailureUnlessCancelled } from '../idp/errors.js';
 import { PAGE_SIZE } from '../idp/paginate.js';
 import type { User } from '../model/idp-schemas.js';
 import type { ActivityDeps } from './deps.js';
@@ -67,7 +67,7 @@ export function userDirectory({ idp, ledger, userConcurrency }: ActivityDeps, si
         const page = await idp.listUsers({ guids, perPage: PAGE_SIZE }, { signal: signal() });
         for (const user of page.objects) if (wantedKeys.has(emailKey(user.email))) found(user);
       } catch (err) {
-        const failure = toApplicationFailure(err);
+        const failure = applicationFailureUnlessCancelled(err);
         if (failure.nonRetryable) throw failure;
         transient.push(failure);
       }
@@ -102,7 +102,7 @@ export function userDirectory({ idp, ledger, userConcurrency }: ActivityDeps, si
         }
         walk.pagesLeft = walk.pagesLeft.filter((left) => left !== page);
       } catch (err) {
-        const failure = toApplicationFailure(err);
+        const failure = applicationFailureUnlessCancelled(err);
         if (failure.nonRetryable) throw failure;
         transient.push(failure);
       }

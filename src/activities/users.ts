@@ -13,7 +13,7 @@ import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat } from 
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { groupCommit } from '../group-commit.js';
-import { isConflict, isNotFound, toApplicationFailure } from '../idp/errors.js';
+import { isConflict, isNotFound, applicationFailureUnlessCancelled } from '../idp/errors.js';
 import type { LedgerUser } from '../ledger/index.js';
 import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
 import type { User } from '../model/idp-schemas.js';
@@ -282,7 +282,7 @@ export function userActivities(deps: ActivityDeps) {
         if (isConflict(err) && outcomes[index] === null) {
           outcomes[index] = { state: 'exists' };
         } else {
-          const failure = toApplicationFailure(err);
+          const failure = applicationFailureUnlessCancelled(err);
           if (failure.nonRetryable)
             outcomes[index] = { state: 'refused', type: failure.type ?? 'Error', message: failure.message };
           else transient.push(failure);
@@ -367,7 +367,7 @@ export function userActivities(deps: ActivityDeps) {
       }
       return input.users.map((u) => (u.includes('@') ? guids[position.get(emailKey(u))!]! : u));
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -396,7 +396,7 @@ export function userActivities(deps: ActivityDeps) {
       );
       return disabled.filter((guid) => guid !== undefined);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

@@ -213,9 +213,9 @@ export const isCancellation = (err: unknown): boolean =>
  * What an activity throws for `err`. IdP errors become ApplicationFailures with their stable `type`,
  * retryability and `Retry-After` delay; ApplicationFailures pass unchanged; any other error becomes a
  * retryable failure named after it (the SDK's ApplicationFailure.fromError, Temporal's own default). A cancellation is not a failure: it is
- * rethrown as-is, so `throw toApplicationFailure(err)` propagates it untouched.
+ * rethrown as-is, so `throw applicationFailureUnlessCancelled(err)` propagates it untouched.
  */
-export function toApplicationFailure(err: unknown): ApplicationFailure {
+export function applicationFailureUnlessCancelled(err: unknown): ApplicationFailure {
   if (isCancellation(err)) throw err;
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof IdpError) {

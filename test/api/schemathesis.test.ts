@@ -11,10 +11,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey } from '../../src/api/keys.js';
-import { cleanEnv, startCli } from '../support/cli.js';
+import { cleanEnv, startApi } from '../support/cli.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { freePort } from '../support/ports.js';
 
@@ -59,7 +58,7 @@ function requestsByOperation(events: NdjsonEvent[], paths: Record<string, object
 
 describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 }, () => {
   let world: TestWorld;
-  let api: ReturnType<typeof startCli>;
+  let api: Awaited<ReturnType<typeof startApi>>;
   let base: string;
   let key: string;
   let reports: string;
@@ -81,17 +80,9 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
     ).key;
     const port = await freePort();
     // The limit is raised so that the operations are reached, not the rate limit (tested on its own).
-    api = startCli(['api', '--port', String(port)], {
+    api = await startApi(port, {
       env: cleanEnv({ ...world.env, PROVISIONER_API_RATE_LIMIT: '1000000' }),
     });
-    for (
-      const deadline = Date.now() + 60_000;
-      !api.output().stderr.includes('HTTP API on');
-      await sleep(100)
-    ) {
-      assert.equal(api.child.exitCode, null, api.output().stderr);
-      assert.ok(Date.now() < deadline, 'the API did not start');
-    }
     base = `http://127.0.0.1:${port}`;
   });
   after(async () => {
@@ -179,5 +170,25 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
 
   it('finds no failure with an unknown key', async () => {
     await schemathesis('unknown key', `prov_${'0'.repeat(16)}_${'A'.repeat(43)}`);
+  });
+
+  it('leaves no workflow stuck on a failed workflow task, whatever the requests started', async () => {
+    const stuck: string[] = [];
+    let workflows = 0;
+    for await (const run of world.client.client.workflow.list({
+      query: `TaskQueue = "${world.taskQueue}"`,
+    })) {
+      workflows += 1;
+      const { events } = await world.client.client.workflow
+        .getHandle(run.workflowId, run.runId)
+        .fetchHistory();
+      const failed = events?.find((event) => event.workflowTaskFailedEventAttributes);
+      if (failed)
+        stuck.push(
+          `${run.workflowId} (${run.type}): ${failed.workflowTaskFailedEventAttributes?.failure?.message}`,
+        );
+    }
+    assert.ok(workflows > 0, 'the runs started no workflow');
+    assert.deepEqual(stuck, []);
   });
 });

@@ -7,8 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanEnv, runCli, startCli } from '../support/cli.js';
+import { cleanEnv, runCli, startApi } from '../support/cli.js';
 import { randomGuid, temporalAddress } from '../support/env.js';
 import { freePort } from '../support/ports.js';
 
@@ -44,16 +43,8 @@ describe('provisioner api, api-key and webhook', () => {
     assert.ok(!listed.stdout.includes(key.slice(22)) && !listed.stdout.includes('secret'), listed.stdout);
 
     const port = await freePort();
-    const api = startCli(['api', '--port', String(port)], { env });
+    const api = await startApi(port, { env });
     try {
-      for (
-        const deadline = Date.now() + 60_000;
-        !api.output().stderr.includes('HTTP API on');
-        await sleep(100)
-      ) {
-        assert.equal(api.child.exitCode, null, api.output().stderr);
-        assert.ok(Date.now() < deadline, 'the API did not start');
-      }
       const base = `http://127.0.0.1:${port}`;
       assert.equal((await fetch(`${base}/openapi.json`)).status, 200);
       const read = () =>

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { isConflict, isNotFound, toApplicationFailure } from '../../src/idp/errors.js';
+import { isConflict, isNotFound, applicationFailureUnlessCancelled } from '../../src/idp/errors.js';
 import { guidStartingWith, rawRequest, startIdpTestBed, uniqueEmail, type IdpTestBed } from './helpers.js';
 
 const bankGuid = guidStartingWith('b');
@@ -148,7 +148,7 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
         operation: 'createUser',
       });
       assert.ok(isConflict(err));
-      const failure = toApplicationFailure(err);
+      const failure = applicationFailureUnlessCancelled(err);
       assert.equal(failure.type, 'IdpConflict');
       assert.equal(failure.nonRetryable, true);
       assert.equal(failure.message, `createUser failed: 409 ${err.messageCode} (${err.errorMessage})`);
@@ -281,7 +281,7 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
         retryable: false,
       });
       assert.match(err.message, /^createUser failed: 403 invalid_scopes \(.*users:execute.*\)$/);
-      assert.equal(toApplicationFailure(err).nonRetryable, true);
+      assert.equal(applicationFailureUnlessCancelled(err).nonRetryable, true);
     });
 
     it('answers 401 invalid_client for bad credentials at /oauth/token, without the secret in the error', async () => {
@@ -321,7 +321,7 @@ describe('IdP client endpoints (sandbox over HTTP)', () => {
         err.message,
         /^IdP response of createBankApplication is invalid: secret: .*expected string/,
       );
-      assert.equal(toApplicationFailure(err).nonRetryable, true);
+      assert.equal(applicationFailureUnlessCancelled(err).nonRetryable, true);
     });
 
     it('reports a body that is not JSON', async () => {

@@ -6,7 +6,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { IdpError, toApplicationFailure } from '../../src/idp/errors.js';
+import { IdpError, applicationFailureUnlessCancelled } from '../../src/idp/errors.js';
 import type { SandboxFaults } from '../../src/dev/sandbox/index.js';
 import { startIdpTestBed, uniqueEmail, type IdpTestBed } from './helpers.js';
 
@@ -37,7 +37,7 @@ describe('IdP client under faults (sandbox over HTTP)', () => {
       }),
     );
     assert.ok([500, 502, 503].includes(err.status!), `status ${err.status}`);
-    const failure = toApplicationFailure(err);
+    const failure = applicationFailureUnlessCancelled(err);
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.type, 'IdpUnavailable');
   });
@@ -53,7 +53,7 @@ describe('IdP client under faults (sandbox over HTTP)', () => {
         retryAfterMs: 1000,
       }),
     );
-    const failure = toApplicationFailure(err);
+    const failure = applicationFailureUnlessCancelled(err);
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.nextRetryDelay, 1000);
     assert.equal(failure.nonRetryable, false);
@@ -93,7 +93,7 @@ describe('IdP client under faults (sandbox over HTTP)', () => {
     const elapsed = Date.now() - started;
     assert.match(err.message, /^listUsers failed: no response from the IdP within 150 ms$/);
     assert.ok(elapsed < 900, `gave up after ${elapsed} ms`);
-    assert.equal(toApplicationFailure(err).nonRetryable, false);
+    assert.equal(applicationFailureUnlessCancelled(err).nonRetryable, false);
   });
 
   it('applies the timeout to the token request as well', async () => {
@@ -117,7 +117,7 @@ describe('IdP client under faults (sandbox over HTTP)', () => {
       });
       assert.ok(Date.now() - started < 900, 'the call stopped when aborted');
       assert.throws(
-        () => toApplicationFailure(reason),
+        () => applicationFailureUnlessCancelled(reason),
         (err) => err === reason,
       );
     });

@@ -10,7 +10,7 @@ import {
   isRetryable,
   networkFailure,
   parseRetryAfter,
-  toApplicationFailure,
+  applicationFailureUnlessCancelled,
   type IdpErrorType,
 } from '../../src/idp/errors.js';
 
@@ -132,10 +132,10 @@ describe('predicates', () => {
   });
 });
 
-describe('toApplicationFailure', () => {
+describe('applicationFailureUnlessCancelled', () => {
   it('maps a non-retryable IdP error with type, details and message', async () => {
     const err = await errorFromResponse('createUser', errorBody(409, 'user_exists', 'User already exists'));
-    const failure = toApplicationFailure(err);
+    const failure = applicationFailureUnlessCancelled(err);
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, 'IdpConflict');
     assert.equal(failure.nonRetryable, true);
@@ -147,7 +147,7 @@ describe('toApplicationFailure', () => {
   it('maps a throttled IdP error to a retryable failure with nextRetryDelay', async () => {
     const response = errorBody(429, 'rate_limited', 'Too many requests');
     response.headers.set('retry-after', '2');
-    const failure = toApplicationFailure(await errorFromResponse('listUsers', response));
+    const failure = applicationFailureUnlessCancelled(await errorFromResponse('listUsers', response));
     assert.equal(failure.type, 'IdpUnavailable');
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.nextRetryDelay, 2000);
@@ -155,19 +155,19 @@ describe('toApplicationFailure', () => {
 
   it('passes ApplicationFailures through unchanged', () => {
     const original = ApplicationFailure.nonRetryable('No IdP user has the email x@y', 'UnknownUser');
-    assert.equal(toApplicationFailure(original), original);
+    assert.equal(applicationFailureUnlessCancelled(original), original);
   });
 
   it('rethrows cancellations instead of converting them', () => {
     const cancelled = new CancelledFailure('activity cancelled');
     assert.throws(
-      () => toApplicationFailure(cancelled),
+      () => applicationFailureUnlessCancelled(cancelled),
       (thrown) => thrown === cancelled,
     );
     const controller = new AbortController();
     controller.abort();
     assert.throws(
-      () => toApplicationFailure(controller.signal.reason),
+      () => applicationFailureUnlessCancelled(controller.signal.reason),
       (thrown) => thrown === controller.signal.reason,
     );
   });
@@ -176,7 +176,7 @@ describe('toApplicationFailure', () => {
     class SecretStoreBusy extends Error {
       override name = 'SecretStoreBusy';
     }
-    const failure = toApplicationFailure(new SecretStoreBusy('lock held'));
+    const failure = applicationFailureUnlessCancelled(new SecretStoreBusy('lock held'));
     assert.equal(failure.type, 'SecretStoreBusy');
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.message, 'lock held');

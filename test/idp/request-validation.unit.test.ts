@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createIdpClient, type IdpClient } from '../../src/idp/client.js';
-import { IdpError, toApplicationFailure } from '../../src/idp/errors.js';
+import { IdpError, applicationFailureUnlessCancelled } from '../../src/idp/errors.js';
 
 const CLIENT_SECRET = 'org-secret-that-must-not-leak-0123456789';
 
@@ -88,7 +88,7 @@ describe('client-side request validation', () => {
         assert.equal(err.retryable, false);
         assert.equal(err.operation, operation);
         assert.match(err.message, new RegExp(`^${operation} request is invalid: .*${escapeRegExp(field)}: `));
-        assert.equal(toApplicationFailure(err).nonRetryable, true);
+        assert.equal(applicationFailureUnlessCancelled(err).nonRetryable, true);
         assert.equal(String(err.stack).includes(CLIENT_SECRET), false);
         return true;
       });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, parseEnv, WorkerEnv } from '../../src/config.js';
 import { applicationExpiryProblem, MAXIMUM_KEY_LIFETIME_MS } from '../../src/idp/application-expiry.js';
-import { isWriteNotPermitted, toApplicationFailure } from '../../src/idp/errors.js';
+import { isWriteNotPermitted, applicationFailureUnlessCancelled } from '../../src/idp/errors.js';
 import {
   judgeGrant,
   OPERATION_SCOPES,
@@ -166,7 +166,7 @@ describe('IdP client writes (sandbox over HTTP)', () => {
         });
         assert.ok(isWriteNotPermitted(err));
         assert.match(err.message, new RegExp(`^${operation} needs the scope ${scope}, .*Partner Portal`));
-        const failure = toApplicationFailure(err);
+        const failure = applicationFailureUnlessCancelled(err);
         assert.equal(failure.type, WRITE_NOT_PERMITTED);
         const details = failure.details?.[0] as WriteNotPermittedDetails;
         assert.equal(details.operation, operation);

@@ -7,19 +7,9 @@ import {
   type RunningSandbox,
   type SandboxFaults,
 } from '../../src/dev/sandbox/index.js';
+import { DEFAULT_FAULTS } from '../../src/dev/sandbox/faults.js';
 import { assertError, call, guid, orgToken, startSandboxWithAdmin, stats } from './support.js';
 import { WRITING_CONTRACT } from '../support/contracts.js';
-
-const NO_FAULTS: SandboxFaults = {
-  errorRate: 0,
-  throttleRate: 0,
-  lostResponseRate: 0,
-  latencyMs: 0,
-  rateLimit: 0,
-  seed: 0,
-  dropScopes: [],
-  takenEmails: [],
-};
 
 describe('sandbox fault injection', () => {
   let sandbox: RunningSandbox;
@@ -33,7 +23,7 @@ describe('sandbox fault injection', () => {
     try {
       await body();
     } finally {
-      sandbox.setFaults(NO_FAULTS);
+      sandbox.setFaults(DEFAULT_FAULTS);
     }
   };
   const userCount = async () => {
@@ -204,18 +194,18 @@ describe('sandbox fault injection', () => {
 
   describe('/__sandbox/faults', () => {
     it('GET returns the current faults; PUT changes some and returns all', async () => {
-      assert.deepEqual((await call(sandbox, 'GET', '/__sandbox/faults')).body, NO_FAULTS);
+      assert.deepEqual((await call(sandbox, 'GET', '/__sandbox/faults')).body, DEFAULT_FAULTS);
       try {
         const put = await call(sandbox, 'PUT', '/__sandbox/faults', {
           body: { latencyMs: 5, dropScopes: ['users:write'] },
         });
         assert.equal(put.status, 200, put.text);
-        const expected = { ...NO_FAULTS, latencyMs: 5, dropScopes: ['users:write'] };
+        const expected = { ...DEFAULT_FAULTS, latencyMs: 5, dropScopes: ['users:write'] };
         assert.deepEqual(put.body, expected);
         assert.deepEqual((await call(sandbox, 'GET', '/__sandbox/faults')).body, expected);
         assert.deepEqual(sandbox.faults(), expected);
       } finally {
-        sandbox.setFaults(NO_FAULTS);
+        sandbox.setFaults(DEFAULT_FAULTS);
       }
     });
 
@@ -231,7 +221,7 @@ describe('sandbox fault injection', () => {
         assertError(await call(sandbox, 'PUT', '/__sandbox/faults', { body }), 400, 'invalid_parameter');
       }
       assertError(await call(sandbox, 'PUT', '/__sandbox/faults', { raw: '{' }), 400, 'invalid_json');
-      assert.deepEqual(sandbox.faults(), NO_FAULTS);
+      assert.deepEqual(sandbox.faults(), DEFAULT_FAULTS);
     });
 
     it('hands out copies: changing the lists it returned changes no fault', () => {
@@ -241,12 +231,12 @@ describe('sandbox fault injection', () => {
         faults.dropScopes.push('users:read');
         faults.takenEmails.length = 0;
         assert.deepEqual(sandbox.faults(), {
-          ...NO_FAULTS,
+          ...DEFAULT_FAULTS,
           dropScopes: ['users:write'],
           takenEmails: ['a@x.io'],
         });
       } finally {
-        sandbox.setFaults(NO_FAULTS);
+        sandbox.setFaults(DEFAULT_FAULTS);
       }
     });
 

@@ -1,5 +1,7 @@
 /** Runs the real `provisioner` command in a child process and collects what it printed. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const PROVISIONER_BIN = fileURLToPath(new URL('../../bin/provisioner.js', import.meta.url));
@@ -47,3 +49,13 @@ export const cleanEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   HOME: process.env.HOME,
   ...extra,
 });
+
+/** Starts `provisioner api` on `port`; resolves once it serves, fails if it exits or is not up within a minute. */
+export async function startApi(port: number, options: CliOptions = {}) {
+  const api = startCli(['api', '--port', String(port)], options);
+  for (const deadline = Date.now() + 60_000; !api.output().stderr.includes('HTTP API on'); await sleep(100)) {
+    assert.equal(api.child.exitCode, null, api.output().stderr);
+    assert.ok(Date.now() < deadline, 'the API did not start');
+  }
+  return api;
+}
