@@ -269,7 +269,7 @@ export function applicationActivities(deps: ActivityDeps) {
         },
       };
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { sameKeyExpiryDay } from '../idp/application-expiry.js';
-import { isNotFound, IdpError, toApplicationFailure } from '../idp/errors.js';
+import { isNotFound, IdpError, applicationFailureUnlessCancelled } from '../idp/errors.js';
 import { decideWrite, type IdpOperation } from '../idp/permissions.js';
 import {
   BANK_CREDENTIAL_FORMAT,
@@ -67,7 +67,7 @@ export function peopleActivities(deps: ActivityDeps) {
       }
       return { decisions, taskDeadlineMs: deps.taskDeadlineMs, taskReminderMs: deps.taskReminderMs };
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -204,7 +204,7 @@ export function peopleActivities(deps: ActivityDeps) {
       await revokeSubmission();
       return accepted(version);
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
@@ -246,7 +246,7 @@ export function peopleActivities(deps: ActivityDeps) {
       );
       return result;
     } catch (err) {
-      throw toApplicationFailure(err);
+      throw applicationFailureUnlessCancelled(err);
     }
   }
 
