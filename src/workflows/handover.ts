@@ -52,15 +52,15 @@ export function credentialHandover(
       checking = true;
       try {
         const task = board.openTask('create-bank-api-key');
-        if (!task || !asked) {
-          // Completed meanwhile, with another key (the validator let through only this bank's open task or the accepted key).
-          if (accepted?.clientId !== clientId)
-            return {
-              accepted: false,
-              taskId: keyTaskId,
-              reason: `bank ${bankGuid} accepted API key ${accepted?.clientId} already`,
-            };
-        }
+        // The task closed while this submission waited its turn: another key was accepted, or it expired.
+        if (!task && accepted?.clientId !== clientId)
+          return {
+            accepted: false,
+            taskId: keyTaskId,
+            reason: accepted
+              ? `bank ${bankGuid} accepted API key ${accepted.clientId} already`
+              : `bank ${bankGuid}'s create-bank-api-key task is closed`,
+          };
         const outcome = await steps().acceptSubmittedCredential.executeWithOptions(
           { summary: `Check the API key ${clientId} a person handed over for bank ${bankGuid}` },
           [{ bankGuid, clientId, submissionVersion, asked: asked! }],
