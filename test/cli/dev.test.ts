@@ -145,14 +145,67 @@ describe('provisioner dev: the embedded default', () => {
     }
   });
 
-  it('with --assisted gives the worker no write token: an onboarding stops at its first write, naming the Portal', async () => {
+  it('with --assisted a person does the writes: the Portal page, credential submit, tasks check', async () => {
     const dev = await startDev('--assisted');
+    const cli = async (args: string[], input?: string) => {
+      const run = await runCli(args, { env, cwd, input });
+      assert.equal(run.code, 0, `provisioner ${args.join(' ')}: ${run.stderr}`);
+      return run.stdout;
+    };
+    const portalForm = (path: string, form: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${ports.sandbox}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+        redirect: 'manual',
+      });
     try {
       assert.match(dev.output().stderr, /writes left to a person \(--assisted\)/);
-      const run = await runCli(['onboard', randomGuid(), '--wait', '--json'], { env, cwd });
-      assert.notEqual(run.code, 0);
-      assert.match(run.stderr, /Partner Portal/);
-      assert.match(run.stderr, /bank_applications:execute/);
+      const assistedBank = randomGuid();
+      await cli(['onboard', assistedBank, '--user', 'person@example.com']);
+      type Listed = { tasks: { kind: string; instructions: string; values: Record<string, string> }[] };
+      const tasksOf = async () =>
+        (JSON.parse(await cli(['tasks', '--bank', assistedBank, '--json'])) as Listed).tasks;
+      let tasks = await tasksOf();
+      for (let i = 0; i < 100 && tasks.length === 0; i++) {
+        await sleep(100);
+        tasks = await tasksOf();
+      }
+      const [task] = tasks;
+      assert.equal(task?.kind, 'create-bank-api-key');
+      assert.match(task.instructions, /Partner Portal/);
+
+      // The person, on the sandbox's Portal page: the key, its secret shown once, handed over on stdin.
+      const page = await (
+        await portalForm(`/portal/banks/${assistedBank}/api-keys`, {
+          name: task.values.name!,
+          ip_allowlist: '',
+          expires_on: task.values.expiresAt!.slice(0, 10),
+        })
+      ).text();
+      const clientId = /id="new-client-id">([^<]+)</.exec(page)?.[1];
+      const secret = /id="new-secret">([^<]+)</.exec(page)?.[1];
+      assert.ok(clientId && secret, 'the Portal page shows the new key');
+      const submitted = await cli(['credential', 'submit', assistedBank, '--client-id', clientId], secret);
+      assert.match(submitted, /accepted/);
+      assert.equal(submitted.includes(secret), false);
+
+      // Then invites the user; `tasks check` makes the operation look at once.
+      await portalForm(`/portal/users?bank_guid=${assistedBank}`, { email: 'person@example.com' });
+      let open: unknown[] | undefined;
+      for (let i = 0; i < 100 && open === undefined; i++) {
+        const run = await runCli(['tasks', 'check', assistedBank, '--json'], { env, cwd });
+        if (run.code === 0) open = (JSON.parse(run.stdout) as { open: unknown[] }).open;
+        else await sleep(100);
+      }
+      assert.deepEqual(open, []);
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'COMPLETED'; i++) {
+        state = (JSON.parse(await cli(['status', assistedBank, '--json'])) as { latest: { state: string } })
+          .latest.state;
+        if (state !== 'COMPLETED') await sleep(100);
+      }
+      assert.equal(state, 'COMPLETED');
     } finally {
       await stop(dev);
     }
