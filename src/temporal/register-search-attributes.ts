@@ -19,6 +19,17 @@ export const INDEXED_VALUE_TYPE = {
   KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 } as const;
 
+/** How `temporal operator search-attribute create --type` names each type. */
+const CLI_TYPE_NAME: Record<keyof typeof INDEXED_VALUE_TYPE, string> = {
+  KEYWORD: 'Keyword',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 export class SearchAttributesMissing extends Error {
   override name = 'SearchAttributesMissing';
 }
@@ -62,7 +73,7 @@ export async function ensureSearchAttributes(
     const commands = stillMissing
       .map(
         (key) =>
-          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${key.type === 'KEYWORD' ? 'Keyword' : key.type}`,
+          `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPE_NAME[key.type]}`,
       )
       .join(' && ');
     throw new SearchAttributesMissing(
