@@ -71,34 +71,32 @@ export function peopleActivities(deps: ActivityDeps) {
     }
   }
 
-  /** Why the key `clientId` is not the one `asked` describes, or undefined when it is. */
-  async function keyProblem(clientId: string, asked: CreateBankApiKeyValues): Promise<string | undefined> {
-    let app: Application | undefined;
-    for await (const listed of idp.listAllBankApplications(
-      { bankGuid: asked.bankGuid },
-      { signal: signal() },
-    ))
-      if (listed.client_id === clientId || listed.guid === clientId) app = listed;
-    if (!app) {
-      try {
-        await idp.getBankApplication(clientId, { signal: signal() });
-        return `the IdP has an API key ${clientId}, but not among bank ${asked.bankGuid}'s: create the key for this bank`;
-      } catch (err) {
-        if (isNotFound(err)) return `the IdP has no API key with client id ${clientId}`;
-        throw err;
-      }
+  /** The bank's key `clientId` (its client id or guid), or why there is none. */
+  async function bankKey(clientId: string, bankGuid: string): Promise<Application | string> {
+    for await (const app of idp.listAllBankApplications({ bankGuid }, { signal: signal() }))
+      if (app.client_id === clientId || app.guid === clientId) return app;
+    try {
+      await idp.getBankApplication(clientId, { signal: signal() });
+      return `the IdP has an API key ${clientId}, but not among bank ${bankGuid}'s: create the key for this bank`;
+    } catch (err) {
+      if (isNotFound(err)) return `the IdP has no API key with client id ${clientId}`;
+      throw err;
     }
+  }
+
+  /** Why `app` is not the key `asked` describes, or undefined when it is. */
+  function keyProblem(app: Application, asked: CreateBankApiKeyValues): string | undefined {
+    const key = `API key ${app.client_id}`;
     if (app.name !== asked.name)
-      return `API key ${clientId} is named "${app.name}"; the task asks for exactly "${asked.name}" (the name marks the key as this operation's)`;
+      return `${key} is named "${app.name}"; the task asks for exactly "${asked.name}" (the name marks the key as this operation's)`;
     if (!sameSet(app.ip_allowlist, asked.ipAllowlist))
-      return `API key ${clientId} allows ${app.ip_allowlist.join(', ') || 'any address'}; the task asks for ${asked.ipAllowlist.join(', ') || 'any address (an empty allowlist)'}`;
-    if (app.expires_at !== undefined) {
-      if (app.expires_at === null)
-        return `API key ${clientId} never expires; the task asks for ${asked.expiresAt}`;
-      if (Date.parse(app.expires_at) <= Date.now()) return `API key ${clientId} expired at ${app.expires_at}`;
-      if (!sameKeyExpiryDay(app.expires_at, asked.expiresAt))
-        return `API key ${clientId} expires at ${app.expires_at}; the task asks for ${asked.expiresAt}`;
-    }
+      return `${key} allows ${app.ip_allowlist.join(', ') || 'any address'}; the task asks for ${asked.ipAllowlist.join(', ') || 'any address (an empty allowlist)'}`;
+    // Absent from IdPs before v0.129.1229, which keep no expiry.
+    if (app.expires_at === undefined) return undefined;
+    if (app.expires_at === null) return `${key} never expires; the task asks for ${asked.expiresAt}`;
+    if (Date.parse(app.expires_at) <= Date.now()) return `${key} expired at ${app.expires_at}`;
+    if (!sameKeyExpiryDay(app.expires_at, asked.expiresAt))
+      return `${key} expires at ${app.expires_at}; the task asks for ${asked.expiresAt}`;
     return undefined;
   }
 
@@ -182,7 +180,9 @@ export function peopleActivities(deps: ActivityDeps) {
         return await refuse(
           `submission version ${submissionVersion} holds client id ${submission.clientId}, not ${clientId}`,
         );
-      const problem = (await keyProblem(clientId, asked)) ?? (await mintProblem(submission));
+      const app = await bankKey(clientId, bankGuid);
+      if (typeof app === 'string') return await refuse(app);
+      const problem = keyProblem(app, asked) ?? (await mintProblem(submission));
       if (problem) return await refuse(problem);
 
       const document: BankCredentialDocument = {
@@ -193,8 +193,8 @@ export function peopleActivities(deps: ActivityDeps) {
         tokenUrl,
         scopes: [...BANK_CREDENTIAL_SCOPES],
         applicationName: asked.name,
-        createdAt: new Date().toISOString(),
-        expiresAt: asked.expiresAt,
+        createdAt: app.created_at,
+        expiresAt: app.expires_at ?? asked.expiresAt,
       };
       const { version } = await secrets.put(credentialName, JSON.stringify(document), {
         stage: 'pending',
