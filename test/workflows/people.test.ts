@@ -117,14 +117,20 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
       (err) => err instanceof NoOpenTaskError && /no operation is running/.test(err.message),
     );
 
-    // A key of another bank, a key with another name, then the right key with a wrong secret.
+    // A key of another bank, a key with another name, an expired key, then the right key with a wrong secret.
     const foreign = await person.createKey({ ...asked, bankGuid: otherBank });
     const misnamed = await person.createKey({ ...asked, name: 'a name of my own' });
+    const expiring = await person.createKey({
+      ...asked,
+      expiresAt: new Date(Date.now() + 2_000).toISOString(),
+    });
     const key = await person.createKey(asked);
-    secretsSeen.push(foreign.secret, misnamed.secret, key.secret);
+    secretsSeen.push(foreign.secret, misnamed.secret, expiring.secret, key.secret);
+    await sleep(2_500);
     const refusals: [string, string, RegExp][] = [
       [foreign.clientId, foreign.secret, /not among bank/],
       [misnamed.clientId, misnamed.secret, /is named "a name of my own"; the task asks for exactly/],
+      [expiring.clientId, expiring.secret, /expired at/],
       [key.clientId, 'not-the-secret', /does not mint a token/],
     ];
     for (const [clientId, clientSecret, reason] of refusals) {
@@ -137,7 +143,7 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
       assert.match((answer as { reason: string }).reason, reason);
     }
     const submissions = await world.deps.secrets.versions(credentialSubmissionSecretName(bankGuid));
-    assert.equal(submissions.length, 3);
+    assert.equal(submissions.length, 4);
     assert.ok(
       submissions.every((v) => v.stage === 'revoked'),
       'every refused secret is revoked',
@@ -167,7 +173,7 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
     });
     assert.deepEqual(again, accepted, 'the same key handed over again: the same answer');
     const afterAcceptance = await world.deps.secrets.versions(credentialSubmissionSecretName(bankGuid));
-    assert.equal(afterAcceptance.length, 5);
+    assert.equal(afterAcceptance.length, 6);
     assert.ok(
       afterAcceptance.every((v) => v.stage === 'revoked'),
       'an accepted secret lives on in the credential only',
