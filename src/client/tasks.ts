@@ -5,6 +5,7 @@
  * first, and the workflow receives only the version's id.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import pLimit from 'p-limit';
 import type { PersonTask } from '../model/contract.js';
 import { bankWorkflowId } from '../model/workflow-safe/operations.js';
 import { describeFailure } from '../model/workflow-safe/failure.js';
@@ -20,6 +21,9 @@ import { workflowIdOfTask } from '../model/workflow-safe/tasks.js';
 import { credentialSubmissionSecretName } from '../model/secret-names.js';
 import type { SecretStore } from '../secrets/index.js';
 import { STATUS_QUERY_TIMEOUT_MS, type ProvisionerClient } from './index.js';
+
+/** Status queries in flight at once while listing tasks: many waiting operations list in a few seconds. */
+const STATUS_QUERIES_AT_ONCE = 16;
 
 /** Nothing waits for what was asked: no operation, no open task, or the task is not of that kind. */
 export class NoOpenTaskError extends Error {
@@ -50,18 +54,26 @@ export async function openTasks(
   const query =
     `AwaitingPerson = true AND ExecutionStatus = 'Running'` +
     (options.bankGuid ? ` AND BankGuid = '${options.bankGuid.replace(/[^0-9a-f]/g, '')}'` : '');
-  const tasks: PersonTask[] = [];
+  const limit = pLimit(STATUS_QUERIES_AT_ONCE);
+  const queries: Promise<PersonTask[]>[] = [];
   for await (const execution of client.client.workflow.list({ query })) {
     const handle = client.client.workflow.getHandle(execution.workflowId, execution.runId);
-    try {
-      const status = await client.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
-        handle.query(statusQuery),
-      );
-      tasks.push(...(status.tasks ?? []).filter((task) => task.state === 'open'));
-    } catch {
-      // Finished since it was listed, or no worker answered in time: nothing to show for it now.
-    }
+    queries.push(
+      limit(async () => {
+        try {
+          const status = await client.client.connection.withDeadline(
+            Date.now() + STATUS_QUERY_TIMEOUT_MS,
+            () => handle.query(statusQuery),
+          );
+          return (status.tasks ?? []).filter((task) => task.state === 'open');
+        } catch {
+          // Finished since it was listed, or no worker answered in time: nothing to show for it now.
+          return [];
+        }
+      }),
+    );
   }
+  const tasks = (await Promise.all(queries)).flat();
   return tasks.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
 }
 
