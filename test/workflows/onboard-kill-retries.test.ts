@@ -1,5 +1,5 @@
 /**
- * A worker killed again and again while onboarding's application step retries against a failing IdP: the
+ * A worker killed again and again while onboarding's first IdP step retries against a failing IdP: the
  * step's attempts are kept by the server, not by the dying worker, so each kill costs nothing done before it,
  * no workflow task is lost with a worker, and the onboarding finishes soon after the IdP recovers (a workflow
  * task lost again and again would make the server back off the workflow's next task for minutes).
@@ -14,19 +14,21 @@ import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { startWorkerProcess } from '../support/worker-process.js';
 
 const KILLS = 4;
+/** Onboarding's first step that calls the IdP: who makes the writes (it reads the token's grant). */
+const FIRST_IDP_STEP = 'writeAccess';
 const { TimeoutType } = proto.temporal.api.enums.v1;
 
 /**
- * How many attempts of the application step have failed, as the server keeps count while the step waits for
+ * How many attempts of the first IdP step have failed, as the server keeps count while the step waits for
  * its next attempt (the pending activity's `attempt` is that next one).
  */
-async function failedApplicationAttempts(handle: WorkflowHandle): Promise<number | undefined> {
+async function failedStepAttempts(handle: WorkflowHandle): Promise<number | undefined> {
   const { raw } = await handle.describe();
-  const step = raw.pendingActivities?.find((a) => a.activityType?.name === 'ensureBankApplication');
+  const step = raw.pendingActivities?.find((a) => a.activityType?.name === FIRST_IDP_STEP);
   return step?.lastFailure && step.attempt ? step.attempt - 1 : undefined;
 }
 
-describe('onboardBank with the worker killed while its application step retries', () => {
+describe('onboardBank with the worker killed while its first IdP step retries', () => {
   let world: TestWorld;
   before(async () => (world = await createTestWorld()));
   after(() => world.close());
@@ -44,8 +46,8 @@ describe('onboardBank with the worker killed while its application step retries'
         // Kill once an attempt has failed since the last kill: the step is waiting for its retry.
         const waitUntil = Date.now() + 60_000;
         for (;;) {
-          assert.ok(Date.now() < waitUntil, 'the application step waits for no retry that the server keeps');
-          const failed = await failedApplicationAttempts(handle);
+          assert.ok(Date.now() < waitUntil, 'the step waits for no retry that the server keeps');
+          const failed = await failedStepAttempts(handle);
           if (failed !== undefined && failed > (failedBeforeKills.at(-1) ?? 0)) {
             failedBeforeKills.push(failed);
             break;
@@ -69,9 +71,9 @@ describe('onboardBank with the worker killed while its application step retries'
       const events = (await handle.fetchHistory()).events ?? [];
       // The step's one started event carries the attempt that succeeded and the failure of the one before.
       const scheduled = events.find(
-        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'ensureBankApplication',
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === FIRST_IDP_STEP,
       );
-      assert.ok(scheduled, 'the application step is an activity');
+      assert.ok(scheduled, 'the step is an activity');
       const started = events.find(
         (e) =>
           e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() ===
