@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Email, emailProblem, MAX_EMAIL_LENGTH } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
-import { DURATION_PATTERN } from './workflow-safe/durations.js';
+import { DURATION_PATTERN, durationMs } from './workflow-safe/durations.js';
 import {
   TASK_KINDS,
   WRITE_MODES,
@@ -92,12 +92,19 @@ export const UserSpec = z.object({
 });
 export type UserSpec = z.infer<typeof UserSpec>;
 
+/** At least a minute, as PROVISIONER_TASK_DEADLINE and PROVISIONER_TASK_REMINDER are. */
+const TaskDuration = Duration.refine(
+  // A string the pattern refuses has its own issue already.
+  (value) => (typeof value === 'string' && !DURATION_PATTERN.test(value)) || durationMs(value) >= 60_000,
+  'must be at least 1m',
+);
+
 /** An operation's own deadline and reminder interval for the tasks it opens for a person. */
 export const TaskTiming = z.object({
   /** Default PROVISIONER_TASK_DEADLINE (7d). */
-  deadline: Duration.optional(),
+  deadline: TaskDuration.optional(),
   /** Default PROVISIONER_TASK_REMINDER (24h). */
-  reminder: Duration.optional(),
+  reminder: TaskDuration.optional(),
 });
 export type TaskTiming = z.infer<typeof TaskTiming>;
 

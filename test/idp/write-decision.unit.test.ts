@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, parseEnv, WorkerEnv } from '../../src/config.js';
+import { OnboardBankInput } from '../../src/model/contract.js';
 import { portalKeyExpiry, sameKeyExpiryDay } from '../../src/idp/application-expiry.js';
 import { decideWrite, type WriteAccess } from '../../src/idp/permissions.js';
 import type { WriteMode } from '../../src/model/workflow-safe/tasks.js';
@@ -90,5 +91,24 @@ describe('the expiry a person gives a new key', () => {
     assert.ok(sameKeyExpiryDay('2027-03-08T23:59:59Z', asked));
     assert.ok(!sameKeyExpiryDay('2027-03-07T23:59:59Z', asked));
     assert.ok(!sameKeyExpiryDay('2027-03-09T00:00:00Z', asked));
+  });
+});
+
+describe("an operation's own task timing (onboardBank input)", () => {
+  const check = (tasks: unknown) => {
+    const parsed = OnboardBankInput.safeParse({ bankGuid: '0123456789abcdef0123456789abcdef', tasks });
+    return parsed.success
+      ? 'ok'
+      : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  };
+
+  it('takes durations of a minute or more, and says what is wrong with others', () => {
+    assert.equal(check({ deadline: '2d', reminder: '1m' }), 'ok');
+    assert.equal(
+      check({ deadline: 'soon' }),
+      'tasks.deadline: must be a duration such as 30s, 15m, 24h or 90d',
+    );
+    assert.equal(check({ reminder: '30s' }), 'tasks.reminder: must be at least 1m');
+    assert.equal(check({ deadline: 0 }), 'tasks.deadline: must be at least 1m');
   });
 });
