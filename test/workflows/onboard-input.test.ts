@@ -93,6 +93,16 @@ const BAD_INPUTS: [string, unknown, RegExp][] = [
   ],
   ['too many users', { bankGuid: guid, users: many(MAX_USERS_PER_ONBOARDING + 1) }, /users.*at most/],
   ['verifyCredentials not a boolean', { bankGuid: guid, verifyCredentials: 'yes' }, /verifyCredentials/],
+  [
+    'a task deadline under a minute',
+    { bankGuid: guid, tasks: { deadline: '30s' } },
+    /tasks\.deadline: must be at least 1m/,
+  ],
+  [
+    'a task reminder that is no duration',
+    { bankGuid: guid, tasks: { reminder: 'daily' } },
+    /tasks\.reminder: must be a duration/,
+  ],
 ];
 
 describe('onboardBank: bad input is rejected with a clear error and no IdP write', () => {
