@@ -16,7 +16,11 @@ import {
   type CredentialSubmission,
   type CredentialSubmissionAnswer,
 } from '../model/workflow-safe/messages.js';
-import type { CreateBankApiKeyValues, InviteUsersValues } from '../model/workflow-safe/tasks.js';
+import {
+  completerProblem,
+  type CreateBankApiKeyValues,
+  type InviteUsersValues,
+} from '../model/workflow-safe/tasks.js';
 import { findInvitedUsers, steps } from './activity-proxies.js';
 import type { StatusTracker } from './status.js';
 import type { TaskBoard, TaskTiming } from './tasks.js';
@@ -78,8 +82,10 @@ export function credentialHandover(
     },
     {
       validator: ({ clientId, submissionVersion, by }: CredentialSubmission) => {
-        if (!clientId.trim() || !submissionVersion.trim() || !by.trim())
-          throw new Error('a submission names the client id, the secret-store version and who hands it over');
+        if (!clientId.trim() || !submissionVersion.trim())
+          throw new Error('a submission names the client id and the secret-store version');
+        const problem = completerProblem(by);
+        if (problem) throw new Error(problem);
         if (accepted?.clientId === clientId) return;
         if (!board.openTask('create-bank-api-key'))
           throw new Error(

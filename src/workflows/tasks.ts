@@ -26,6 +26,7 @@ import {
 } from '../model/workflow-safe/messages.js';
 import { AwaitingPersonKey } from '../model/workflow-safe/search-attributes.js';
 import {
+  completerProblem,
   CONFIRMED_KINDS,
   TASK_CHECK_BACKOFF,
   TASK_EXPIRED,
@@ -119,7 +120,8 @@ export function createTaskBoard(
       validator: ({ by }: { by: string }) => {
         if (!tasks.some((t) => t.state === 'open'))
           throw new Error(`the ${operation} of bank ${bankGuid} has no open task for a person`);
-        if (!by.trim()) throw new Error('say who asks (--by)');
+        const problem = completerProblem(by);
+        if (problem) throw new Error(problem);
       },
     },
   );
@@ -139,7 +141,8 @@ export function createTaskBoard(
           throw new Error(
             `task ${taskId} (${task.kind}) is checked by reading the IdP, not confirmed: run \`provisioner tasks check ${bankGuid}\` once it is done`,
           );
-        if (!by.trim()) throw new Error('say who did it (--by)');
+        const problem = completerProblem(by);
+        if (problem) throw new Error(problem);
       },
     },
   );

@@ -11,6 +11,7 @@ import { checkTasks, confirmTask, openTasks, submitCredential } from '../../clie
 import { parseEnv, StateEnv } from '../../config.js';
 import { openSecretStore } from '../../dependencies.js';
 import { Guid } from '../../model/idp-schemas.js';
+import { completerProblem } from '../../model/workflow-safe/tasks.js';
 import { withClient } from '../connect.js';
 import { CliError, printJson, printLine } from '../output.js';
 
@@ -21,6 +22,13 @@ const osUser = () => {
   } catch {
     return 'unknown';
   }
+};
+
+/** `--by`, checked at the edge as the workflow checks it. */
+const byOption = (value: string) => {
+  const problem = completerProblem(value);
+  if (problem) throw new CliError(problem);
+  return value;
 };
 
 const bankGuidArgument = (value: string) => {
@@ -67,7 +75,7 @@ export function registerTasks(program: Command): void {
     .command('check')
     .description("make the bank's operation read the IdP for its open tasks now")
     .argument('<bankGuid>', 'the bank', bankGuidArgument)
-    .option('--by <name>', 'who asks (credited with what the check finds done)', osUser())
+    .option('--by <name>', 'who asks (credited with what the check finds done)', byOption, osUser())
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: { by: string; json?: boolean }) => {
       await withClient(async (client) => {
@@ -85,7 +93,7 @@ export function registerTasks(program: Command): void {
     .command('done')
     .description('confirm a task no read of the IdP can show done (the result says "confirmed")')
     .argument('<taskId>', 'the task, as `provisioner tasks` lists it')
-    .option('--by <name>', 'who did it', osUser())
+    .option('--by <name>', 'who did it', byOption, osUser())
     .option('--json', 'print one JSON document on stdout')
     .action(async (taskId: string, flags: { by: string; json?: boolean }) => {
       await withClient(async (client) => {
@@ -105,7 +113,7 @@ export function registerTasks(program: Command): void {
     .argument('<bankGuid>', 'the bank', bankGuidArgument)
     .requiredOption('--client-id <clientId>', "the new API key's client id")
     .option('--secret-file <file>', 'read the secret from this file instead of standard input')
-    .option('--by <name>', 'who hands it over', osUser())
+    .option('--by <name>', 'who hands it over', byOption, osUser())
     .option('--json', 'print one JSON document on stdout')
     .action(
       async (

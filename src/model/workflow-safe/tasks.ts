@@ -86,6 +86,16 @@ export interface CompletedTask extends TaskCompletion {
   kind: TaskKind;
 }
 
+/** The longest `by` (who did it) a completion records. */
+export const MAX_COMPLETER_LENGTH = 200;
+
+/** What is wrong with `by` as who did or asked something, or undefined. */
+export function completerProblem(by: string): string | undefined {
+  if (!by.trim()) return 'say who did it (--by)';
+  if (by.length > MAX_COMPLETER_LENGTH) return `--by must be at most ${MAX_COMPLETER_LENGTH} characters`;
+  return undefined;
+}
+
 /** The workflow id of a task's operation (see PersonTask.taskId). */
 export const workflowIdOfTask = (taskId: string): string | undefined => {
   const separator = taskId.indexOf('~');
