@@ -4,7 +4,6 @@
  */
 import { Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -44,6 +43,9 @@ async function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
 
 /** The worker's connection. */
 export async function connectTemporal(env: NodeJS.ProcessEnv = process.env) {
+  // Loaded here, not at the top: the CLI imports this module, and the worker SDK (its native core) would
+  // add about half a second to every command's start.
+  const { NativeConnection } = await import('@temporalio/worker');
   const { config, address, namespace } = connectConfig(env);
   const connection = await withTimeout(
     `Temporal server at ${address} (TEMPORAL_ADDRESS)`,

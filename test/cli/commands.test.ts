@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Command } from 'commander';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildProgram } from '../../src/cli/program.js';
 import { mintsToken, onboardedBank } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
 import { BankCredentialDocument } from '../../src/model/bank-credential.js';
@@ -213,41 +211,4 @@ describe('the provisioner command', () => {
     const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
     assert.equal((await ok('--version')).stdout.trim(), version);
   });
-});
-
-/** Every command of the real command tree, with the words that invoke it. */
-function commandsOf(command: Command, path: string[] = []): [string[], Command][] {
-  return command.commands.flatMap((sub) => {
-    const subPath = [...path, sub.name()];
-    return [[subPath, sub] as [string[], Command], ...commandsOf(sub, subPath)];
-  });
-}
-
-// Each case starts the real command; they are independent, so a few run at once.
-describe('provisioner --help', { concurrency: 4 }, () => {
-  const program = buildProgram();
-  const oneLine = (text: string) => text.replace(/\s+/g, ' ');
-
-  it('lists every subcommand', async () => {
-    const run = await runCli(['--help']);
-    assert.equal(run.code, 0, run.stderr);
-    for (const sub of program.commands) assert.match(run.stdout, new RegExp(`^  ${sub.name()}\\b`, 'm'));
-  });
-
-  for (const [path, command] of commandsOf(program)) {
-    it(`${path.join(' ')} --help shows its usage, description, arguments and options`, async () => {
-      const run = await runCli([...path, '--help']);
-      assert.equal(run.code, 0, run.stderr);
-      const help = oneLine(run.stdout);
-      assert.ok(help.startsWith(`Usage: provisioner ${path.join(' ')} `), help);
-      assert.ok(command.description(), `${path.join(' ')} has no description`);
-      assert.ok(help.includes(oneLine(command.description())), `no description in: ${help}`);
-      for (const argument of command.registeredArguments)
-        assert.ok(help.includes(argument.name()), `argument ${argument.name()} missing from: ${help}`);
-      for (const option of command.options) {
-        assert.ok(help.includes(option.flags), `option ${option.flags} missing from: ${help}`);
-        assert.ok(help.includes(oneLine(option.description)), `no description of ${option.flags}: ${help}`);
-      }
-    });
-  }
 });
