@@ -1,11 +1,7 @@
 /** The bank's credential as onboarding and a reconcile ensure it: found or created, then verified. */
 import { CancellationScope, workflowInfo } from '@temporalio/workflow';
 import type { BankCredential } from '../activities/applications.js';
-import {
-  defaultApplicationName,
-  markedApplicationName,
-  operationMarker,
-} from '../model/workflow-safe/application-names.js';
+import { requestedApplication } from '../model/workflow-safe/application-names.js';
 import type { ApplicationSettings } from '../model/contract.js';
 import { steps } from './activity-proxies.js';
 import type { StatusTracker } from './status.js';
@@ -28,17 +24,7 @@ export async function ensureCredential(
   const credential = await CancellationScope.nonCancellable(() =>
     ensureBankApplication.executeWithOptions(
       { summary: `Find or create the OAuth application of bank ${bankGuid}` },
-      [
-        {
-          bankGuid,
-          name: markedApplicationName(
-            settings.name ?? defaultApplicationName(bankGuid),
-            operationMarker(workflowInfo().firstExecutionRunId),
-          ),
-          ipAllowlist: settings.ipAllowlist,
-          expiresAt: settings.expiresAt,
-        },
-      ],
+      [requestedApplication(bankGuid, settings, workflowInfo().firstExecutionRunId)],
     ),
   );
   progress.update({ application: { clientId: credential.clientId, name: credential.name } });

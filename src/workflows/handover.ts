@@ -6,11 +6,7 @@
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BankCredential } from '../activities/applications.js';
 import type { ApplicationSettings, ProvisionedUser, UserSpec } from '../model/contract.js';
-import {
-  defaultApplicationName,
-  markedApplicationName,
-  operationMarker,
-} from '../model/workflow-safe/application-names.js';
+import { requestedApplication } from '../model/workflow-safe/application-names.js';
 import {
   submitCredentialUpdate,
   type CredentialSubmission,
@@ -102,17 +98,7 @@ export function credentialHandover(
       progress.step('looking for the bank API key (a person creates it)');
       const preparation = await steps().prepareBankApiKeyTask.executeWithOptions(
         { summary: `Find the API key of bank ${bankGuid}, or say what a person is to create` },
-        [
-          {
-            bankGuid,
-            name: markedApplicationName(
-              settings.name ?? defaultApplicationName(bankGuid),
-              operationMarker(workflowInfo().firstExecutionRunId),
-            ),
-            ipAllowlist: settings.ipAllowlist,
-            expiresAt: settings.expiresAt,
-          },
-        ],
+        [requestedApplication(bankGuid, settings, workflowInfo().firstExecutionRunId)],
       );
       if (preparation.kind === 'use') return preparation.credential;
       asked = preparation.values;

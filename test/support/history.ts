@@ -2,6 +2,7 @@
  * Everything a workflow left in Temporal, as text: the raw event history fetched from the server with every
  * payload also decoded through the worker's codec (so a secret hidden by encryption would still be found).
  */
+import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { DataConverter, Payload } from '@temporalio/common';
 
@@ -26,6 +27,21 @@ export async function historyText(handle: WorkflowHandle, dataConverter: DataCon
     decoded = await codec.decode(decoded);
   const plain = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
   return { raw, plain, events: history.events?.length ?? 0, bytes: raw.length };
+}
+
+/** None of `needles` (secrets, tokens) is in the history of any of `handles`, raw or decoded. */
+export async function assertNoneInHistories(
+  handles: readonly WorkflowHandle[],
+  needles: readonly string[],
+  dataConverter: DataConverter,
+): Promise<void> {
+  for (const handle of handles) {
+    const { raw, plain } = await historyText(handle, dataConverter);
+    for (const needle of needles) {
+      assert.equal(raw.includes(needle), false, `history of ${handle.workflowId} holds a secret`);
+      assert.equal(plain.includes(needle), false, `decoded history of ${handle.workflowId} holds a secret`);
+    }
+  }
 }
 
 /** The message of a failure as stored in history: its common attributes are encoded, so decode them. */

@@ -19,6 +19,23 @@ export function markedApplicationName(base: string, marker: string): string {
   return base.replace(MARKER, '').slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
 }
 
+/** The application a bank's onboarding asks for: its name carries the marker of the operation `firstRunId` started. */
+export function requestedApplication(
+  bankGuid: string,
+  settings: { name?: string; ipAllowlist?: string[]; expiresAt?: string },
+  firstRunId: string,
+) {
+  return {
+    bankGuid,
+    name: markedApplicationName(
+      settings.name ?? defaultApplicationName(bankGuid),
+      operationMarker(firstRunId),
+    ),
+    ipAllowlist: settings.ipAllowlist,
+    expiresAt: settings.expiresAt,
+  };
+}
+
 /** The name an operator gave: without the operation's marker and a rotation's suffix. */
 export const applicationBaseName = (name: string) => name.replace(MARKER, '').replace(ROTATION_SUFFIX, '');
 
