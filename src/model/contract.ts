@@ -274,8 +274,10 @@ export const OffboardBankResult = z.object({
   bankGuid: z.string(),
   /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
-  /** The users provisioned for the bank that the IdP disabled. */
+  /** The users provisioned for the bank that the IdP disabled (or a person did, and confirmed it). */
   disabledUserGuids: z.array(z.string()),
+  /** The disable-users task a person completed (absent when the worker disabled them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
 

@@ -130,6 +130,36 @@ describe('disableUsers when a person writes (0.129.1425, assisted)', () => {
     assert.equal((await handle.query(statusQuery)).tasks, undefined);
   });
 
+  it('offboardBank: its users go to one disable-users task the person confirms', async () => {
+    const bankGuid = randomGuid();
+    const person = await portal(world);
+    const emails = [`o1-${bankGuid.slice(0, 8)}@example.com`, `o2-${bankGuid.slice(0, 8)}@example.com`];
+    const guids = [await person.inviteOne(emails[0]!), await person.inviteOne(emails[1]!)];
+    // As onboarding by a person records the users it found (the bank has no API key: nothing to delete).
+    await world.deps.ledger.recordUsers(
+      bankGuid,
+      emails.map((email, i) => ({ email, guid: guids[i]! })),
+    );
+    const handle = await world.client.startOffboarding({ bankGuid, reason: 'contract ended' });
+    handles.push(handle);
+    const task = await taskOf(world, bankGuid, 'disable-users');
+    const asked = (task.values as DisableUsersValues).users;
+    assert.deepEqual(
+      [...asked].sort((a, b) => a.email.localeCompare(b.email)),
+      emails.map((email, i) => ({ email, guid: guids[i] })),
+    );
+    await person.disable(asked);
+    await confirmTask(world.client, task.taskId, 'test person');
+    const result = await handle.result();
+    assert.deepEqual(result.revokedClientIds, []);
+    assert.deepEqual([...result.disabledUserGuids].sort(), [...guids].sort());
+    assert.deepEqual(
+      result.tasks?.map((t) => [t.kind, t.by, t.evidence]),
+      [['disable-users', 'test person', 'confirmed']],
+    );
+    for (const guid of guids) assert.notEqual(await person.disabledAt(guid), null);
+  });
+
   it('leaks no secret or token into history or logs', async () => {
     const orgToken = await world.deps.activityDeps.idp.token();
     const needles = [...secretsSeen, orgToken.accessToken, world.sandbox.orgCredentials.clientSecret];
