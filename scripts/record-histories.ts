@@ -204,6 +204,22 @@ try {
     await person.disable((disableTask.values as DisableUsersValues).users);
     await confirmTask(assisted.client, disableTask.taskId, 'replay fixture');
     await save('disableUsers-by-a-person', disabling);
+
+    // Offboarding a bank with no API key: its users go to a person the same way.
+    const leavingBank = randomGuid();
+    const leaving = {
+      email: 'replay-person-2@example.com',
+      guid: await person.inviteOne('replay-person-2@example.com'),
+    };
+    await assisted.deps.ledger.recordUsers(leavingBank, [leaving]);
+    const offboarding = await assisted.client.startOffboarding({
+      bankGuid: leavingBank,
+      reason: 'replay fixture',
+    });
+    const offboardTask = await taskOf(assisted, leavingBank, 'disable-users');
+    await person.disable((offboardTask.values as DisableUsersValues).users);
+    await confirmTask(assisted.client, offboardTask.taskId, 'replay fixture');
+    await save('offboardBank-by-a-person', offboarding);
   } finally {
     await assisted.close();
   }

@@ -3,8 +3,8 @@
  * assisted mode one disable-users task, the test acting as the person through the sandbox's Portal token
  * (the users really disabled), then confirming it (`tasks done`'s client call): the users are reported
  * confirmed, with who and when. A confirmation of no task, or of one already done, gets a clear answer; an
- * unknown email fails before any task; `auto` with a write token source disables with no task, and
- * `automatic` without one fails as before. No secret or token reaches history or the worker's log.
+ * unknown email fails before any task; offboardBank's users go the same way; `auto` with a write token
+ * source disables with no task, and `automatic` without one fails as before. No secret or token reaches history or the worker's log.
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
