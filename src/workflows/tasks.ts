@@ -215,8 +215,21 @@ export function createTaskBoard(
     reminderIntervals.set(task.taskId, timing.reminderMs);
     progress.step(`waiting for a person: ${kind} (task ${task.taskId}, until ${task.deadline})`);
     show();
-    await event(TASK_EVENTS.requested, task);
+    await closingOnCancel(task, () => event(TASK_EVENTS.requested, task));
     return task;
+  }
+
+  /** Runs `step` of an open task; the operation cancelled on the way closes the task. */
+  async function closingOnCancel<T>(task: PersonTask, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      if (isCancellation(err) && task.state === 'open') {
+        task.state = 'cancelled';
+        show();
+      }
+      throw err;
+    }
   }
 
   async function waitFor(task: PersonTask, check?: TaskCheck): Promise<TaskCompletion> {
@@ -227,45 +240,41 @@ export function createTaskBoard(
     let nextCheck = Date.now() + checkDelay;
     if (check) checkable++;
     try {
-      while (task.state === 'open') {
-        const wakeAt = Math.min(deadline, nextReminder, check ? nextCheck : Infinity);
-        await condition(
-          () => task.state !== 'open' || (check !== undefined && checkRequest !== undefined),
-          Math.max(wakeAt - Date.now(), 1),
-        );
-        if (task.state !== 'open') break;
-        const now = Date.now();
-        if (check && (checkRequest !== undefined || now >= nextCheck)) {
-          const by = checkRequest?.by;
-          checkRequest = undefined;
-          const problem = await check();
-          checksDone++;
-          if (problem === undefined) {
-            complete(task, { by: by ?? SEEN_BY_THE_WORKER, evidence: 'verified' });
-            break;
+      await closingOnCancel(task, async () => {
+        while (task.state === 'open') {
+          const wakeAt = Math.min(deadline, nextReminder, check ? nextCheck : Infinity);
+          await condition(
+            () => task.state !== 'open' || (check !== undefined && checkRequest !== undefined),
+            Math.max(wakeAt - Date.now(), 1),
+          );
+          if (task.state !== 'open') break;
+          const now = Date.now();
+          if (check && (checkRequest !== undefined || now >= nextCheck)) {
+            const by = checkRequest?.by;
+            checkRequest = undefined;
+            const problem = await check();
+            checksDone++;
+            if (problem === undefined) {
+              complete(task, { by: by ?? SEEN_BY_THE_WORKER, evidence: 'verified' });
+              break;
+            }
+            if (problem !== task.lastProblem) {
+              task.lastProblem = problem;
+              show();
+            }
+            checkDelay = Math.min(checkDelay * 2, TASK_CHECK_BACKOFF.maxCheckMs);
+            nextCheck = Date.now() + checkDelay;
+            continue;
           }
-          if (problem !== task.lastProblem) {
-            task.lastProblem = problem;
+          if (now >= deadline) throw await expire(task);
+          if (now >= nextReminder) {
+            task.remindersSent++;
+            nextReminder += reminderMs;
             show();
+            await event(TASK_EVENTS.reminder, task);
           }
-          checkDelay = Math.min(checkDelay * 2, TASK_CHECK_BACKOFF.maxCheckMs);
-          nextCheck = Date.now() + checkDelay;
-          continue;
         }
-        if (now >= deadline) throw await expire(task);
-        if (now >= nextReminder) {
-          task.remindersSent++;
-          nextReminder += reminderMs;
-          show();
-          await event(TASK_EVENTS.reminder, task);
-        }
-      }
-    } catch (err) {
-      if (isCancellation(err) && task.state === 'open') {
-        task.state = 'cancelled';
-        show();
-      }
-      throw err;
+      });
     } finally {
       if (check) checkable--;
     }
