@@ -136,6 +136,7 @@ export async function createApiWorld(
   const api = await startApiServer({
     client: world.client,
     ledger: world.deps.ledger,
+    secrets: world.deps.secrets,
     logger,
     jwt: options.jwt,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
