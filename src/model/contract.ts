@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Email, emailProblem, MAX_EMAIL_LENGTH } from './email.js';
 import { ApplicationName, Guid, IpAllowlist } from './idp-schemas.js';
 import { USER_SCOPES } from './idp-scopes.js';
-import { DURATION_PATTERN, durationMs } from './workflow-safe/durations.js';
+import { DURATION_PATTERN } from './workflow-safe/durations.js';
 import {
   TASK_KINDS,
   WRITE_MODES,
@@ -92,12 +92,20 @@ export const UserSpec = z.object({
 });
 export type UserSpec = z.infer<typeof UserSpec>;
 
-/** At least a minute, as PROVISIONER_TASK_DEADLINE and PROVISIONER_TASK_REMINDER are. */
-const TaskDuration = Duration.refine(
-  // A string the pattern refuses has its own issue already.
-  (value) => (typeof value === 'string' && !DURATION_PATTERN.test(value)) || durationMs(value) >= 60_000,
-  'must be at least 1m',
-);
+const TASK_DURATION_MESSAGE = 'must be at least 1m, in whole minutes, hours or days such as 30m, 24h or 7d';
+/**
+ * At least a minute, as PROVISIONER_TASK_DEADLINE and PROVISIONER_TASK_REMINDER are: whole minutes, hours or
+ * days (at most six digits), or milliseconds as a number. A pattern and bounds rather than a check function,
+ * so that the OpenAPI document states exactly the rule the API applies.
+ */
+const TaskDuration = z.union([
+  z.string().regex(/^[1-9]\d{0,5}[mhd]$/, TASK_DURATION_MESSAGE),
+  z
+    .number()
+    .int()
+    .min(60_000, 'must be at least 1m')
+    .max(999_999 * 86_400_000, 'must be at most 999999d'),
+]);
 
 /** An operation's own deadline and reminder interval for the tasks it opens for a person. */
 export const TaskTiming = z.object({

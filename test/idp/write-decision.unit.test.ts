@@ -106,9 +106,13 @@ describe("an operation's own task timing (onboardBank input)", () => {
     assert.equal(check({ deadline: '2d', reminder: '1m' }), 'ok');
     assert.equal(
       check({ deadline: 'soon' }),
-      'tasks.deadline: must be a duration such as 30s, 15m, 24h or 90d',
+      'tasks.deadline: must be at least 1m, in whole minutes, hours or days such as 30m, 24h or 7d',
     );
-    assert.equal(check({ reminder: '30s' }), 'tasks.reminder: must be at least 1m');
+    assert.equal(
+      check({ reminder: '30s' }),
+      'tasks.reminder: must be at least 1m, in whole minutes, hours or days such as 30m, 24h or 7d',
+    );
+    assert.equal(check({ reminder: '0.5h' }), check({ reminder: '30s' }));
     assert.equal(check({ deadline: 0 }), 'tasks.deadline: must be at least 1m');
   });
 });

@@ -101,7 +101,7 @@ const BAD_INPUTS: [string, unknown, RegExp][] = [
   [
     'a task reminder that is no duration',
     { bankGuid: guid, tasks: { reminder: 'daily' } },
-    /tasks\.reminder: must be a duration/,
+    /tasks\.reminder: must be at least 1m, in whole minutes, hours or days/,
   ],
 ];
 
