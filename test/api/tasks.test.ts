@@ -151,6 +151,8 @@ describe('HTTP API: tasks for people (0.129.1425, assisted)', () => {
         'the API logged a secret',
       );
     }
+    for (const answered of ['listTasks 200', 'submitCredential 200', 'checkTasks 200'])
+      assert.ok(t.checker.seen.has(answered), `never saw ${answered}`);
     await assertNoneInHistories(
       [t.world.client.client.workflow.getHandle(bankWorkflowId(bankGuid))],
       [key.secret, 'a-wrong-secret'],
