@@ -24,8 +24,8 @@ import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 import { portal, taskOf } from '../test/support/portal.js';
-import { checkTasks, submitCredential } from '../src/client/tasks.js';
-import type { CreateBankApiKeyValues } from '../src/model/workflow-safe/tasks.js';
+import { checkTasks, confirmTask, submitCredential } from '../src/client/tasks.js';
+import type { CreateBankApiKeyValues, DisableUsersValues } from '../src/model/workflow-safe/tasks.js';
 
 const run = promisify(execFile);
 const only = process.argv.slice(2);
@@ -193,6 +193,33 @@ try {
     await person.invite(invited);
     await checkTasks(assisted.client, personsBank, 'replay fixture');
     await save('onboardBank-by-a-person', handle);
+
+    // The users disabled in the Portal: no read can show it, so the person confirms the task.
+    const disabling = await assisted.client.startDisablingUsers({
+      bankGuid: personsBank,
+      users: invited.map((u) => u.email),
+      reason: 'replay fixture',
+    });
+    const disableTask = await taskOf(assisted, personsBank, 'disable-users');
+    await person.disable((disableTask.values as DisableUsersValues).users);
+    await confirmTask(assisted.client, disableTask.taskId, 'replay fixture');
+    await save('disableUsers-by-a-person', disabling);
+
+    // Offboarding a bank with no API key: its users go to a person the same way.
+    const leavingBank = randomGuid();
+    const leaving = {
+      email: 'replay-person-2@example.com',
+      guid: await person.inviteOne('replay-person-2@example.com'),
+    };
+    await assisted.deps.ledger.recordUsers(leavingBank, [leaving]);
+    const offboarding = await assisted.client.startOffboarding({
+      bankGuid: leavingBank,
+      reason: 'replay fixture',
+    });
+    const offboardTask = await taskOf(assisted, leavingBank, 'disable-users');
+    await person.disable((offboardTask.values as DisableUsersValues).users);
+    await confirmTask(assisted.client, offboardTask.taskId, 'replay fixture');
+    await save('offboardBank-by-a-person', offboarding);
   } finally {
     await assisted.close();
   }

@@ -30,15 +30,11 @@ async function testFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Runs test files with the Node test runner in a child process; resolves to its exit code. */
-async function runTestFiles(
-  files: string[],
-  env: NodeJS.ProcessEnv,
-  extraArgs: string[] = [],
-): Promise<number> {
+/** Runs test files in this order, `concurrency` at a time, in a child process; resolves to its exit code. */
+async function runTestFiles(files: string[], env: NodeJS.ProcessEnv, concurrency: number): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...extraArgs, ...files],
+    ['--import', 'tsx', join('test', 'run-files.ts'), String(concurrency), ...files],
     { stdio: 'inherit', env },
   );
   const stop = () => child.kill('SIGTERM');
@@ -56,12 +52,31 @@ if (process.argv[2] === '--unit') {
   const { TEMPORAL_ADDRESS: _unused, ...env } = process.env; // a unit test must not reach a Temporal server
   const unitStarted = Date.now();
   // Unit files mostly wait on their own sandbox over HTTP: four at a time keep 2 cores busy.
-  const code = await runTestFiles(unitFiles, env, ['--test-concurrency=4']);
+  const code = await runTestFiles(unitFiles, env, 4);
   log(`${unitFiles.length} unit test files in ${((Date.now() - unitStarted) / 1000).toFixed(1)} s`);
   process.exit(code);
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : await testFiles('test');
+/**
+ * The longest files, started first: with three files at a time, one of them starting last would keep the run
+ * going alone for minutes (production-install builds and installs a copy of the project).
+ */
+const LONGEST_FIRST = [
+  'test/worker/production-install.test.ts',
+  'test/api/schemathesis.test.ts',
+  'test/workflows/rotation-crash.test.ts',
+  'test/cli/commands.test.ts',
+  'test/desired-state/fleet.test.ts',
+  'test/cli/dev.test.ts',
+];
+const rank = (file: string) => {
+  const index = LONGEST_FIRST.indexOf(file);
+  return index === -1 ? LONGEST_FIRST.length : index;
+};
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : (await testFiles('test')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const work = await mkdtemp(join(tmpdir(), 'provisioner-test-'));
 const started = Date.now();
 // The run's Web UI decodes payloads through a codec server holding the run's own payload key; the
@@ -129,7 +144,7 @@ try {
       PROVISIONER_TEST_DATABASE_URL: postgres.url,
       PROVISIONER_TEST_AWS_ENDPOINT: moto.url,
     },
-    ['--test-concurrency=3'],
+    3,
   );
 } finally {
   await server.stop();

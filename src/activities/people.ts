@@ -17,6 +17,7 @@ import type { Application } from '../model/idp-schemas.js';
 import { bankCredentialSecretName, credentialSubmissionSecretName } from '../model/secret-names.js';
 import type {
   CreateBankApiKeyValues,
+  DisableUsersValues,
   InviteUsersValues,
   WriteDecision,
 } from '../model/workflow-safe/tasks.js';
@@ -41,6 +42,11 @@ export interface InvitedUsersCheck {
   found: ProvisionedUser[];
   /** Not (yet) as asked, each with what the IdP shows. */
   missing: { email: string; problem: string }[];
+}
+
+export interface UsersToDisable extends DisableUsersValues {
+  /** Users named by guid that the IdP does not have. */
+  notFound: string[];
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -250,5 +256,37 @@ export function peopleActivities(deps: ActivityDeps) {
     }
   }
 
-  return { writeAccess, acceptSubmittedCredential, findInvitedUsers };
+  /**
+   * The users a person is to disable, each with its email (the Portal lists users by email): `users` as
+   * disableUsers names them, `guids` what resolveUsers made of them. A user named by guid is read from the
+   * IdP; one it does not have is not found (nothing to disable), as a disable would find it.
+   */
+  async function usersToDisable(input: { users: string[]; guids: string[] }): Promise<UsersToDisable> {
+    try {
+      const result: UsersToDisable = { users: [], notFound: [] };
+      const seen = new Set<string>();
+      for (const [i, named] of input.users.entries()) {
+        const guid = input.guids[i]!;
+        if (seen.has(guid)) continue;
+        seen.add(guid);
+        if (named.includes('@')) {
+          result.users.push({ email: named, guid });
+          continue;
+        }
+        try {
+          const user = await idp.getUser(guid, { signal: signal() });
+          result.users.push({ email: user.email, guid });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          result.notFound.push(named);
+        }
+        heartbeat();
+      }
+      return result;
+    } catch (err) {
+      throw applicationFailureUnlessCancelled(err);
+    }
+  }
+
+  return { writeAccess, acceptSubmittedCredential, findInvitedUsers, usersToDisable };
 }

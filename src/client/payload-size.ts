@@ -19,7 +19,7 @@ import type {
   OnboardBankResult,
 } from '../model/contract.js';
 import { inviteUrlSecretName } from '../model/secret-names.js';
-import { bankWorkflowId } from '../model/workflow-safe/operations.js';
+import { bankWorkflowId, disableUsersWorkflowId } from '../model/workflow-safe/operations.js';
 import { MAX_COMPLETER_LENGTH } from '../model/workflow-safe/tasks.js';
 
 /** Temporal's default limit on one payload. */
@@ -90,7 +90,19 @@ export function largestOnboardResult(input: OnboardBankInput): OnboardBankResult
   };
 }
 
-/** The result when every user named is disabled. */
+/** The result when every user named is disabled, by a person who confirmed it. */
 export function largestDisableResult(input: DisableUsersInput): DisableUsersResult {
-  return { disabled: input.users.map((user) => ({ user, guid: someGuid() })), notFound: [] };
+  return {
+    disabled: input.users.map((user) => ({ user, guid: someGuid() })),
+    notFound: [],
+    tasks: [
+      {
+        taskId: `${disableUsersWorkflowId(someGuid())}~${someGuid()}~1`,
+        kind: 'disable-users',
+        by: 'b'.repeat(MAX_COMPLETER_LENGTH),
+        at: new Date(0).toISOString(),
+        evidence: 'confirmed',
+      },
+    ],
+  };
 }

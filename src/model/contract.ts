@@ -171,6 +171,8 @@ export const PersonTask = z.object({
       ipAllowlist: z.array(z.string()),
       expiresAt: z.string(),
     }),
+    // Before invite-users: a union takes the first that parses, and that one would drop each guid.
+    z.object({ users: z.array(z.object({ email: z.string(), guid: z.string() })) }),
     z.object({
       users: z.array(z.object({ email: z.string(), allowedScopes: z.array(z.string()).optional() })),
     }),
@@ -269,6 +271,11 @@ export const DisableUsersResult = z.object({
   disabled: z.array(z.object({ user: z.string(), guid: z.string() })),
   /** Users named by guid that the IdP does not have: nothing to disable. */
   notFound: z.array(z.string()),
+  /**
+   * The disable-users task a person completed (absent when the worker disabled them): its evidence is
+   * `confirmed`, a person's word, since no read of the IdP shows a disabled user.
+   */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type DisableUsersResult = z.infer<typeof DisableUsersResult>;
 
@@ -279,8 +286,10 @@ export const OffboardBankResult = z.object({
   bankGuid: z.string(),
   /** The applications this run deleted. */
   revokedClientIds: z.array(z.string()),
-  /** The users provisioned for the bank that the IdP disabled. */
+  /** The users provisioned for the bank that the IdP disabled (or a person did, and confirmed it). */
   disabledUserGuids: z.array(z.string()),
+  /** The disable-users task a person completed (absent when the worker disabled them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
 

@@ -48,7 +48,8 @@ type LongSteps =
   | 'disableUserBatch'
   | 'observeBanks'
   | 'observeOrganizationUsers'
-  | 'findInvitedUsers';
+  | 'findInvitedUsers'
+  | 'usersToDisable';
 type ShortSteps = Omit<Activities, LongSteps>;
 type QuickSteps = Pick<ShortSteps, 'checkWorkflowInput' | 'webhookSubscriptionsFor'>;
 
@@ -121,6 +122,7 @@ export const {
   observeBanks,
   observeOrganizationUsers,
   findInvitedUsers,
+  usersToDisable,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '15m',
   heartbeatTimeout: '20s',

@@ -1,7 +1,8 @@
 /**
  * Onboarding's writes when a person makes them (PROVISIONER_WRITE_MODE and the IdP's grant decide: see
  * idp/permissions.ts decideWrite): the bank API key a person creates in the Portal and hands over, and the
- * users a person invites there. What the person did is checked by reading the IdP before it counts.
+ * users a person invites there, checked by reading the IdP before they count; and the users a person
+ * disables there, which no read can show (the User model has no state): the person confirms them.
  */
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BankCredential } from '../activities/applications.js';
@@ -15,6 +16,7 @@ import {
 import {
   completerProblem,
   type CreateBankApiKeyValues,
+  type DisableUsersValues,
   type InviteUsersValues,
 } from '../model/workflow-safe/tasks.js';
 import { findInvitedUsers, steps } from './activity-proxies.js';
@@ -169,4 +171,29 @@ function inviteInstructions(users: InviteUsersValues['users']): string {
     .join(', ');
   const more = users.length > USERS_NAMED ? ` and ${users.length - USERS_NAMED} more (see values.users)` : '';
   return `In the Cybrid Partner Portal (Teams), invite ${users.length} user${users.length === 1 ? '' : 's'} with exactly these scopes: ${listed}${more}. The worker notices by reading the IdP; \`provisioner tasks check\` makes it look at once.`;
+}
+
+/**
+ * The users a person disables: one disable-users task, completed when the person confirms it
+ * (`provisioner tasks done <taskId>`): evidence `confirmed`, since no read of the IdP can show a disabled user.
+ */
+export async function usersDisabledByPerson(
+  users: DisableUsersValues['users'],
+  board: TaskBoard,
+  progress: StatusTracker,
+  timing: TaskTiming,
+): Promise<void> {
+  progress.update({ users: { done: 0, total: users.length } });
+  const task = await board.open('disable-users', { users }, disableInstructions(users), timing);
+  await board.waitFor(task);
+  progress.update({ users: { done: users.length, total: users.length } });
+}
+
+function disableInstructions(users: DisableUsersValues['users']): string {
+  const listed = users
+    .slice(0, USERS_NAMED)
+    .map((u) => `${u.email} (${u.guid})`)
+    .join(', ');
+  const more = users.length > USERS_NAMED ? ` and ${users.length - USERS_NAMED} more (see values.users)` : '';
+  return `In the Cybrid Partner Portal (Teams), disable ${users.length} user${users.length === 1 ? '' : 's'}: ${listed}${more}. No read of the IdP shows a disabled user, so confirm it once done: provisioner tasks done <taskId> --by <your name>.`;
 }

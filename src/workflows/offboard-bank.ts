@@ -1,11 +1,19 @@
 /** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
+import { patched } from '@temporalio/workflow';
 import type { OffboardBankInput, OffboardBankResult } from '../model/contract.js';
 import { steps } from './activity-proxies.js';
-import { disableInBatches } from './users.js';
+import { disableBySomeone, disableInBatches } from './users.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
+import { createTaskBoard } from './tasks.js';
+
+/**
+ * Marks runs that ask who disables the bank's users (the worker, or a person through a disable-users task).
+ * Runs begun before it replay as they ran: the worker disabled them.
+ */
+const OFFBOARD_USERS_BY_PEOPLE_PATCH = 'offboard-users-by-people';
 
 export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
   return reportingCompletion('offboardBank', rawInput, () => offboard(rawInput));
@@ -15,9 +23,20 @@ async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('offboardBank', rawInput.bankGuid);
   const input = await checkedInput('offboardBank', rawInput);
+  const board = createTaskBoard('offboardBank', input.bankGuid, progress);
   progress.step(`revoking every application: ${input.reason}`);
   const { revoked } = await revokeApplications(input.bankGuid);
   const userGuids = await steps().provisionedUserGuids({ bankGuid: input.bankGuid });
+  if (patched(OFFBOARD_USERS_BY_PEOPLE_PATCH)) {
+    const outcome = await disableBySomeone(userGuids, userGuids, board, progress);
+    progress.step('done');
+    return {
+      bankGuid: input.bankGuid,
+      revokedClientIds: revoked,
+      disabledUserGuids: outcome.disabled,
+      ...(outcome.tasks ? { tasks: outcome.tasks } : {}),
+    };
+  }
   const disabledUserGuids = await disableInBatches(userGuids, progress);
   progress.step('done');
   return { bankGuid: input.bankGuid, revokedClientIds: revoked, disabledUserGuids };

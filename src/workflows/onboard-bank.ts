@@ -10,14 +10,12 @@
  */
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { OnboardBankInput, OnboardBankResult, OperationFailure } from '../model/contract.js';
-import { durationMs } from '../model/workflow-safe/durations.js';
-import { activitySteps } from './activity-proxies.js';
 import { ensureCredential } from './credential.js';
 import { reportingCompletion } from './events.js';
 import { credentialHandover, usersFromPerson } from './handover.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
-import { createTaskBoard, type TaskTiming } from './tasks.js';
+import { createTaskBoard, decideWriters, type TaskTiming } from './tasks.js';
 import { provisionUsers, usersNotProvisioned } from './users.js';
 
 /**
@@ -45,19 +43,9 @@ async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   let usersByPerson = false;
   let timing: TaskTiming | undefined;
   if (patched(WRITES_BY_PEOPLE_PATCH)) {
-    const access = await activitySteps.writeAccess.executeWithOptions(
-      { summary: 'Who makes the writes: the worker, or a person in the Partner Portal' },
-      [{ operations: ['createBankApplication', 'createUser'] }],
-    );
-    progress.update({ writes: access.decisions });
-    keyByPerson = access.decisions[0]!.writer === 'person';
-    usersByPerson = access.decisions[1]!.writer === 'person';
-    timing = {
-      deadlineMs:
-        input.tasks?.deadline !== undefined ? durationMs(input.tasks.deadline) : access.taskDeadlineMs,
-      reminderMs:
-        input.tasks?.reminder !== undefined ? durationMs(input.tasks.reminder) : access.taskReminderMs,
-    };
+    const writers = await decideWriters(['createBankApplication', 'createUser'], input.tasks, progress);
+    [keyByPerson, usersByPerson] = writers.byPerson as [boolean, boolean];
+    timing = writers.timing;
   }
 
   // A key a person hands over was minted with before it was accepted.

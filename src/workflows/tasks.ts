@@ -37,12 +37,48 @@ import {
   type TaskValues,
 } from '../model/workflow-safe/tasks.js';
 import { operationIdOf, TASK_EVENTS, type EventfulOperation } from '../model/workflow-safe/webhook-events.js';
+import { durationMs } from '../model/workflow-safe/durations.js';
+import type { IdpOperation } from '../idp/permissions.js';
+import { activitySteps } from './activity-proxies.js';
 import { emitEvent, operationReference } from './events.js';
 import type { StatusTracker } from './status.js';
+
+/** A duration as an operation's input gives it (e.g. `3d`, or milliseconds). */
+type Duration = Parameters<typeof durationMs>[0];
 
 export interface TaskTiming {
   deadlineMs: number;
   reminderMs: number;
+}
+
+/** Who makes each of an operation's writes, and how long its tasks wait. */
+export interface Writers {
+  /** Per operation asked for, in order: whether a person makes it. */
+  byPerson: boolean[];
+  timing: TaskTiming;
+}
+
+/**
+ * Asks the worker who makes `operations` (idp/permissions.ts decideWrite), shows it in the status, and
+ * resolves the tasks' timing: the operation's own (`requested`) over the worker's defaults.
+ */
+export async function decideWriters(
+  operations: IdpOperation[],
+  requested: { deadline?: Duration; reminder?: Duration } | undefined,
+  progress: StatusTracker,
+): Promise<Writers> {
+  const access = await activitySteps.writeAccess.executeWithOptions(
+    { summary: 'Who makes the writes: the worker, or a person in the Partner Portal' },
+    [{ operations }],
+  );
+  progress.update({ writes: access.decisions });
+  return {
+    byPerson: access.decisions.map((d) => d.writer === 'person'),
+    timing: {
+      deadlineMs: requested?.deadline !== undefined ? durationMs(requested.deadline) : access.taskDeadlineMs,
+      reminderMs: requested?.reminder !== undefined ? durationMs(requested.reminder) : access.taskReminderMs,
+    },
+  };
 }
 
 /** A check by reading the IdP: undefined when the task is done, else what the IdP shows instead. */

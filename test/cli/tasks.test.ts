@@ -2,7 +2,8 @@
  * The commands of people's tasks against a worker on today's IdP (the sandbox on 0.129.1425, assisted):
  * `tasks --json` lists the open task, `credential submit` hands over the key (secret from standard input,
  * or a file) and says why it refuses one, `tasks check` finds the invited user, `tasks done` refuses a task
- * a read verifies. No secret appears in any output.
+ * a read verifies and confirms the disable-users task (then answers a second confirmation). No secret
+ * appears in any output.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -142,5 +143,36 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
       assert.equal(run.stdout.includes(key.secret!), false, 'a command printed the secret');
       assert.equal(run.stderr.includes(key.secret!), false, 'a command printed the secret');
     }
+  });
+
+  it('tasks done confirms the disable-users task; done again, or of no task, says so', async () => {
+    const bankGuid = randomGuid();
+    const email = `cli-gone-${bankGuid.slice(0, 8)}@example.com`;
+    const user = await portalWrite('/api/users', { email });
+    const handle = await world.client.startDisablingUsers({ bankGuid, users: [email], reason: 'left' });
+    let tasks: PersonTask[] = [];
+    for (let i = 0; i < 100 && tasks.length === 0; i++) {
+      tasks = (
+        JSON.parse((await ok(['tasks', '--bank', bankGuid, '--json'])).stdout) as { tasks: PersonTask[] }
+      ).tasks;
+      if (tasks.length === 0) await sleep(100);
+    }
+    const [task] = tasks;
+    assert.equal(task?.kind, 'disable-users');
+    assert.deepEqual(task.values, { users: [{ email, guid: user.guid }] });
+
+    const unknown = await cli(['tasks', 'done', `${handle.workflowId}~7`, '--by', 'Ada']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /has no task .*~7/);
+    const done = await ok(['tasks', 'done', task.taskId, '--by', 'Ada']);
+    assert.equal(done.stdout, `${task.taskId}: confirmed by Ada\n`);
+    const result = await handle.result();
+    assert.deepEqual(
+      result.tasks?.map((t) => [t.kind, t.by, t.evidence]),
+      [['disable-users', 'Ada', 'confirmed']],
+    );
+    const again = await cli(['tasks', 'done', task.taskId, '--by', 'Ada']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /nothing waits for a person/);
   });
 });

@@ -56,7 +56,11 @@ describe('replay: committed histories still replay on the current workflow code'
 
   for (const file of files) {
     it(`replays ${file}`, async () => {
-      const history: unknown = JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'));
+      const history = JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8')) as {
+        events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
+      };
+      // Replayed under the workflow id it ran with: task ids are made of it (a confirmation names its task).
+      const workflowId = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowId;
       const bundlePath = process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE;
       await Worker.runReplayHistory(
         {
@@ -65,6 +69,7 @@ describe('replay: committed histories still replay on the current workflow code'
           replayName: file,
         },
         history,
+        workflowId,
       );
     });
   }

@@ -6,22 +6,31 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openTasks } from '../../src/client/tasks.js';
 import type { PersonTask } from '../../src/model/contract.js';
-import type { CreateBankApiKeyValues, InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
+import type {
+  CreateBankApiKeyValues,
+  DisableUsersValues,
+  InviteUsersValues,
+} from '../../src/model/workflow-safe/tasks.js';
 import type { TestWorld } from './env.js';
 
 /** The person, signed in to the sandbox's Partner Portal: writes through the sandbox's /api. */
 export async function portal(world: TestWorld) {
   const response = await fetch(`${world.sandbox.url}/__sandbox/portal-token`, { method: 'POST' });
   const { access_token: token } = (await response.json()) as { access_token: string };
-  const write = async (path: string, body: unknown) => {
+  const send = async (method: string, path: string, body?: unknown) => {
     const answer = await fetch(`${world.sandbox.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    assert.ok(answer.ok, `the Portal write ${path} answered ${answer.status}`);
-    return (await answer.json()) as Record<string, unknown>;
+    assert.ok(answer.ok, `the Portal's ${method} ${path} answered ${answer.status}`);
+    return answer;
   };
+  const write = async (path: string, body: unknown) =>
+    (await (await send('POST', path, body)).json()) as Record<string, unknown>;
   return {
     token,
     async createKey(values: CreateBankApiKeyValues) {
@@ -36,6 +45,18 @@ export async function portal(world: TestWorld) {
     async invite(users: InviteUsersValues['users']) {
       for (const { email, allowedScopes } of users)
         await write('/api/users', { email, ...(allowedScopes ? { allowed_scopes: allowedScopes } : {}) });
+    },
+    /** Invites one user and answers its guid. */
+    async inviteOne(email: string) {
+      return (await write('/api/users', { email })).guid as string;
+    },
+    async disable(users: DisableUsersValues['users']) {
+      for (const { guid } of users) await send('DELETE', `/api/users/${guid}`);
+    },
+    /** When the sandbox disabled the user (its own field: the IdP's User has no state), or null. */
+    async disabledAt(guid: string) {
+      const user = (await (await send('GET', `/api/users/${guid}`)).json()) as { disabled_at: string | null };
+      return user.disabled_at;
     },
   };
 }

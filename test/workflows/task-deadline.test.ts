@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activities } from '../../src/activities/index.js';
-import { bankWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
+import { bankWorkflowId, disableUsersWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import { TASK_EXPIRED } from '../../src/model/workflow-safe/tasks.js';
-import type { onboardBank } from '../../src/workflows/index.js';
+import type { disableUsers, onboardBank } from '../../src/workflows/index.js';
 import { randomGuid } from '../support/ids.js';
 import {
   startTimeSkippingEnvironment,
@@ -152,6 +152,34 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
       const [task] = (await handle.query(statusQuery)).tasks ?? [];
       assert.equal(task?.state, 'cancelled');
       assert.ok(!eventsOf(stubs).includes('task.expired'));
+    });
+  });
+
+  it('a disable-users task nobody confirms: TaskExpired at the 7 d deadline, nothing reported disabled', async () => {
+    const guid = randomGuid();
+    const stubs = stubActivities({
+      writeAccess: writes('disableUser'),
+      resolveUsers: () => Promise.resolve([guid]),
+      usersToDisable: () => Promise.resolve({ users: [{ email: 'gone@example.com', guid }], notFound: [] }),
+      webhookSubscriptionsFor: () => Promise.resolve([]),
+    });
+    await withWorker(env, stubs.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof disableUsers>('disableUsers', {
+        taskQueue,
+        workflowId: disableUsersWorkflowId(randomGuid()),
+        args: [{ users: ['gone@example.com'], reason: 'left' }],
+      });
+      await assert.rejects(handle.result(), (err) => {
+        assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+        assert.equal(err.cause.type, TASK_EXPIRED);
+        assert.match(err.cause.message, /\(disable-users\).*disable 1 user: gone@example\.com/);
+        return true;
+      });
+      assert.equal(stubs.names().includes('disableUserBatch'), false, 'the worker disabled nobody');
+      assert.deepEqual(
+        eventsOf(stubs).filter((type) => type !== 'task.reminder'),
+        ['task.requested', 'task.expired', 'users.disabling_failed'],
+      );
     });
   });
 });

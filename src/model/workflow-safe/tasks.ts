@@ -46,7 +46,12 @@ export interface InviteUsersValues {
   users: { email: string; allowedScopes?: string[] }[];
 }
 
-export type TaskValues = CreateBankApiKeyValues | InviteUsersValues;
+/** The users a person disables in the Portal: each by its email, with its guid to tell them apart. */
+export interface DisableUsersValues {
+  users: { email: string; guid: string }[];
+}
+
+export type TaskValues = CreateBankApiKeyValues | InviteUsersValues | DisableUsersValues;
 
 /** How a completion was established: a read of the IdP showed it, or a person said so. */
 export type CompletionEvidence = 'verified' | 'confirmed';
