@@ -142,10 +142,7 @@ describe('HTTP API: every route', () => {
     assert.doesNotMatch(JSON.stringify(audit), /@/);
   });
 
-  /**
-   * Completing a task needs a person's task (today's IdP): tasks.test.ts answers these. No kind of task a
-   * person confirms exists yet (disabling users will be one), so confirmTask's success is answered nowhere.
-   */
+  /** Completing a task needs a person's task (today's IdP): tasks.test.ts answers these. */
   const ELSEWHERE = ['submitCredential', 'checkTasks', 'confirmTask'];
 
   it('answered every route with its documented success', () => {

@@ -2,15 +2,16 @@
  * Tasks for people over HTTP, end to end on today's IdP (the sandbox on 0.129.1425, assisted: a person makes
  * every write), the test acting as the person through the sandbox's Portal token: an onboarding started over
  * HTTP lists its task at `GET /v1/tasks`, a wrong secret is refused with the reason (422), the right key is
- * accepted (and again, the same), `tasks/check` finds the invited user, and the onboarding finishes, crediting
- * the API key's name and `by`. No secret is in any answer, the API's log or the workflow's history.
+ * accepted (and again, the same), `tasks/check` finds the invited user, the onboarding finishes crediting
+ * the API key's name and `by`; then the user is disabled by the person and confirmed with `tasks/{taskId}/done`
+ * (once: a second time is `no-open-task`). No secret is in any answer, the API's log or the workflow's history.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OnboardBankResult, PersonTask } from '../../src/model/contract.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
-import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
+import type { CreateBankApiKeyValues, DisableUsersValues } from '../../src/model/workflow-safe/tasks.js';
 import { randomGuid } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
 import { portal } from '../support/portal.js';
@@ -24,7 +25,7 @@ describe('HTTP API: tasks for people (0.129.1425, assisted)', () => {
   let token: string;
   before(async () => {
     t = await createApiWorld({ contract: '0.129.1425', env: { PROVISIONER_WRITE_MODE: 'assisted' } });
-    token = await t.key(['onboard', 'read', 'tasks'], KEY_NAME);
+    token = await t.key(['onboard', 'disable-users', 'read', 'tasks'], KEY_NAME);
   });
   after(() => t?.close());
 
@@ -44,7 +45,7 @@ describe('HTTP API: tasks for people (0.129.1425, assisted)', () => {
     throw new Error('no task opened in 30 s');
   };
 
-  it('lists the task, refuses a wrong secret with the reason, accepts the key, checks the users; the onboarding finishes', async () => {
+  it('lists the task, refuses a wrong secret with the reason, accepts the key, checks the users, confirms the disabled user', async () => {
     const bankGuid = randomGuid();
     const email = `api-${bankGuid.slice(0, 8)}@example.com`;
     const started = await t.request('POST', `/v1/banks/${bankGuid}/onboarding`, {
@@ -130,7 +131,11 @@ describe('HTTP API: tasks for people (0.129.1425, assisted)', () => {
     assert.deepEqual(
       t
         .audit()
-        .filter((line) => line.bankGuid === bankGuid && line.operation !== 'getOperation')
+        .filter(
+          (line) =>
+            line.bankGuid === bankGuid &&
+            ['onboardBank', 'submitCredential', 'checkTasks'].includes(String(line.operation)),
+        )
         .map((line) => [line.operation, line.status]),
       [
         ['onboardBank', 202],
@@ -151,7 +156,39 @@ describe('HTTP API: tasks for people (0.129.1425, assisted)', () => {
         'the API logged a secret',
       );
     }
-    for (const answered of ['listTasks 200', 'submitCredential 200', 'checkTasks 200'])
+    // The user leaves: a person disables it in the Portal and confirms it over HTTP (no read can show it).
+    const disabling = await t.request('POST', '/v1/user-disablements', {
+      token,
+      body: { users: [email], reason: 'left', bankGuid },
+      headers: { 'idempotency-key': `disable-${bankGuid}` },
+    });
+    assert.equal(disabling.status, 202, JSON.stringify(disabling.body));
+    let disableTask: PersonTask | undefined;
+    for (let i = 0; i < 300 && !disableTask; i++) {
+      await sleep(100);
+      disableTask = (await tasksOf(bankGuid)).find((x) => x.kind === 'disable-users');
+    }
+    assert.ok(disableTask, 'no disable-users task');
+    await person.disable((disableTask.values as DisableUsersValues).users);
+    const confirmed = await post(`/v1/tasks/${disableTask.taskId}/done`);
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    assert.deepEqual(confirmed.body, { taskId: disableTask.taskId, evidence: 'confirmed' });
+    assertProblem(await post(`/v1/tasks/${disableTask.taskId}/done`, { by: 'Ada' }), 409, 'no-open-task');
+    let disabled: { state: string; result?: { tasks?: { kind: string; by: string; evidence: string }[] } } = {
+      state: 'running',
+    };
+    for (let i = 0; i < 300 && disabled.state === 'running'; i++) {
+      await sleep(100);
+      disabled = (await t.request('GET', disabling.headers.get('location')!, { token }))
+        .body as typeof disabled;
+    }
+    assert.equal(disabled.state, 'completed', JSON.stringify(disabled));
+    assert.deepEqual(
+      disabled.result?.tasks?.map((x) => [x.kind, x.by, x.evidence]),
+      [['disable-users', KEY_NAME, 'confirmed']],
+    );
+
+    for (const answered of ['listTasks 200', 'submitCredential 200', 'checkTasks 200', 'confirmTask 200'])
       assert.ok(t.checker.seen.has(answered), `never saw ${answered}`);
     await assertNoneInHistories(
       [t.world.client.client.workflow.getHandle(bankWorkflowId(bankGuid))],
