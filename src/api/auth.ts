@@ -16,6 +16,11 @@ import { Problem } from './problems.js';
 export interface Principal {
   /** `key:<keyId>` or `jwt:<subject>` (a subject that looks like an email is hashed: logs never hold one). */
   id: string;
+  /**
+   * Who the caller is, in words: the API key's name, or the JWT's subject. What a task's completion records
+   * as who did it (in the operation's result and webhook events; never in a log line, which has `id`).
+   */
+  name: string;
   permissions: ReadonlySet<ApiPermission>;
 }
 
@@ -36,7 +41,11 @@ export function authenticator(ledger: ProvisioningLedger, jwt: JwtVerification |
     const record = await ledger.apiKey(keyId);
     if (!record || !secretMatches(record, secret)) throw unauthorized('The API key is not valid');
     if (record.revokedAt) throw unauthorized('The API key was revoked');
-    return { id: `key:${keyId}`, permissions: new Set(record.permissions as ApiPermission[]) };
+    return {
+      id: `key:${keyId}`,
+      name: record.name,
+      permissions: new Set(record.permissions as ApiPermission[]),
+    };
   }
 
   async function byJwt(token: string): Promise<Principal> {
@@ -51,7 +60,7 @@ export function authenticator(ledger: ProvisioningLedger, jwt: JwtVerification |
       const id = subject.includes('@')
         ? `jwt:sha256:${createHash('sha256').update(subject).digest('hex').slice(0, 16)}`
         : `jwt:${subject}`;
-      return { id, permissions: new Set(permissionsFromScope(payload.scope)) };
+      return { id, name: subject, permissions: new Set(permissionsFromScope(payload.scope)) };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthorized('The JWT has expired');
       if (err instanceof joseErrors.JOSEError) throw unauthorized(`The JWT is not valid (${err.code})`);

@@ -116,15 +116,22 @@ function problemResponses(names: ProblemName[]): Record<string, unknown> {
   );
 }
 
+type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
+
 function parameters(route: ApiRoute): unknown[] {
-  const path = route.params
-    ? (jsonSchema(route.params, 'input') as { properties: Record<string, JsonSchema> })
-    : undefined;
+  const path = route.params ? (jsonSchema(route.params, 'input') as ObjectSchema) : undefined;
+  const query = route.query ? (jsonSchema(route.query, 'input') as ObjectSchema) : undefined;
   return [
     ...Object.entries(path?.properties ?? {}).map(([name, schema]) => ({
       name,
       in: 'path',
       required: true,
+      schema,
+    })),
+    ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: query?.required?.includes(name) ?? false,
       schema,
     })),
     ...(route.idempotent
@@ -153,7 +160,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            required: !route.bodyOptional,
             content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
           },
         }
@@ -168,7 +175,9 @@ function operation(route: ApiRoute): Record<string, unknown> {
       },
       ...problemResponses([
         ...route.problems,
-        ...(route.params || route.body || route.idempotent ? (['invalid-input'] as const) : []),
+        ...(route.params || route.query || route.body || route.idempotent
+          ? (['invalid-input'] as const)
+          : []),
         ...(route.params ? (['uri-too-long'] as const) : []),
         // A body is parsed on any POST, declared or not: JSON only.
         ...(route.method === 'POST' ? (['unsupported-media-type'] as const) : []),

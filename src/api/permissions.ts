@@ -1,11 +1,21 @@
 /**
  * What an API caller may do. An API key lists its permissions (`provisioner api-key create --allow ...`); a
  * JWT grants them through its `scope` claim as `provisioner:<permission>`. Reading (bank status, one
- * operation) is a permission too, so a key can be limited to starting, or to watching.
+ * operation, the open tasks) is a permission too, so a key can be limited to starting, or to watching.
+ * `tasks` completes tasks for people (hands over a bank API key, asks for a check, confirms): a key for the
+ * people or systems that do the Portal's writes, which need not start anything.
  */
 import { z } from 'zod';
 
-export const API_PERMISSIONS = ['onboard', 'rotate', 'revoke', 'offboard', 'disable-users', 'read'] as const;
+export const API_PERMISSIONS = [
+  'onboard',
+  'rotate',
+  'revoke',
+  'offboard',
+  'disable-users',
+  'read',
+  'tasks',
+] as const;
 export type ApiPermission = (typeof API_PERMISSIONS)[number];
 
 export const ApiPermission = z.enum(API_PERMISSIONS, {

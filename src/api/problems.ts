@@ -17,6 +17,7 @@ import {
   RequestIdReusedError,
   RotationNotWaitingError,
 } from '../client/index.js';
+import { NoOpenTaskError } from '../client/tasks.js';
 
 export const PROBLEM_TYPES = {
   'invalid-input': {
@@ -56,6 +57,12 @@ export const PROBLEM_TYPES = {
     title: 'The rotation is not waiting',
     about: 'A rotation can be completed only while it waits for its grace period.',
   },
+  'no-open-task': {
+    status: 409,
+    title: 'Nothing waits for this',
+    about:
+      'No running operation has an open task this request completes: the bank has no operation waiting for a person, the task is closed already (done twice, expired, cancelled, or another key was accepted), or it is of another kind (a read-verified task is checked, not confirmed). `detail` says which; nothing was changed.',
+  },
   'idempotency-key-in-progress': {
     status: 409,
     title: 'A request with this Idempotency-Key is still being answered',
@@ -81,6 +88,12 @@ export const PROBLEM_TYPES = {
     title: 'The Idempotency-Key was used for another request',
     about:
       'A key names one request: the same key with another method, path or body is refused. Use a new key.',
+  },
+  'credential-refused': {
+    status: 422,
+    title: 'The bank API key was refused',
+    about:
+      "The operation checked the handed-over key by reading the IdP and refused it; `detail` says why (the secret mints no token, the key is another bank's, its name, IP allowlist or expiry are not the task's, it has expired). The task stays open (`taskId`), the refused secret is revoked from the secret store: hand over the right key.",
   },
   'rate-limited': {
     status: 429,
@@ -111,8 +124,8 @@ export type ProblemName = keyof typeof PROBLEM_TYPES;
 export const problemTypeUri = (name: ProblemName) => `/docs#problem-${name}`;
 
 export const FieldError = z.object({
-  /** Where the field is: the path, a header or the body. */
-  in: z.enum(['path', 'header', 'body']),
+  /** Where the field is: the path, the query, a header or the body. */
+  in: z.enum(['path', 'query', 'header', 'body']),
   /** Dotted path of the field (`users.0.email`); empty for the body as a whole. */
   field: z.string(),
   message: z.string(),
@@ -137,6 +150,8 @@ export const ProblemDocument = z.object({
   instance: z.string(),
   errors: z.array(FieldError).optional(),
   runningOperation: RunningOperation.optional(),
+  /** The task a refused submission was for (`credential-refused`). */
+  taskId: z.string().optional(),
 });
 export type ProblemDocument = z.infer<typeof ProblemDocument>;
 
@@ -145,7 +160,7 @@ export class Problem extends Error {
   constructor(
     readonly problem: ProblemName,
     readonly detail: string,
-    readonly extra: Pick<ProblemDocument, 'errors' | 'runningOperation'> = {},
+    readonly extra: Pick<ProblemDocument, 'errors' | 'runningOperation' | 'taskId'> = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(detail);
@@ -199,6 +214,7 @@ export function toProblem(err: unknown): Problem {
   }
   if (err instanceof RotationNotWaitingError) return new Problem('rotation-not-waiting', err.message);
   if (err instanceof RequestIdReusedError) return new Problem('idempotency-key-reused', err.message);
+  if (err instanceof NoOpenTaskError) return new Problem('no-open-task', err.message);
   if (err instanceof WorkflowNotFoundError) return new Problem('not-found', 'No such operation');
   // An update (completing a rotation) no worker took up in time: Temporal's side is not answering.
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {

@@ -61,7 +61,7 @@ ${body ? `<details><summary>Request body</summary>${json(body)}</details>` : ''}
 <p>${prose(doc.info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json"><code>/openapi.json</code></a> (OpenAPI 3.1).</p>
 <h2>Authentication</h2>
-<p><code>Authorization: Bearer &lt;key&gt;</code> with an API key from <code>provisioner api-key create --name NAME --allow PERMISSION,...</code>, or a JWT of the organization's identity provider (when configured) whose <code>scope</code> claim grants <code>provisioner:&lt;permission&gt;</code>. Permissions: <code>onboard</code>, <code>rotate</code>, <code>revoke</code>, <code>offboard</code>, <code>disable-users</code>, <code>read</code>.</p>
+<p><code>Authorization: Bearer &lt;key&gt;</code> with an API key from <code>provisioner api-key create --name NAME --allow PERMISSION,...</code>, or a JWT of the organization's identity provider (when configured) whose <code>scope</code> claim grants <code>provisioner:&lt;permission&gt;</code>. Permissions: <code>onboard</code>, <code>rotate</code>, <code>revoke</code>, <code>offboard</code>, <code>disable-users</code>, <code>read</code>, <code>tasks</code>.</p>
 <h2>Operations</h2>
 ${operations.join('\n')}
 <h2>Problems</h2>

@@ -22,16 +22,17 @@ export interface AuditDetails {
   runId?: string;
 }
 
-export interface RouteContext<P, B> {
+export interface RouteContext<P, B, Q = unknown> {
   params: P;
   body: B;
+  query: Q;
   principal: Principal;
   request: FastifyRequest;
   /** For a start: the token naming this request (see apiRequestToken), and whether an earlier copy never answered. */
   start?: { token: string; takenOver: boolean };
 }
 
-export interface ApiRoute<P = unknown, B = unknown> {
+export interface ApiRoute<P = unknown, B = unknown, Q = unknown> {
   method: 'GET' | 'POST';
   /** OpenAPI form: /v1/banks/{bankGuid}. */
   path: string;
@@ -40,7 +41,11 @@ export interface ApiRoute<P = unknown, B = unknown> {
   description: string;
   permission: ApiPermission;
   params?: z.ZodType<P>;
+  /** The query string's parameters, each optional. */
+  query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** The body may be left out, and is then read as `{}`; by default a route with a body requires one. */
+  bodyOptional?: boolean;
   /** A start: requires an Idempotency-Key, and its answer is remembered under it. */
   idempotent?: boolean;
   success: { status: number; description: string; schema: z.ZodType; location?: boolean };
@@ -49,11 +54,11 @@ export interface ApiRoute<P = unknown, B = unknown> {
    * parameters, body and Idempotency-Key bring (the OpenAPI document adds them).
    */
   problems: ProblemName[];
-  handle(context: RouteContext<P, B>): Promise<ApiAnswer>;
+  handle(context: RouteContext<P, B, Q>): Promise<ApiAnswer>;
 }
 
 /** Keeps a route's parameter and body types together while the table holds routes of every shape. */
-export function defineRoute<P, B>(route: ApiRoute<P, B>): ApiRoute {
+export function defineRoute<P, B, Q = unknown>(route: ApiRoute<P, B, Q>): ApiRoute {
   return route;
 }
 

@@ -1,10 +1,11 @@
 /**
- * The API as a process needs it: configuration parsed once, the ledger, a Temporal client with the worker's
- * data converter; `provisioner api` and `provisioner dev` both start it through here.
+ * The API as a process needs it: configuration parsed once, the ledger, the secret store (a bank API key a
+ * person hands over is stored there first), a Temporal client with the worker's data converter;
+ * `provisioner api` and `provisioner dev` both start it through here.
  */
 import { ProvisionerClient } from '../client/index.js';
 import { dataConverterFor } from '../codec/index.js';
-import { ledgerLocation, loadCodecKeys } from '../dependencies.js';
+import { ledgerLocation, loadCodecKeys, openSecretStore } from '../dependencies.js';
 import { openLedger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
 import { connectTemporalClient } from '../temporal/connect.js';
@@ -16,9 +17,17 @@ export async function runApiServer(
   options: { host: string; port: number; logger: Logger; version: string; env?: NodeJS.ProcessEnv },
 ): Promise<RunningApiServer> {
   const dataConverter = dataConverterFor(await loadCodecKeys(config));
-  const ledger = await openLedger(ledgerLocation(config));
-  const { connection, namespace } = await connectTemporalClient(options.env).catch(async (err: unknown) => {
+  const secrets = await openSecretStore(config);
+  const ledger = await openLedger(ledgerLocation(config)).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
+  const closeStores = async () => {
     await ledger.close();
+    await secrets.close();
+  };
+  const { connection, namespace } = await connectTemporalClient(options.env).catch(async (err: unknown) => {
+    await closeStores();
     throw err;
   });
   const client = new ProvisionerClient({
@@ -31,6 +40,7 @@ export async function runApiServer(
     const server = await startApiServer({
       client,
       ledger,
+      secrets,
       logger: options.logger,
       jwt: jwtVerificationOf(config),
       rateLimitPerMinute: config.PROVISIONER_API_RATE_LIMIT,
@@ -43,12 +53,12 @@ export async function runApiServer(
       async close() {
         await server.close();
         await connection.close();
-        await ledger.close();
+        await closeStores();
       },
     };
   } catch (err) {
     await connection.close();
-    await ledger.close();
+    await closeStores();
     throw err;
   }
 }

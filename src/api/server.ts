@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import type { ProvisionerClient } from '../client/index.js';
 import type { ProvisioningLedger } from '../ledger/index.js';
 import type { Logger } from '../log.js';
+import type { SecretStore } from '../secrets/index.js';
 import { authenticator, type Principal } from './auth.js';
 import type { JwtVerification } from './config.js';
 import {
@@ -38,11 +39,14 @@ import { referencePage } from './reference-page.js';
 import { auditDetailsOf, type AuditDetails } from './route.js';
 import { readRoutes } from './routes/reads.js';
 import { startRoutes } from './routes/starts.js';
+import { taskRoutes } from './routes/tasks.js';
 import type { z } from 'zod';
 
 export interface ApiServerOptions {
   client: ProvisionerClient;
   ledger: ProvisioningLedger;
+  /** Where a bank API key handed over (`POST /v1/banks/{bankGuid}/credential`) is stored first. */
+  secrets: SecretStore;
   /** Gets one audit line per accepted request, and unexpected errors. */
   logger: Logger;
   jwt?: JwtVerification;
@@ -90,8 +94,12 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Prob
     .send(problemDocument(problem, instance));
 }
 
-/** A route's body: required where the route has one (the OpenAPI document says so), then its schema. */
-function parseBody<T>(schema: z.ZodType<T> | undefined, body: unknown): T {
+/**
+ * A route's body: required where the route has one unless it is optional (the OpenAPI document says which),
+ * then its schema. An optional body left out is read as `{}`.
+ */
+function parseBody<T>(schema: z.ZodType<T> | undefined, body: unknown, optional: boolean): T {
+  if (schema && body === undefined && optional) return parsePart('body', schema, {});
   if (schema && body === undefined) {
     const message = 'a JSON body is required';
     throw new Problem('invalid-input', `body: ${message}`, {
@@ -149,7 +157,11 @@ function unreadableRequest(error: NodeJS.ErrnoException, socket: Duplex) {
 
 export async function buildApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { client, ledger, logger } = options;
-  const routes = [...startRoutes(client), ...readRoutes(client, ledger)];
+  const routes = [
+    ...startRoutes(client),
+    ...readRoutes(client, ledger),
+    ...taskRoutes(client, options.secrets),
+  ];
   const document = openApiDocument(routes, options.version);
   const page = referencePage(document, routes);
   const authenticate = authenticator(ledger, options.jwt);
@@ -238,10 +250,11 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
           }
           const key = route.idempotent ? idempotencyKeyOf(request.headers['idempotency-key']) : undefined;
           const params = parsePart('path', route.params, request.params);
-          const body = parseBody(route.body, request.body);
+          const query = parsePart('query', route.query, request.query);
+          const body = parseBody(route.body, request.body, route.bodyOptional ?? false);
           const answer =
             key === undefined
-              ? { ...(await route.handle({ params, body, principal, request })), replayed: false }
+              ? { ...(await route.handle({ params, query, body, principal, request })), replayed: false }
               : await answerOnce(
                   ledger,
                   principal.id,
@@ -250,6 +263,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
                   (takenOver) =>
                     route.handle({
                       params,
+                      query,
                       body,
                       principal,
                       request,

@@ -6,7 +6,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import pLimit from 'p-limit';
-import type { PersonTask } from '../model/contract.js';
+import type { PersonTask, TaskList } from '../model/contract.js';
 import { bankWorkflowId } from '../model/workflow-safe/operations.js';
 import { describeFailure } from '../model/workflow-safe/failure.js';
 import {
@@ -75,6 +75,14 @@ export async function openTasks(
   }
   const tasks = (await Promise.all(queries)).flat();
   return tasks.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+}
+
+/** The open tasks as `provisioner tasks --json` prints them and `GET /v1/tasks` answers. */
+export async function taskList(
+  client: ProvisionerClient,
+  options: { bankGuid?: string } = {},
+): Promise<TaskList> {
+  return { tasks: await openTasks(client, options) };
 }
 
 /** Asks the bank's operation to read the IdP for its open tasks now; answers once it has. */

@@ -186,6 +186,10 @@ export const PersonTask = z.object({
 }) satisfies z.ZodType<PersonTaskShape>;
 export type PersonTask = z.infer<typeof PersonTask>;
 
+/** The open tasks, as `provisioner tasks --json` prints them and `GET /v1/tasks` answers. */
+export const TaskList = z.object({ tasks: z.array(PersonTask) });
+export type TaskList = z.infer<typeof TaskList>;
+
 /** A task a person completed, as the operation's result records it. */
 export const CompletedTask = TaskCompletion.extend({
   taskId: z.string(),

@@ -78,6 +78,9 @@ describe('HTTP API: every route', () => {
 
     const status = await t.request('GET', `/v1/banks/${bankGuid}`, { token });
     assert.equal((status.body as { latest: Operation }).latest.operation, 'onboardBank');
+    // The worker made every write: no task waited for a person.
+    const tasks = await t.request('GET', `/v1/tasks?bankGuid=${bankGuid}`, { token });
+    assert.deepEqual(tasks.body, { tasks: [] });
 
     const rotation = await start(`/v1/banks/${bankGuid}/rotation`, { gracePeriod: '1h' });
     await until(rotation, (op) => op.progress?.step.startsWith('waiting') ?? false);
@@ -117,7 +120,7 @@ describe('HTTP API: every route', () => {
   it('logs one audit line per accepted request: who, operation, bank, workflow; never an email', () => {
     const audit = t.audit();
     const starts = audit.filter(
-      (line) => line.operation !== 'getOperation' && line.operation !== 'getBankStatus',
+      (line) => !['getOperation', 'getBankStatus', 'listTasks'].includes(String(line.operation)),
     );
     assert.deepEqual(
       starts.map((line) => line.operation),
@@ -139,12 +142,17 @@ describe('HTTP API: every route', () => {
     assert.doesNotMatch(JSON.stringify(audit), /@/);
   });
 
+  /** Completing a task needs a person's task (today's IdP): tasks.test.ts answers these. */
+  const ELSEWHERE = ['submitCredential', 'checkTasks', 'confirmTask'];
+
   it('answered every route with its documented success', () => {
     const documented = Object.values(t.checker.document.paths).flatMap((ops) =>
-      Object.values(ops).map((op) => {
-        const success = Object.keys(op.responses).find((status) => status.startsWith('2'))!;
-        return `${op.operationId} ${success}`;
-      }),
+      Object.values(ops)
+        .filter((op) => !ELSEWHERE.includes(op.operationId))
+        .map((op) => {
+          const success = Object.keys(op.responses).find((status) => status.startsWith('2'))!;
+          return `${op.operationId} ${success}`;
+        }),
     );
     for (const expected of documented) assert.ok(t.checker.seen.has(expected), `never saw ${expected}`);
   });

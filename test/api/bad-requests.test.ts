@@ -286,6 +286,7 @@ describe('HTTP API: bad requests change nothing', () => {
     const cutOff = await startApiServer({
       client: unreachable,
       ledger: t.world.deps.ledger,
+      secrets: t.world.deps.secrets,
       logger: capturingLogger('info', []),
       rateLimitPerMinute: 100,
       version: 'test',

@@ -14,12 +14,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { z } from 'zod';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ProvisionerClient } from '../../src/client/index.js';
+import type { SecretStore } from '../../src/secrets/index.js';
 import { createApiKey } from '../../src/api/keys.js';
 import { buildApiServer } from '../../src/api/server.js';
 import {
+  CredentialSubmissionRequest,
   OnboardingRequest,
   RevocationRequest,
   RotationRequest,
+  TaskActionRequest,
   UserDisablementRequest,
 } from '../../src/api/schemas.js';
 import { openLedger, type ProvisioningLedger } from '../../src/ledger/index.js';
@@ -30,6 +33,12 @@ import { assertProblem, OpenApiChecker, type ApiResponse } from './support.js';
 const unreachableClient = new Proxy({} as ProvisionerClient, {
   get(_target, property) {
     throw new Error(`the operations layer was reached (${String(property)})`);
+  },
+});
+/** The secret store, where a refused request must never arrive either (a handed-over key's secret). */
+const unreachableSecrets = new Proxy({} as SecretStore, {
+  get(_target, property) {
+    throw new Error(`the secret store was reached (${String(property)})`);
   },
 });
 
@@ -43,13 +52,18 @@ const PATHS: [path: string, allow: string][] = [
   ['/v1/banks/{bankGuid}/offboarding', 'POST'],
   ['/v1/user-disablements', 'POST'],
   ['/v1/operations/{operationId}', 'GET, HEAD'],
+  ['/v1/tasks', 'GET, HEAD'],
+  ['/v1/banks/{bankGuid}/credential', 'POST'],
+  ['/v1/banks/{bankGuid}/tasks/check', 'POST'],
+  ['/v1/tasks/{taskId}/done', 'POST'],
   ['/openapi.json', 'GET, HEAD'],
   ['/docs', 'GET, HEAD'],
 ];
 const concrete = (path: string) =>
   path
     .replace('{bankGuid}', BANK)
-    .replace('{operationId}', `bank-${BANK}~7c9e6679-7425-40de-944b-e07fc1f90ae7`);
+    .replace('{operationId}', `bank-${BANK}~7c9e6679-7425-40de-944b-e07fc1f90ae7`)
+    .replace('{taskId}', `bank-${BANK}~7c9e6679-7425-40de-944b-e07fc1f90ae7~1`);
 
 type OpenApiDocument = ConstructorParameters<typeof OpenApiChecker>[0] & {
   paths: Record<string, Record<string, { requestBody?: { required: boolean; content: object } }>>;
@@ -70,6 +84,7 @@ describe('HTTP API edges (in process, no Temporal)', () => {
     buildApiServer({
       client: unreachableClient,
       ledger,
+      secrets: unreachableSecrets,
       logger: capturingLogger('info', []),
       rateLimitPerMinute,
       bodyLimitBytes: 1024,
@@ -82,7 +97,15 @@ describe('HTTP API edges (in process, no Temporal)', () => {
     app = await build(100_000);
     limited = await build(2);
     all = (
-      await createApiKey(ledger, 'all', ['onboard', 'rotate', 'revoke', 'offboard', 'disable-users', 'read'])
+      await createApiKey(ledger, 'all', [
+        'onboard',
+        'rotate',
+        'revoke',
+        'offboard',
+        'disable-users',
+        'read',
+        'tasks',
+      ])
     ).key;
     readOnly = (await createApiKey(ledger, 'read', ['read'])).key;
     document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
@@ -260,18 +283,114 @@ describe('HTTP API edges (in process, no Temporal)', () => {
     });
 
     // Finding 4 (second half): a start with no body answered 202 although the document requires one.
-    it('refuses a start without a body with 400 naming the body, as the document requires one', async () => {
+    it('refuses a request without a body with 400 naming the body where the document requires one', async () => {
+      const optional: string[] = [];
       for (const path of PATHS.map(([p]) => p)) {
         const operations = document.paths[path] ?? {};
         for (const [method, operation] of Object.entries(operations)) {
           if (!operation.requestBody) continue;
-          assert.equal(operation.requestBody.required, true, path);
+          if (!operation.requestBody.required) {
+            optional.push(path);
+            continue;
+          }
           const response = await send(method.toUpperCase(), concrete(path), {
             token: all,
             headers: { 'idempotency-key': 'no-body' },
           });
           const problem = assertProblem(response, 400, 'invalid-input');
           assert.deepEqual(problem.errors, [{ in: 'body', field: '', message: 'a JSON body is required' }]);
+        }
+      }
+      // Only `{by?}` may be left out: who did it is then the caller.
+      assert.deepEqual(optional, ['/v1/banks/{bankGuid}/tasks/check', '/v1/tasks/{taskId}/done']);
+    });
+  });
+
+  describe('tasks for people: permissions and validation, before the secret store or Temporal', () => {
+    const SECRET = 'S3cret-never-echoed-9f8e7d';
+    const credential = concrete('/v1/banks/{bankGuid}/credential');
+    const check = concrete('/v1/banks/{bankGuid}/tasks/check');
+    const done = concrete('/v1/tasks/{taskId}/done');
+    const post = (url: string, body: unknown, token = all) =>
+      send('POST', url, {
+        token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const assertNoSecret = (response: ApiResponse) =>
+      assert.ok(!JSON.stringify(response.body).includes(SECRET), JSON.stringify(response.body));
+
+    it('needs `tasks` to hand over a key, check or confirm, and `read` to list', async () => {
+      const tasksOnly = (await createApiKey(ledger, 'portal person', ['tasks'])).key;
+      for (const [url, body] of [
+        [credential, { clientId: 'abc', clientSecret: SECRET }],
+        [check, {}],
+        [done, {}],
+      ] as const) {
+        const refused = await post(url, body, readOnly);
+        assert.match(String(assertProblem(refused, 403, 'forbidden').detail), /"tasks" permission/);
+        assertNoSecret(refused);
+      }
+      const list = await send('GET', '/v1/tasks', { token: tasksOnly });
+      assert.match(String(assertProblem(list, 403, 'forbidden').detail), /"read" permission/);
+    });
+
+    it('refuses a query parameter that is not a bank guid, or not `bankGuid`, naming it', async () => {
+      for (const [query, field] of [
+        ['bankGuid=nope', 'bankGuid'],
+        [`bankGuid=${BANK}&bankGuid=${BANK}`, 'bankGuid'],
+        [`bank=${BANK}`, ''],
+      ] as const) {
+        const problem = assertProblem(
+          await send('GET', `/v1/tasks?${query}`, { token: all }),
+          400,
+          'invalid-input',
+        );
+        const errors = problem.errors as { in: string; field: string }[];
+        assert.ok(errors.length > 0, query);
+        for (const error of errors) assert.deepEqual([error.in, error.field], ['query', field], query);
+      }
+    });
+
+    it('refuses a malformed submission naming the field, never echoing the secret', async () => {
+      for (const [body, field] of [
+        [{ clientId: 'abc' }, 'clientSecret'],
+        [{ clientSecret: SECRET }, 'clientId'],
+        [{ clientId: 'abc', clientSecret: '  \n' }, 'clientSecret'],
+        [{ clientId: 'a b', clientSecret: SECRET }, 'clientId'],
+        [{ clientId: 'abc', clientSecret: SECRET, by: ' ' }, 'by'],
+        [{ clientId: 'abc', clientSecret: SECRET, by: 'b'.repeat(201) }, 'by'],
+        [{ clientId: 'abc', clientSecret: SECRET, secret: SECRET }, ''],
+        [{ clientId: 'abc', clientSecret: 42 }, 'clientSecret'],
+      ] as const) {
+        const response = await post(credential, body);
+        const problem = assertProblem(response, 400, 'invalid-input');
+        assert.deepEqual(
+          (problem.errors as { field: string }[]).map((e) => e.field),
+          [field],
+          JSON.stringify(body).slice(0, 100),
+        );
+        assertNoSecret(response);
+      }
+      const broken = await send('POST', credential, {
+        token: all,
+        headers: { 'content-type': 'application/json' },
+        body: `{"clientId": "abc", "clientSecret": "${SECRET}`,
+      });
+      assertProblem(broken, 400, 'malformed-request');
+      assertNoSecret(broken);
+    });
+
+    it('refuses a task id that is not one, and a `by` that says nobody or too much', async () => {
+      for (const taskId of ['nope', `bank-${BANK}~7c9e6679-7425-40de-944b-e07fc1f90ae7`, `x~y~1`]) {
+        const problem = assertProblem(await post(`/v1/tasks/${taskId}/done`, {}), 400, 'invalid-input');
+        assert.deepEqual(problem.errors, [
+          { in: 'path', field: 'taskId', message: 'must be a task id from the task list' },
+        ]);
+      }
+      for (const url of [check, done]) {
+        for (const body of [{ by: '' }, { by: 'x'.repeat(201) }, { by: 'Ada', at: 'now' }]) {
+          assertProblem(await post(url, body), 400, 'invalid-input');
         }
       }
     });
@@ -379,6 +498,39 @@ describe('HTTP API edges (in process, no Temporal)', () => {
       ['/v1/user-disablements', UserDisablementRequest, { users: [BANK], reason: 'left' }],
       ['/v1/user-disablements', UserDisablementRequest, { users: ['x@example.com'], reason: 'left' }],
       ['/v1/user-disablements', UserDisablementRequest, { users: ['not-an-email'], reason: 'left' }],
+      ['/v1/banks/{bankGuid}/credential', CredentialSubmissionRequest, { clientId: 'c', clientSecret: 's' }],
+      ['/v1/banks/{bankGuid}/credential', CredentialSubmissionRequest, { clientId: '', clientSecret: 's' }],
+      [
+        '/v1/banks/{bankGuid}/credential',
+        CredentialSubmissionRequest,
+        { clientId: 'c d', clientSecret: 's' },
+      ],
+      ['/v1/banks/{bankGuid}/credential', CredentialSubmissionRequest, { clientId: 'c', clientSecret: ' ' }],
+      [
+        '/v1/banks/{bankGuid}/credential',
+        CredentialSubmissionRequest,
+        { clientId: 'c', clientSecret: ' s ' },
+      ],
+      [
+        '/v1/banks/{bankGuid}/credential',
+        CredentialSubmissionRequest,
+        { clientId: 'c', clientSecret: 's'.repeat(1025) },
+      ],
+      [
+        '/v1/banks/{bankGuid}/credential',
+        CredentialSubmissionRequest,
+        { clientId: 'c', clientSecret: 's', by: '\t' },
+      ],
+      [
+        '/v1/banks/{bankGuid}/credential',
+        CredentialSubmissionRequest,
+        { clientId: 'c', clientSecret: 's', x: 1 },
+      ],
+      ['/v1/banks/{bankGuid}/tasks/check', TaskActionRequest, {}],
+      ['/v1/banks/{bankGuid}/tasks/check', TaskActionRequest, { by: 'Ada' }],
+      ['/v1/banks/{bankGuid}/tasks/check', TaskActionRequest, { by: '' }],
+      ['/v1/tasks/{taskId}/done', TaskActionRequest, { by: 'x'.repeat(200) }],
+      ['/v1/tasks/{taskId}/done', TaskActionRequest, { by: 'x'.repeat(201) }],
     ];
     for (const [path, schema, body] of cases) {
       it(`agrees on ${path.split('/').pop()} ${JSON.stringify(body)}`, () => {

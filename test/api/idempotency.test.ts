@@ -27,6 +27,7 @@ describe('HTTP API: idempotent starts on two replicas', () => {
     second = await startApiServer({
       client: t.world.client,
       ledger: secondLedger,
+      secrets: t.world.deps.secrets,
       logger: capturingLogger('info', []),
       rateLimitPerMinute: 100_000,
       version: 'test',

@@ -80,6 +80,7 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
         'offboard',
         'disable-users',
         'read',
+        'tasks',
       ])
     ).key;
     const port = await freePort();

@@ -93,11 +93,13 @@ export interface ApiWorld {
   world: TestWorld;
   api: RunningApiServer;
   audit: () => Record<string, unknown>[];
+  /** Every line the API logged, as written: to search for leaked secrets. */
+  log: string[];
   checker: OpenApiChecker;
   /** The text of every answer `request` got, to search for leaked secrets. */
   answers: string[];
-  /** A new API key with these permissions. */
-  key(permissions: ApiPermission[]): Promise<string>;
+  /** A new API key with these permissions (named `test` unless `name` says otherwise). */
+  key(permissions: ApiPermission[], name?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   close(): Promise<void>;
 }
@@ -136,6 +138,7 @@ export async function createApiWorld(
   const api = await startApiServer({
     client: world.client,
     ledger: world.deps.ledger,
+    secrets: world.deps.secrets,
     logger,
     jwt: options.jwt,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
@@ -152,7 +155,8 @@ export async function createApiWorld(
       lines
         .map((line) => JSON.parse(line) as { audit?: Record<string, unknown> })
         .flatMap((entry) => (entry.audit ? [entry.audit] : [])),
-    key: async (permissions) => (await createApiKey(world.deps.ledger, 'test', permissions)).key,
+    log: lines,
+    key: async (permissions, name = 'test') => (await createApiKey(world.deps.ledger, name, permissions)).key,
     async request(method, path, requestOptions) {
       const response = await send(api.url, method, path, requestOptions);
       checker.check(method, path, response);

@@ -1,7 +1,7 @@
 /** `provisioner api-key create|list|revoke`: the HTTP API's keys, in the ledger (only digests of them). */
 import type { Command } from 'commander';
 import { createApiKey } from '../../api/keys.js';
-import { ApiPermissionList } from '../../api/permissions.js';
+import { API_PERMISSIONS, ApiPermissionList } from '../../api/permissions.js';
 import { parseEnv, StateEnv } from '../../config.js';
 import { ledgerLocation } from '../../dependencies.js';
 import { openLedger, type ApiKeyRecord, type ProvisioningLedger } from '../../ledger/index.js';
@@ -25,10 +25,7 @@ export function registerApiKeys(program: Command): void {
     .command('create')
     .description('create a key (printed once: store it safely)')
     .requiredOption('--name <name>', 'who or what uses it')
-    .requiredOption(
-      '--allow <permissions>',
-      'comma-separated: onboard,rotate,revoke,offboard,disable-users,read',
-    )
+    .requiredOption('--allow <permissions>', `comma-separated: ${API_PERMISSIONS.join(',')}`)
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: { name: string; allow: string; json?: boolean }) => {
       const permissions = parseOrThrow(ApiPermissionList, flags.allow, (p) => new CliError(`--allow: ${p}`));

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { checkTasks, confirmTask, openTasks, submitCredential } from '../../client/tasks.js';
+import { checkTasks, confirmTask, submitCredential, taskList } from '../../client/tasks.js';
 import { parseEnv, StateEnv } from '../../config.js';
 import { openSecretStore } from '../../dependencies.js';
 import { Guid } from '../../model/idp-schemas.js';
@@ -60,8 +60,9 @@ export function registerTasks(program: Command): void {
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: { bank?: string; json?: boolean }) => {
       await withClient(async (client) => {
-        const open = await openTasks(client, { bankGuid: flags.bank });
-        if (flags.json) return printJson({ tasks: open });
+        const list = await taskList(client, { bankGuid: flags.bank });
+        if (flags.json) return printJson(list);
+        const open = list.tasks;
         if (open.length === 0) return printLine('no task waits for a person');
         for (const task of open) {
           printLine(`${task.taskId}  ${task.kind}  bank ${task.bankGuid}  due ${task.deadline}`);
