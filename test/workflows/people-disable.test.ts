@@ -8,10 +8,8 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { portalTokenCommandOf } from '../../src/dev/run-dev.js';
 import { startSandbox } from '../../src/dev/sandbox/index.js';
 import { confirmTask, NoOpenTaskError, openTasks } from '../../src/client/tasks.js';
 import { describeFailure } from '../../src/model/workflow-safe/failure.js';
@@ -170,23 +168,12 @@ describe('disableUsers when a person writes (0.129.1425, assisted)', () => {
 });
 
 describe('disableUsers in auto and automatic mode (0.129.1425)', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'people-disable-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
-
   it('auto with a write token source: the worker disables the users, no task', async () => {
-    const script = join(dir, 'portal-token.mjs');
-    await writeFile(
-      script,
-      `const response = await fetch(process.argv[2] + '/__sandbox/portal-token', { method: 'POST' });
-       process.stdout.write(await response.text());`,
-    );
     const sandbox = await startSandbox({ database: ':memory:', contract: TODAY });
     const world = await createTestWorld({
       sandbox,
-      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: `"${process.execPath}" "${script}" "${sandbox.url}"` },
+      // The write token source `provisioner dev` gives its worker.
+      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: portalTokenCommandOf(sandbox.url) },
     });
     try {
       await world.startWorker();

@@ -8,11 +8,9 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { portalTokenCommandOf } from '../../src/dev/run-dev.js';
 import { readCredential } from '../../src/activities/credential-documents.js';
 import { startSandbox } from '../../src/dev/sandbox/index.js';
 import { checkTasks, NoOpenTaskError, openTasks, submitCredential } from '../../src/client/tasks.js';
@@ -286,23 +284,12 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
 });
 
 describe('onboardBank in auto and automatic mode (0.129.1425)', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'people-write-token-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
-
   it('auto with a write token source: the worker makes the writes, no task', async () => {
-    const script = join(dir, 'portal-token.mjs');
-    await writeFile(
-      script,
-      `const response = await fetch(process.argv[2] + '/__sandbox/portal-token', { method: 'POST' });
-       process.stdout.write(await response.text());`,
-    );
     const sandbox = await startSandbox({ database: ':memory:', contract: TODAY });
     const world = await createTestWorld({
       sandbox,
-      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: `"${process.execPath}" "${script}" "${sandbox.url}"` },
+      // The write token source `provisioner dev` gives its worker.
+      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: portalTokenCommandOf(sandbox.url) },
     });
     try {
       await world.startWorker();
