@@ -16,6 +16,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ProvisionerClient } from '../../src/client/index.js';
 import type { SecretStore } from '../../src/secrets/index.js';
 import { createApiKey } from '../../src/api/keys.js';
+import { API_PERMISSIONS } from '../../src/api/permissions.js';
 import { buildApiServer } from '../../src/api/server.js';
 import {
   CredentialSubmissionRequest,
@@ -96,17 +97,7 @@ describe('HTTP API edges (in process, no Temporal)', () => {
     ledger = await openLedger({ sqliteFile: join(dir, 'ledger.sqlite') });
     app = await build(100_000);
     limited = await build(2);
-    all = (
-      await createApiKey(ledger, 'all', [
-        'onboard',
-        'rotate',
-        'revoke',
-        'offboard',
-        'disable-users',
-        'read',
-        'tasks',
-      ])
-    ).key;
+    all = (await createApiKey(ledger, 'all', [...API_PERMISSIONS])).key;
     readOnly = (await createApiKey(ledger, 'read', ['read'])).key;
     document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     checker = new OpenApiChecker(document);

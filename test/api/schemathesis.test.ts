@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey } from '../../src/api/keys.js';
+import { API_PERMISSIONS } from '../../src/api/permissions.js';
 import { cleanEnv, startApi } from '../support/cli.js';
 import { createTestWorld, type TestWorld } from '../support/env.js';
 import { freePort } from '../support/ports.js';
@@ -72,17 +73,7 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
     reports = await mkdtemp(join(tmpdir(), 'schemathesis-'));
     world = await createTestWorld();
     await world.startWorker();
-    key = (
-      await createApiKey(world.deps.ledger, 'schemathesis', [
-        'onboard',
-        'rotate',
-        'revoke',
-        'offboard',
-        'disable-users',
-        'read',
-        'tasks',
-      ])
-    ).key;
+    key = (await createApiKey(world.deps.ledger, 'schemathesis', [...API_PERMISSIONS])).key;
     const port = await freePort();
     // The limit is raised so that the operations are reached, not the rate limit (tested on its own).
     api = await startApi(port, {

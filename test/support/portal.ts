@@ -11,7 +11,9 @@ import type {
   DisableUsersValues,
   InviteUsersValues,
 } from '../../src/model/workflow-safe/tasks.js';
-import type { TestWorld } from './env.js';
+import { startSandbox } from '../../src/dev/sandbox/index.js';
+import { portalTokenCommandOf } from '../../src/dev/run-dev.js';
+import { createTestWorld, type TestWorld } from './env.js';
 
 /** The person, signed in to the sandbox's Partner Portal: writes through the sandbox's /api. */
 export async function portal(world: TestWorld) {
@@ -73,4 +75,23 @@ export async function taskOf(
     await sleep(100);
   }
   throw new Error(`no open ${kind} task for bank ${bankGuid}`);
+}
+
+/**
+ * A world on today's contract whose worker writes with the write token source `provisioner dev` gives its
+ * worker (the sandbox's Portal token); `close` stops its sandbox too.
+ */
+export async function worldWithWriteTokenSource(): Promise<TestWorld> {
+  const sandbox = await startSandbox({ database: ':memory:', contract: '0.129.1425' });
+  const world = await createTestWorld({
+    sandbox,
+    env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: portalTokenCommandOf(sandbox.url) },
+  });
+  return {
+    ...world,
+    close: async () => {
+      await world.close();
+      await sandbox.close();
+    },
+  };
 }

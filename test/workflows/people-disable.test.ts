@@ -9,15 +9,13 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { portalTokenCommandOf } from '../../src/dev/run-dev.js';
-import { startSandbox } from '../../src/dev/sandbox/index.js';
 import { confirmTask, NoOpenTaskError, openTasks } from '../../src/client/tasks.js';
 import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { DisableUsersValues } from '../../src/model/workflow-safe/tasks.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
-import { portal, taskOf } from '../support/portal.js';
+import { portal, taskOf, worldWithWriteTokenSource } from '../support/portal.js';
 
 const TODAY = '0.129.1425';
 
@@ -169,12 +167,7 @@ describe('disableUsers when a person writes (0.129.1425, assisted)', () => {
 
 describe('disableUsers in auto and automatic mode (0.129.1425)', () => {
   it('auto with a write token source: the worker disables the users, no task', async () => {
-    const sandbox = await startSandbox({ database: ':memory:', contract: TODAY });
-    const world = await createTestWorld({
-      sandbox,
-      // The write token source `provisioner dev` gives its worker.
-      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: portalTokenCommandOf(sandbox.url) },
-    });
+    const world = await worldWithWriteTokenSource();
     try {
       await world.startWorker();
       const person = await portal(world);
@@ -192,7 +185,6 @@ describe('disableUsers in auto and automatic mode (0.129.1425)', () => {
       assert.match(writes[0]!.reason, /write token source/);
     } finally {
       await world.close();
-      await sandbox.close();
     }
   });
 

@@ -10,9 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { portalTokenCommandOf } from '../../src/dev/run-dev.js';
 import { readCredential } from '../../src/activities/credential-documents.js';
-import { startSandbox } from '../../src/dev/sandbox/index.js';
 import { checkTasks, NoOpenTaskError, openTasks, submitCredential } from '../../src/client/tasks.js';
 import type { OnboardBankResult } from '../../src/model/contract.js';
 import { bankCredentialSecretName, credentialSubmissionSecretName } from '../../src/model/secret-names.js';
@@ -24,7 +22,7 @@ import { addWebhookSubscription } from '../../src/webhooks/subscriptions.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
-import { portal, taskOf } from '../support/portal.js';
+import { portal, taskOf, worldWithWriteTokenSource } from '../support/portal.js';
 
 const TODAY = '0.129.1425';
 
@@ -285,12 +283,7 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
 
 describe('onboardBank in auto and automatic mode (0.129.1425)', () => {
   it('auto with a write token source: the worker makes the writes, no task', async () => {
-    const sandbox = await startSandbox({ database: ':memory:', contract: TODAY });
-    const world = await createTestWorld({
-      sandbox,
-      // The write token source `provisioner dev` gives its worker.
-      env: { CYBRID_IDP_WRITE_TOKEN_COMMAND: portalTokenCommandOf(sandbox.url) },
-    });
+    const world = await worldWithWriteTokenSource();
     try {
       await world.startWorker();
       const bankGuid = randomGuid();
@@ -309,7 +302,6 @@ describe('onboardBank in auto and automatic mode (0.129.1425)', () => {
       assert.match(writes[0]!.reason, /write token source/);
     } finally {
       await world.close();
-      await sandbox.close();
     }
   });
 
