@@ -2,7 +2,7 @@
  * The commands of people's tasks against a worker on today's IdP (the sandbox on 0.129.1425, assisted):
  * `tasks --json` lists the open task, `credential submit` hands over the key (secret from standard input,
  * or a file) and says why it refuses one, `tasks check` finds the invited user, `tasks done` refuses a task
- * a read verifies and confirms the disable-users task (then answers a second confirmation). No secret
+ * a read verifies and confirms the disable-users task of a `disable-user --task-deadline` (then answers a second confirmation). No secret
  * appears in any output.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { PersonTask } from '../../src/model/contract.js';
 import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
+import type { disableUsers } from '../../src/workflows/index.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 
@@ -149,7 +150,24 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     const bankGuid = randomGuid();
     const email = `cli-gone-${bankGuid.slice(0, 8)}@example.com`;
     const user = await portalWrite('/api/users', { email });
-    const handle = await world.client.startDisablingUsers({ bankGuid, users: [email], reason: 'left' });
+    const started = JSON.parse(
+      (
+        await ok([
+          'disable-user',
+          email,
+          '--bank',
+          bankGuid,
+          '--reason',
+          'left',
+          '--task-deadline',
+          '3d',
+          '--task-reminder',
+          '6h',
+          '--json',
+        ])
+      ).stdout,
+    ) as { workflowId: string; runId: string };
+    const handle = world.client.client.workflow.getHandle<typeof disableUsers>(started.workflowId);
     let tasks: PersonTask[] = [];
     for (let i = 0; i < 100 && tasks.length === 0; i++) {
       tasks = (
@@ -160,6 +178,11 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     const [task] = tasks;
     assert.equal(task?.kind, 'disable-users');
     assert.deepEqual(task.values, { users: [{ email, guid: user.guid }] });
+    assert.equal(
+      Date.parse(task.deadline) - Date.parse(task.requestedAt),
+      3 * 86_400_000,
+      '--task-deadline 3d',
+    );
 
     const unknown = await cli(['tasks', 'done', `${handle.workflowId}~7`, '--by', 'Ada']);
     assert.equal(unknown.code, 1);
