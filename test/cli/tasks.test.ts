@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { BankStatus } from '../../src/api/schemas.js';
 import type { PersonTask } from '../../src/model/contract.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
 import type { disableUsers } from '../../src/workflows/index.js';
 import { runCli, type CliRun } from '../support/cli.js';
@@ -116,13 +118,12 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
       secretRef: `local:banks/${bankGuid}/credential`,
     });
 
+    // The invite task opens right after the key is accepted; the person invites the user once it is open.
+    const inviteOpen = async () =>
+      (await handle.query(statusQuery)).tasks?.some((t) => t.kind === 'invite-users' && t.state === 'open');
+    for (let i = 0; i < 200 && !(await inviteOpen()); i++) await sleep(50);
     await portalWrite('/api/users', { email });
-    // The invite task opens right after the key is accepted.
-    let check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
-    for (let i = 0; i < 100 && /no open task/.test(check.stderr); i++) {
-      await sleep(100);
-      check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
-    }
+    const check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
     runs.push(check);
     assert.equal(check.code, 0, check.stderr);
     assert.deepEqual((JSON.parse(check.stdout) as { open: unknown[] }).open, []);
@@ -193,6 +194,12 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     assert.deepEqual(
       result.tasks?.map((t) => [t.kind, t.by, t.evidence]),
       [['disable-users', 'Ada', 'confirmed']],
+    );
+    const status = JSON.parse((await ok(['status', bankGuid, '--json'])).stdout) as BankStatus;
+    assert.deepEqual(
+      status.taskCompletions.map((c) => [c.taskId, c.kind, c.by, c.evidence, c.at]),
+      [[task.taskId, 'disable-users', 'Ada', 'confirmed', result.tasks[0]!.at]],
+      'the ledger records who completed it',
     );
     const again = await cli(['tasks', 'done', task.taskId, '--by', 'Ada']);
     assert.equal(again.code, 1);
