@@ -58,6 +58,9 @@ export const ClientEnv = StateEnv.extend({
 });
 export type ClientEnv = z.infer<typeof ClientEnv>;
 
+/** PROVISIONER_MAX_CACHED_WORKFLOWS when unset: see docs/performance.md, "Operations waiting for a person". */
+const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 export const WorkerEnv = ClientEnv.extend({
   CYBRID_IDP_URL: z.url({ protocol: /^https?$/ }).default('https://id.sandbox.cybrid.app'),
   CYBRID_CLIENT_ID: z
@@ -73,6 +76,18 @@ export const WorkerEnv = ClientEnv.extend({
     .optional(),
   /** Prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js); bundled from source when unset. */
   PROVISIONER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /**
+   * Workflows the worker keeps in memory between their tasks (Temporal's sticky cache, least recently used
+   * evicted first). An evicted one is rebuilt from its history at its next task. Bounds the worker's memory
+   * whatever the number of operations waiting, e.g. days for a person: the SDK's own default grows with the
+   * heap limit (about 2,300 workflows on a 4 GiB heap).
+   */
+  PROVISIONER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** Concurrent IdP calls per user batch. */
   PROVISIONER_USER_CONCURRENCY: rate.max(64).default(8),
   /**

@@ -47,6 +47,8 @@ export interface ProvisionerWorkerOptions {
   workflowBundlePath?: string;
   /** Milliseconds running activities get to finish after SIGINT/SIGTERM. */
   shutdownGraceMs?: number;
+  /** PROVISIONER_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function createProvisionerWorker(options: ProvisionerWorkerOptions)
       : { code: await bundleWorkflows(options.logger) },
     dataConverter: deps.dataConverter,
     shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
+    maxCachedWorkflows: options.maxCachedWorkflows,
   });
   if (deps.idpRateLimit) {
     const stopSharing = await shareIdpRateLimit({
@@ -113,6 +116,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: config.PROVISIONER_TASK_QUEUE,
       deps,
       workflowBundlePath: config.PROVISIONER_WORKFLOW_BUNDLE,
+      maxCachedWorkflows: config.PROVISIONER_MAX_CACHED_WORKFLOWS,
     });
     logger.info(
       { address, namespace, taskQueue: config.PROVISIONER_TASK_QUEUE, idp: config.CYBRID_IDP_URL },

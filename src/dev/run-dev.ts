@@ -101,6 +101,7 @@ export async function runDev(flags: DevOptions): Promise<void> {
       namespace: server.namespace,
       taskQueue: config.PROVISIONER_TASK_QUEUE,
       deps,
+      maxCachedWorkflows: config.PROVISIONER_MAX_CACHED_WORKFLOWS,
     });
     const apiEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
     const api = await runApiServer(parseEnv(ApiEnv, apiEnv), {

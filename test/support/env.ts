@@ -124,6 +124,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
       deps,
       workflowBundlePath: process.env.PROVISIONER_TEST_WORKFLOW_BUNDLE,
       shutdownGraceMs: 5_000,
+      maxCachedWorkflows: config.PROVISIONER_MAX_CACHED_WORKFLOWS,
     });
     running = { worker, native, done: worker.run() };
     return worker;
