@@ -95,8 +95,12 @@ try {
       ...(await memoryRound(server, setup, { inFlight: 1000, soakMinutes: Number(values['soak-minutes']) })),
     );
   }
-  if (only.has('waiting'))
-    goals.push(...(await waitingRound(server, setup, { waiting: Number(values.waiting) })));
+  if (only.has('waiting')) {
+    // The same waiting operations with the worker's default cache and with a cache that holds them all.
+    const waiting = Number(values.waiting);
+    goals.push(...(await waitingRound(server, setup, { waiting })));
+    goals.push(...(await waitingRound(server, setup, { waiting, maxCached: 2 * waiting })));
+  }
 } finally {
   await stopAll();
 }

@@ -179,14 +179,14 @@ describe('provisioner dev: the embedded default', () => {
       dev = await startDev('--assisted');
       const [task] = await tasksOf();
       assert.deepEqual(task, opened);
-      assert.match(task!.instructions, /Partner Portal/);
+      assert.match(task.instructions, /Partner Portal/);
 
       // The person, on the sandbox's Portal page: the key, its secret shown once, handed over on stdin.
       const page = await (
         await portalForm(`/portal/banks/${assistedBank}/api-keys`, {
-          name: task!.values.name!,
+          name: task.values.name!,
           ip_allowlist: '',
-          expires_on: task!.values.expiresAt!.slice(0, 10),
+          expires_on: task.values.expiresAt!.slice(0, 10),
         })
       ).text();
       const clientId = /id="new-client-id">([^<]+)</.exec(page)?.[1];
