@@ -27,6 +27,7 @@ import { ROTATION_WAITING_EVENT } from '../model/workflow-safe/webhook-events.js
 import { emitEvent, operationReference, reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus } from './status.js';
+import type { TaskBoard } from './tasks.js';
 
 export function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
@@ -34,7 +35,22 @@ export function rotateBankCredentials(
   return reportingCompletion('rotateBankCredentials', rawInput, () => rotate(rawInput));
 }
 
-async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
+/**
+ * The rotation inside another operation on the bank (reconcileBank), sharing its task board: one set of task
+ * handlers and one sequence of task ids per workflow, so tasks that operation opened earlier stay answerable.
+ */
+export function rotateWithinOperation(
+  rawInput: RotateBankCredentialsInput,
+  board: TaskBoard,
+): Promise<RotateBankCredentialsResult> {
+  return reportingCompletion('rotateBankCredentials', rawInput, () => rotate(rawInput, board));
+}
+
+/** `_board`: where the rotation's tasks for a person go when it runs inside another operation. */
+async function rotate(
+  rawInput: RotateBankCredentialsInput,
+  _board?: TaskBoard,
+): Promise<RotateBankCredentialsResult> {
   // Registered first: the status query and the update answer while the input is checked.
   const progress = trackStatus('rotateBankCredentials', rawInput.bankGuid);
   /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
