@@ -80,6 +80,7 @@ describe('desired-state workflows with stubbed activities', () => {
         actions: [
           {
             kind: 'update-application',
+            by: 'worker',
             clientId: `app-${ok}`,
             ipAllowlist: { from: ['203.0.114.7/32'], to: [] },
           },
