@@ -62,7 +62,7 @@ export function describePlan(plan: PlanDocument): string[] {
   const byPerson = plan.banks.flatMap((bank) => bank.actions).filter((a) => 'by' in a && a.by === 'person');
   if (byPerson.length > 0)
     lines.push(
-      `note: ${byPerson.length} actions need a person in the Partner Portal: apply opens a task for each (provisioner tasks) and waits for it`,
+      `note: ${byPerson.length === 1 ? '1 action needs' : `${byPerson.length} actions need`} a person in the Partner Portal: apply opens a task for each (provisioner tasks) and waits for it`,
     );
   const counts = Object.entries(plan.summary.actions).map(([kind, count]) => `${count} ${kind}`);
   lines.push(
