@@ -5,7 +5,8 @@
  * script. Prints each measure as a ratio with its goal (ratios measured in one run hold on any machine).
  * Reports only: it asserts nothing and CI does not run it.
  *
- *   npm run bench [-- --rounds 3] [--only throughput,users,rate-limit,memory] [--soak-minutes 10]
+ *   npm run bench [-- --rounds 3] [--only throughput,users,rate-limit,memory,waiting] [--soak-minutes 10]
+ *                 [--waiting 1000]
  *                 [--workflows 500] [--users 5000] [--latencies 0,50] [--concurrencies 8,64]
  *                 [--cpu-prof]   (V8 profiles of the project's workers in test-artifacts/profiles)
  */
@@ -15,12 +16,20 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectSetup, startTemporal, stopAll } from './perf/processes.js';
-import { memoryRound, rateLimitRound, throughputRound, usersRound, type Goal } from './perf/rounds.js';
+import {
+  memoryRound,
+  rateLimitRound,
+  throughputRound,
+  usersRound,
+  waitingRound,
+  type Goal,
+} from './perf/rounds.js';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'throughput,users,rate-limit,memory' },
+    only: { type: 'string', default: 'throughput,users,rate-limit,memory,waiting' },
+    waiting: { type: 'string', default: '1000' },
     'soak-minutes': { type: 'string', default: '10' },
     workflows: { type: 'string', default: '500' },
     users: { type: 'string', default: '5000' },
@@ -86,6 +95,8 @@ try {
       ...(await memoryRound(server, setup, { inFlight: 1000, soakMinutes: Number(values['soak-minutes']) })),
     );
   }
+  if (only.has('waiting'))
+    goals.push(...(await waitingRound(server, setup, { waiting: Number(values.waiting) })));
 } finally {
   await stopAll();
 }

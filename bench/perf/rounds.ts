@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProvisionerClient } from '../../src/client/index.js';
+import { openTasks } from '../../src/client/tasks.js';
 import { dataConverterFor } from '../../src/codec/index.js';
 import { parseKeyring } from '../../src/keyring.js';
 import { drive, median, round1, round2, sampler, slopePerMinute, window } from './measure.js';
@@ -372,6 +373,70 @@ export async function memoryRound(
     await soakSandbox.stop();
   }
   return goals;
+}
+
+/**
+ * Operations waiting for a person (issue 25): `waiting` onboardings of 3 users on a worker that leaves every
+ * write to a person (PROVISIONER_WRITE_MODE=assisted), each holding its create-bank-api-key task open. Worker
+ * memory while they open and wait, and how long `provisioner tasks` (every open task: one visibility list and a
+ * status query per operation) takes over all of them.
+ */
+export async function waitingRound(
+  server: TemporalServer,
+  setup: ProjectSetup,
+  options: { waiting: number },
+): Promise<Goal[]> {
+  const sandbox = await startSandboxProcess();
+  const worker = await startProjectWorker(server, sandbox, setup, {
+    taskQueue: queue('waiting'),
+    env: { PROVISIONER_WRITE_MODE: 'assisted' },
+  });
+  const handles: Awaited<ReturnType<ProvisionerClient['startOnboarding']>>[] = [];
+  try {
+    const client = projectClient(server, setup, worker.taskQueue);
+    const rss = sampler(() => worker.rssMb(), 500);
+    const idle = worker.rssMb();
+    for (let i = 0; i < options.waiting; i++)
+      handles.push(await client.startOnboarding({ bankGuid: guid(), users: users(3, `w-${guid()}-`) }));
+    const query = `TaskQueue = '${worker.taskQueue}' AND AwaitingPerson = true AND ExecutionStatus = 'Running'`;
+    const openedBy = Date.now() + 15 * 60_000;
+    let waiting = 0;
+    while ((waiting = (await client.client.workflow.count(query)).count) < options.waiting) {
+      if (Date.now() > openedBy) throw new Error(`only ${waiting} of ${options.waiting} opened their task`);
+      await sleep(1_000);
+    }
+    // Waiting, as they will for days: nothing runs until a reminder, a check or a submission.
+    await sleep(30_000);
+    const listedAt = Date.now();
+    const listed = await openTasks(client);
+    const listSeconds = (Date.now() - listedAt) / 1000;
+    const samples = await rss.stop();
+    const peak = Math.max(...samples.map((s) => s.value));
+    const last = samples.at(-1)?.value ?? 0;
+    log(
+      `waiting: ${waiting} operations waiting for a person; RSS idle ${round1(idle)}, peak ${round1(peak)}, last ${round1(last)} MB; tasks listed in ${round1(listSeconds)} s`,
+    );
+    return [
+      {
+        measure: `worker resident memory with ${options.waiting} operations waiting for a person (MB)`,
+        value: Math.round(peak),
+        goal: '<= 250',
+        met: peak <= 250,
+        detail: `idle ${Math.round(idle)} MB, after waiting ${Math.round(last)} MB; NODE_OPTIONS=${PRODUCTION_NODE_OPTIONS}`,
+      },
+      {
+        measure: `provisioner tasks over ${options.waiting} waiting operations (s)`,
+        value: round1(listSeconds),
+        goal: '<= 60',
+        met: listSeconds <= 60 && listed.length === options.waiting,
+        detail: `${listed.length} open tasks listed`,
+      },
+    ];
+  } finally {
+    await Promise.all(handles.map((h) => h.terminate('benchmark done').catch(() => undefined)));
+    await worker.stop();
+    await sandbox.stop();
+  }
 }
 
 export type { SandboxProcess };

@@ -6,6 +6,7 @@
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { sameKeyExpiryDay } from '../idp/application-expiry.js';
 import { isNotFound, IdpError, applicationFailureUnlessCancelled } from '../idp/errors.js';
+import type { TaskCompletionRecord } from '../ledger/index.js';
 import { decideWrite, type IdpOperation } from '../idp/permissions.js';
 import {
   BANK_CREDENTIAL_FORMAT,
@@ -288,5 +289,10 @@ export function peopleActivities(deps: ActivityDeps) {
     }
   }
 
-  return { writeAccess, acceptSubmittedCredential, findInvitedUsers, usersToDisable };
+  /** Records who completed a task for a person, and when, for `status` (idempotent per task). */
+  async function recordTaskCompletion(completion: TaskCompletionRecord): Promise<void> {
+    await ledger.recordTaskCompletion(completion);
+  }
+
+  return { writeAccess, acceptSubmittedCredential, findInvitedUsers, usersToDisable, recordTaskCompletion };
 }

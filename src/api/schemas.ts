@@ -171,6 +171,18 @@ export const BankStatus = z.object({
       workflowId: z.string(),
     }),
   ),
+  /** The tasks people completed for the bank's operations, oldest first (the ledger's record). */
+  taskCompletions: z.array(
+    z.object({
+      taskId: z.string(),
+      bankGuid: z.string(),
+      workflowId: z.string(),
+      kind: z.string(),
+      by: z.string(),
+      at: z.string(),
+      evidence: z.enum(['verified', 'confirmed']),
+    }),
+  ),
 });
 export type BankStatus = z.infer<typeof BankStatus>;
 

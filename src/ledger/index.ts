@@ -1,5 +1,5 @@
 /** The provisioning ledger's public API. */
-export type { LedgerUser, ProvisioningLedger, RotationRecord } from './ledger.js';
+export type { LedgerUser, ProvisioningLedger, RotationRecord, TaskCompletionRecord } from './ledger.js';
 export { openLedger, type LedgerLocation } from './open.js';
 export type { ApiKeyRecord } from './api-keys.js';
 export type { IdempotencyRecord, Reservation, StoredResponse } from './idempotency.js';

@@ -1,6 +1,6 @@
 /**
  * The provisioning ledger: what this worker provisioned for each bank, so offboarding knows which users to
- * disable and `status` can show past rotations. The IdP itself cannot tell (users are organization-wide and
+ * disable and `status` can show past rotations and the tasks people completed. The IdP itself cannot tell (users are organization-wide and
  * carry no bank). Holds no secrets.
  *
  * One implementation over Kysely serves both backends: SQLite (one file shared by worker and CLI, the local
@@ -25,6 +25,17 @@ export interface RotationRecord {
   workflowId: string;
 }
 
+/** A task a person completed (model/workflow-safe/tasks.ts): who, when, and how it was established. */
+export interface TaskCompletionRecord {
+  taskId: string;
+  bankGuid: string;
+  workflowId: string;
+  kind: string;
+  by: string;
+  at: string;
+  evidence: 'verified' | 'confirmed';
+}
+
 /** What was provisioned, plus what the HTTP API and the webhooks share between replicas (their own files). */
 export interface ProvisioningLedger extends ApiKeyLedger, IdempotencyLedger, WebhookLedger {
   /** Idempotent: recording the same user twice keeps one row. */
@@ -39,6 +50,10 @@ export interface ProvisioningLedger extends ApiKeyLedger, IdempotencyLedger, Web
   recordDisabled(bankGuid: string, userGuids: readonly string[], disabledAt: string): Promise<void>;
   /** Guids of the bank's users this worker disabled. */
   disabledUsersOf(bankGuid: string): Promise<string[]>;
+  /** Idempotent per task id (a retry keeps the first record). */
+  recordTaskCompletion(completion: TaskCompletionRecord): Promise<void>;
+  /** Oldest first. */
+  taskCompletionsOf(bankGuid: string): Promise<TaskCompletionRecord[]>;
   /** Guids of every user recorded for any bank. */
   recordedUserGuids(): Promise<string[]>;
   close(): Promise<void>;
@@ -106,6 +121,39 @@ export function kyselyLedger(db: Kysely<LedgerTables>): ProvisioningLedger {
           .orderBy('user_guid')
           .execute()
       ).map((row) => row.user_guid),
+    async recordTaskCompletion(c) {
+      await db
+        .insertInto('task_completions')
+        .values({
+          task_id: c.taskId,
+          bank_guid: c.bankGuid,
+          workflow_id: c.workflowId,
+          kind: c.kind,
+          completed_by: c.by,
+          completed_at: c.at,
+          evidence: c.evidence,
+        })
+        .onConflict((conflict) => conflict.column('task_id').doNothing())
+        .execute();
+    },
+    taskCompletionsOf: async (bankGuid) =>
+      (
+        await db
+          .selectFrom('task_completions')
+          .selectAll()
+          .where('bank_guid', '=', bankGuid)
+          .orderBy('completed_at')
+          .orderBy('task_id')
+          .execute()
+      ).map((row) => ({
+        taskId: row.task_id,
+        bankGuid: row.bank_guid,
+        workflowId: row.workflow_id,
+        kind: row.kind,
+        by: row.completed_by,
+        at: row.completed_at,
+        evidence: row.evidence as TaskCompletionRecord['evidence'],
+      })),
     recordedUserGuids: async () =>
       (await db.selectFrom('bank_users').select('user_guid').distinct().orderBy('user_guid').execute()).map(
         (row) => row.user_guid,

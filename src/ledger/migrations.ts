@@ -60,4 +60,24 @@ export const LEDGER_MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('rotations_by_client').renameTo('rotations').execute();
     },
   },
+  '0004-task-completions': {
+    async up(db: Kysely<unknown>) {
+      // Who completed each task for a person, and how it was established (a read, or the person's word).
+      await db.schema
+        .createTable('task_completions')
+        .addColumn('task_id', 'text', (c) => c.primaryKey())
+        .addColumn('bank_guid', 'text', (c) => c.notNull())
+        .addColumn('workflow_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('completed_by', 'text', (c) => c.notNull())
+        .addColumn('completed_at', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('task_completions_by_bank')
+        .on('task_completions')
+        .columns(['bank_guid', 'completed_at'])
+        .execute();
+    },
+  },
 };

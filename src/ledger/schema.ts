@@ -11,4 +11,13 @@ export interface LedgerTables extends ApiTables {
     client_id: string;
   };
   disabled_users: { bank_guid: string; user_guid: string; disabled_at: string };
+  task_completions: {
+    task_id: string;
+    bank_guid: string;
+    workflow_id: string;
+    kind: string;
+    completed_by: string;
+    completed_at: string;
+    evidence: string;
+  };
 }

@@ -226,6 +226,7 @@ export const RotateBankCredentialsInput = z.object({
    * and, when the current credential expires, the same lifetime counted from the rotation.
    */
   application: ApplicationSettings.optional(),
+  tasks: TaskTiming.optional(),
 });
 export type RotateBankCredentialsInput = z.infer<typeof RotateBankCredentialsInput>;
 
@@ -246,6 +247,7 @@ export const RevokeBankCredentialsInput = z.object({
   bankGuid: Guid,
   clientIds: z.array(z.string().min(1).max(128)).min(1).optional(),
   reason: Reason,
+  tasks: TaskTiming.optional(),
 });
 export type RevokeBankCredentialsInput = z.infer<typeof RevokeBankCredentialsInput>;
 
@@ -274,6 +276,7 @@ export const DisableUsersInput = z.object({
   reason: Reason,
   /** Tags the workflow with the bank it concerns, when there is one. */
   bankGuid: Guid.optional(),
+  tasks: TaskTiming.optional(),
 });
 export type DisableUsersInput = z.infer<typeof DisableUsersInput>;
 
@@ -290,7 +293,7 @@ export const DisableUsersResult = z.object({
 });
 export type DisableUsersResult = z.infer<typeof DisableUsersResult>;
 
-export const OffboardBankInput = z.object({ bankGuid: Guid, reason: Reason });
+export const OffboardBankInput = z.object({ bankGuid: Guid, reason: Reason, tasks: TaskTiming.optional() });
 export type OffboardBankInput = z.infer<typeof OffboardBankInput>;
 
 export const OffboardBankResult = z.object({

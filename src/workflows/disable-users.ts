@@ -32,7 +32,7 @@ async function disable(rawInput: DisableUsersInput): Promise<DisableUsersResult>
   const named = input.users.map((user, i) => ({ user, guid: guids[i]! }));
 
   if (patched(DISABLE_BY_PEOPLE_PATCH)) {
-    const outcome = await disableBySomeone(input.users, guids, board, progress);
+    const outcome = await disableBySomeone(input.users, guids, board, progress, input.tasks);
     progress.step('done');
     const notFound = new Set(outcome.notFound);
     return {

@@ -28,7 +28,7 @@ async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult
   const { revoked } = await revokeApplications(input.bankGuid);
   const userGuids = await steps().provisionedUserGuids({ bankGuid: input.bankGuid });
   if (patched(OFFBOARD_USERS_BY_PEOPLE_PATCH)) {
-    const outcome = await disableBySomeone(userGuids, userGuids, board, progress);
+    const outcome = await disableBySomeone(userGuids, userGuids, board, progress, input.tasks);
     progress.step('done');
     return {
       bankGuid: input.bankGuid,

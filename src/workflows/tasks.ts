@@ -5,7 +5,8 @@
  * `task.reminder` every reminder interval, then `task.completed` or `task.expired`. A task a read can verify
  * is checked by reading the IdP with a growing backoff (TASK_CHECK_BACKOFF) and at once on `checkTasks`; a
  * task no read can show is confirmed by a person (`confirmTask`); a bank API key is handed over through
- * `submitCredential` (onboard-bank.ts). At its deadline the operation fails with TaskExpired naming what was
+ * `submitCredential` (onboard-bank.ts). Who completed a task, and when, goes into the operation's result and
+ * the ledger (`provisioner status`). At its deadline the operation fails with TaskExpired naming what was
  * left undone; a cancelled operation closes its tasks.
  *
  * New kinds (deleting a key, changing scopes, disabling users) need only their values, their instructions
@@ -15,6 +16,7 @@ import {
   ApplicationFailure,
   condition,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -84,6 +86,9 @@ export async function decideWriters(
     },
   };
 }
+
+/** Marks runs that record each completed task in the ledger; runs begun before it replay without. */
+const TASK_COMPLETIONS_PATCH = 'task-completions-in-ledger';
 
 /** A check by reading the IdP: undefined when the task is done, else what the IdP shows instead. */
 export type TaskCheck = () => Promise<string | undefined>;
@@ -282,8 +287,18 @@ export function createTaskBoard(
     } finally {
       if (check) checkable--;
     }
+    await recordCompletion(task);
     await event(TASK_EVENTS.completed, task);
     return task.completion!;
+  }
+
+  /** Who completed `task`, and when, into the ledger (runs begun before it kept it in their result only). */
+  async function recordCompletion({ taskId, workflowId, kind, completion }: PersonTask): Promise<void> {
+    if (!patched(TASK_COMPLETIONS_PATCH)) return;
+    await activitySteps.recordTaskCompletion.executeWithOptions(
+      { summary: `Record who completed task ${taskId} (${kind})` },
+      [{ taskId, bankGuid, workflowId, kind, ...completion! }],
+    );
   }
 
   async function expire(task: PersonTask): Promise<ApplicationFailure> {

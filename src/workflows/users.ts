@@ -4,7 +4,7 @@
  * person when the worker may not (one disable-users task, confirmed by the person).
  */
 import { ApplicationFailure, allHandlersFinished, condition } from '@temporalio/workflow';
-import type { OperationFailure, ProvisionedUser, UserSpec } from '../model/contract.js';
+import type { OperationFailure, ProvisionedUser, TaskTiming, UserSpec } from '../model/contract.js';
 import type { CompletedTask } from '../model/workflow-safe/tasks.js';
 import { FAILURES_LISTED } from '../model/workflow-safe/operations.js';
 import { disableUserBatch, ensureUsers, usersToDisable } from './activity-proxies.js';
@@ -82,8 +82,9 @@ export async function disableBySomeone(
   guids: string[],
   board: TaskBoard,
   progress: StatusTracker,
+  requested: TaskTiming | undefined,
 ): Promise<UsersDisabled> {
-  const writers = await decideWriters(['disableUser'], undefined, progress);
+  const writers = await decideWriters(['disableUser'], requested, progress);
   if (!writers.byPerson[0]) {
     const disabled = await disableInBatches([...new Set(guids)], progress);
     const done = new Set(disabled);

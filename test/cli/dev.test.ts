@@ -145,8 +145,8 @@ describe('provisioner dev: the embedded default', () => {
     }
   });
 
-  it('with --assisted a person does the writes: the Portal page, credential submit, tasks check', async () => {
-    const dev = await startDev('--assisted');
+  it('with --assisted a person does the writes: the Portal page, credential submit, tasks check; a restart of everything while the task is open changes nothing', async () => {
+    let dev = await startDev('--assisted');
     const cli = async (args: string[], input?: string) => {
       const run = await runCli(args, { env, cwd, input });
       assert.equal(run.code, 0, `provisioner ${args.join(' ')}: ${run.stderr}`);
@@ -171,16 +171,22 @@ describe('provisioner dev: the embedded default', () => {
         await sleep(100);
         tasks = await tasksOf();
       }
-      const [task] = tasks;
-      assert.equal(task?.kind, 'create-bank-api-key');
-      assert.match(task.instructions, /Partner Portal/);
+      const [opened] = tasks;
+      assert.equal(opened?.kind, 'create-bank-api-key');
+
+      // The Temporal server, the worker and the IdP stop and start again: the task waits on, the same.
+      await stop(dev);
+      dev = await startDev('--assisted');
+      const [task] = await tasksOf();
+      assert.deepEqual(task, opened);
+      assert.match(task!.instructions, /Partner Portal/);
 
       // The person, on the sandbox's Portal page: the key, its secret shown once, handed over on stdin.
       const page = await (
         await portalForm(`/portal/banks/${assistedBank}/api-keys`, {
-          name: task.values.name!,
+          name: task!.values.name!,
           ip_allowlist: '',
-          expires_on: task.values.expiresAt!.slice(0, 10),
+          expires_on: task!.values.expiresAt!.slice(0, 10),
         })
       ).text();
       const clientId = /id="new-client-id">([^<]+)</.exec(page)?.[1];
@@ -190,7 +196,9 @@ describe('provisioner dev: the embedded default', () => {
       assert.match(submitted, /accepted/);
       assert.equal(submitted.includes(secret), false);
 
-      // Then invites the user; `tasks check` makes the operation look at once.
+      // Then, once the invite task is open, invites the user; `tasks check` makes the operation look at once.
+      for (let i = 0; i < 100 && !(await tasksOf()).some((t) => t.kind === 'invite-users'); i++)
+        await sleep(100);
       await portalForm(`/portal/users?bank_guid=${assistedBank}`, { email: 'person@example.com' });
       let open: unknown[] | undefined;
       for (let i = 0; i < 100 && open === undefined; i++) {

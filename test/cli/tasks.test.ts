@@ -2,7 +2,7 @@
  * The commands of people's tasks against a worker on today's IdP (the sandbox on 0.129.1425, assisted):
  * `tasks --json` lists the open task, `credential submit` hands over the key (secret from standard input,
  * or a file) and says why it refuses one, `tasks check` finds the invited user, `tasks done` refuses a task
- * a read verifies and confirms the disable-users task (then answers a second confirmation). No secret
+ * a read verifies and confirms the disable-users task of a `disable-user --task-deadline` (then answers a second confirmation). No secret
  * appears in any output.
  */
 import assert from 'node:assert/strict';
@@ -11,8 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { BankStatus } from '../../src/api/schemas.js';
 import type { PersonTask } from '../../src/model/contract.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
+import type { disableUsers } from '../../src/workflows/index.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 
@@ -115,13 +118,12 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
       secretRef: `local:banks/${bankGuid}/credential`,
     });
 
+    // The invite task opens right after the key is accepted; the person invites the user once it is open.
+    const inviteOpen = async () =>
+      (await handle.query(statusQuery)).tasks?.some((t) => t.kind === 'invite-users' && t.state === 'open');
+    for (let i = 0; i < 200 && !(await inviteOpen()); i++) await sleep(50);
     await portalWrite('/api/users', { email });
-    // The invite task opens right after the key is accepted.
-    let check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
-    for (let i = 0; i < 100 && /no open task/.test(check.stderr); i++) {
-      await sleep(100);
-      check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
-    }
+    const check = await cli(['tasks', 'check', bankGuid, '--by', 'Grace', '--json']);
     runs.push(check);
     assert.equal(check.code, 0, check.stderr);
     assert.deepEqual((JSON.parse(check.stdout) as { open: unknown[] }).open, []);
@@ -149,7 +151,24 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     const bankGuid = randomGuid();
     const email = `cli-gone-${bankGuid.slice(0, 8)}@example.com`;
     const user = await portalWrite('/api/users', { email });
-    const handle = await world.client.startDisablingUsers({ bankGuid, users: [email], reason: 'left' });
+    const started = JSON.parse(
+      (
+        await ok([
+          'disable-user',
+          email,
+          '--bank',
+          bankGuid,
+          '--reason',
+          'left',
+          '--task-deadline',
+          '3d',
+          '--task-reminder',
+          '6h',
+          '--json',
+        ])
+      ).stdout,
+    ) as { workflowId: string; runId: string };
+    const handle = world.client.client.workflow.getHandle<typeof disableUsers>(started.workflowId);
     let tasks: PersonTask[] = [];
     for (let i = 0; i < 100 && tasks.length === 0; i++) {
       tasks = (
@@ -160,6 +179,11 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     const [task] = tasks;
     assert.equal(task?.kind, 'disable-users');
     assert.deepEqual(task.values, { users: [{ email, guid: user.guid }] });
+    assert.equal(
+      Date.parse(task.deadline) - Date.parse(task.requestedAt),
+      3 * 86_400_000,
+      '--task-deadline 3d',
+    );
 
     const unknown = await cli(['tasks', 'done', `${handle.workflowId}~7`, '--by', 'Ada']);
     assert.equal(unknown.code, 1);
@@ -170,6 +194,12 @@ describe('provisioner tasks and credential submit (0.129.1425, assisted)', () =>
     assert.deepEqual(
       result.tasks?.map((t) => [t.kind, t.by, t.evidence]),
       [['disable-users', 'Ada', 'confirmed']],
+    );
+    const status = JSON.parse((await ok(['status', bankGuid, '--json'])).stdout) as BankStatus;
+    assert.deepEqual(
+      status.taskCompletions.map((c) => [c.taskId, c.kind, c.by, c.evidence, c.at]),
+      [[task.taskId, 'disable-users', 'Ada', 'confirmed', result.tasks[0]!.at]],
+      'the ledger records who completed it',
     );
     const again = await cli(['tasks', 'done', task.taskId, '--by', 'Ada']);
     assert.equal(again.code, 1);

@@ -1,7 +1,7 @@
 /**
  * The CLI's part in writing on today's IdP: `provisioner sandbox portal-token` (the write token command
  * `dev` hands its worker) against the real sandbox and against answers it cannot use, and `onboard
- * --expires-at` refused at the edge.
+ * --expires-at` and `--task-deadline` refused at the edge.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -80,4 +80,14 @@ describe('provisioner onboard --expires-at', () => {
       assert.match(run.stderr, problem);
     });
   }
+});
+
+describe('provisioner <operation> --task-deadline', () => {
+  it('refuses a duration it cannot take before starting anything', async () => {
+    const env = cleanEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+    const run = await runCli(['disable-user', 'ada@example.com', '--task-deadline', '0d'], { env });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /tasks\.deadline/);
+    assert.doesNotMatch(run.stderr, /ECONNREFUSED|connect/i);
+  });
 });

@@ -69,6 +69,33 @@ for (const backend of ledgerBackends) {
       assert.deepEqual(await ledger.recordedUserGuids(), ['u1', 'u2']);
     });
 
+    it('records each task a person completed once, per bank, oldest first', async (t) => {
+      const ledger = await openTestLedger(t, backend);
+      const completion = (taskId: string, bankGuid: string, at: string) => ({
+        taskId,
+        bankGuid,
+        workflowId: taskId.split('~')[0]!,
+        kind: 'disable-users',
+        by: 'Ada',
+        at,
+        evidence: 'confirmed' as const,
+      });
+      const later = completion('op-1~2', 'bank-a', '2026-03-02T00:00:00.000Z');
+      await ledger.recordTaskCompletion(later);
+      await ledger.recordTaskCompletion(completion('op-1~1', 'bank-a', '2026-03-01T00:00:00.000Z'));
+      await ledger.recordTaskCompletion({ ...later, by: 'a retry', at: '2026-04-01T00:00:00.000Z' });
+      await ledger.recordTaskCompletion(completion('op-2~1', 'bank-b', '2026-03-01T00:00:00.000Z'));
+      assert.deepEqual(await ledger.taskCompletionsOf('bank-a'), [
+        completion('op-1~1', 'bank-a', '2026-03-01T00:00:00.000Z'),
+        later,
+      ]);
+      assert.deepEqual(
+        (await ledger.taskCompletionsOf('bank-b')).map((c) => c.taskId),
+        ['op-2~1'],
+      );
+      assert.deepEqual(await ledger.taskCompletionsOf('bank-c'), []);
+    });
+
     it('keeps its data across reopening, and processes opening it at once migrate it once', async (t) => {
       const location = await backend.location(t);
       const opened = await Promise.all(

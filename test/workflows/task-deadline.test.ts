@@ -10,7 +10,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activities } from '../../src/activities/index.js';
-import { bankWorkflowId, disableUsersWorkflowId, type OnboardBankInput } from '../../src/model/contract.js';
+import {
+  bankWorkflowId,
+  disableUsersWorkflowId,
+  type DisableUsersInput,
+  type OnboardBankInput,
+} from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import { TASK_EXPIRED } from '../../src/model/workflow-safe/tasks.js';
 import type { disableUsers, onboardBank } from '../../src/workflows/index.js';
@@ -155,20 +160,26 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
     });
   });
 
-  it('a disable-users task nobody confirms: TaskExpired at the 7 d deadline, nothing reported disabled', async () => {
+  const disableByPerson = () => {
     const guid = randomGuid();
-    const stubs = stubActivities({
+    return stubActivities({
       writeAccess: writes('disableUser'),
       resolveUsers: () => Promise.resolve([guid]),
       usersToDisable: () => Promise.resolve({ users: [{ email: 'gone@example.com', guid }], notFound: [] }),
       webhookSubscriptionsFor: () => Promise.resolve([]),
     });
+  };
+  const startDisabling = (taskQueue: string, input: DisableUsersInput) =>
+    env.client.workflow.start<typeof disableUsers>('disableUsers', {
+      taskQueue,
+      workflowId: disableUsersWorkflowId(randomGuid()),
+      args: [input],
+    });
+
+  it('a disable-users task nobody confirms: TaskExpired at the 7 d deadline, nothing reported disabled', async () => {
+    const stubs = disableByPerson();
     await withWorker(env, stubs.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof disableUsers>('disableUsers', {
-        taskQueue,
-        workflowId: disableUsersWorkflowId(randomGuid()),
-        args: [{ users: ['gone@example.com'], reason: 'left' }],
-      });
+      const handle = await startDisabling(taskQueue, { users: ['gone@example.com'], reason: 'left' });
       await assert.rejects(handle.result(), (err) => {
         assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
         assert.equal(err.cause.type, TASK_EXPIRED);
@@ -180,6 +191,27 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
         eventsOf(stubs).filter((type) => type !== 'task.reminder'),
         ['task.requested', 'task.expired', 'users.disabling_failed'],
       );
+    });
+  });
+
+  it('a disableUsers takes its own deadline and reminder interval', async () => {
+    const stubs = disableByPerson();
+    await withWorker(env, stubs.activities, async (taskQueue) => {
+      const handle = await startDisabling(taskQueue, {
+        users: ['gone@example.com'],
+        reason: 'left',
+        tasks: { deadline: '36h', reminder: '6h' },
+      });
+      await assert.rejects(
+        handle.result(),
+        (err) =>
+          err instanceof WorkflowFailedError &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === TASK_EXPIRED,
+      );
+      const [task] = (await handle.query(statusQuery)).tasks ?? [];
+      assert.equal(Date.parse(task!.deadline) - Date.parse(task!.requestedAt), 1.5 * DAY_MS);
+      assert.equal(task?.remindersSent, 5);
     });
   });
 });

@@ -17,13 +17,13 @@ export function readRoutes(client: ProvisionerClient, ledger: ProvisioningLedger
       operationId: 'getBankStatus',
       summary: "A bank's status",
       description:
-        'The latest operation on the bank (running or finished), its rotation schedule and past rotations.',
+        'The latest operation on the bank (running or finished), its rotation schedule, past rotations and the tasks people completed for it.',
       permission: 'read',
       params: BankPath,
       success: { status: 200, description: 'The bank', schema: BankStatus },
       problems: [],
       handle: async ({ params: { bankGuid } }) => {
-        const [latest, schedule, rotations] = await Promise.all([
+        const [latest, schedule, rotations, taskCompletions] = await Promise.all([
           // No workflow, or one that is not an operation: the bank has no latest operation (never a 404 here).
           readOperation(client, bankWorkflowId(bankGuid)).catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) return null;
@@ -32,8 +32,9 @@ export function readRoutes(client: ProvisionerClient, ledger: ProvisioningLedger
           }),
           client.rotationSchedule(bankGuid),
           ledger.rotationsOf(bankGuid),
+          ledger.taskCompletionsOf(bankGuid),
         ]);
-        const body: BankStatus = { bankGuid, latest, schedule: schedule ?? null, rotations };
+        const body: BankStatus = { bankGuid, latest, schedule: schedule ?? null, rotations, taskCompletions };
         return { status: 200, body };
       },
     }),

@@ -10,14 +10,9 @@ import {
 } from '../../model/contract.js';
 import { validRequestId } from '../../client/index.js';
 import { withClient } from '../connect.js';
-import { runOperation, type OperationFlags } from '../operation.js';
+import { runOperation, taskTimingOf, withOperationFlags, type OperationFlags } from '../operation.js';
 import { printJson, printLine } from '../output.js';
 import { collect } from '../options.js';
-
-const withOperationFlags = (command: Command) =>
-  command
-    .option('--wait', 'wait for the result, showing progress on a terminal')
-    .option('--json', 'print one JSON document on stdout');
 
 export function registerLifecycle(program: Command): void {
   withOperationFlags(
@@ -37,7 +32,7 @@ export function registerLifecycle(program: Command): void {
     runOperation(
       flags,
       RotateBankCredentialsInput,
-      { bankGuid, gracePeriod: flags.grace, verify: flags.verify },
+      { bankGuid, gracePeriod: flags.grace, verify: flags.verify, tasks: taskTimingOf(flags) },
       (client, input) => client.startRotation(input),
       (r) => [
         `bank ${r.bankGuid} rotated: ${r.previousClientId} → ${r.clientId} (completed by ${r.completedBy}); secret ${r.secretRef}`,
@@ -68,7 +63,12 @@ export function registerLifecycle(program: Command): void {
     runOperation(
       flags,
       RevokeBankCredentialsInput,
-      { bankGuid, clientIds: flags.clientId.length ? flags.clientId : undefined, reason: flags.reason },
+      {
+        bankGuid,
+        clientIds: flags.clientId.length ? flags.clientId : undefined,
+        reason: flags.reason,
+        tasks: taskTimingOf(flags),
+      },
       (client, input) => client.startRevocation(input),
       (r) => [
         `bank ${r.bankGuid}: revoked ${r.revokedClientIds.length} applications ${r.revokedClientIds.join(', ')}`,
@@ -97,7 +97,7 @@ export function registerLifecycle(program: Command): void {
       return runOperation(
         flags,
         DisableUsersInput,
-        { users, reason: flags.reason, bankGuid: flags.bank },
+        { users, reason: flags.reason, bankGuid: flags.bank, tasks: taskTimingOf(flags) },
         (client, input) => client.startDisablingUsers(input, { requestId }),
         (r: DisableUsersResult) => [
           ...r.disabled.map((d) => `disabled ${d.user}${d.user === d.guid ? '' : ` (${d.guid})`}`),
@@ -117,7 +117,7 @@ export function registerLifecycle(program: Command): void {
     runOperation(
       flags,
       OffboardBankInput,
-      { bankGuid, reason: flags.reason },
+      { bankGuid, reason: flags.reason, tasks: taskTimingOf(flags) },
       (client, input) => client.startOffboarding(input),
       (r) => [
         `bank ${r.bankGuid} offboarded: ${r.revokedClientIds.length} applications revoked, ${r.disabledUserGuids.length} users disabled`,

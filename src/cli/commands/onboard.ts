@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { applicationExpiryProblem } from '../../idp/application-expiry.js';
 import { OnboardBankInput, type UserSpec } from '../../model/contract.js';
 import { readDocumentFile } from '../document-file.js';
-import { runOperation, type OperationFlags } from '../operation.js';
+import { runOperation, taskTimingOf, withOperationFlags, type OperationFlags } from '../operation.js';
 import { CliError } from '../output.js';
 import { collect } from '../options.js';
 
@@ -37,7 +37,7 @@ interface OnboardFlags extends OperationFlags {
 }
 
 export function registerOnboard(program: Command): void {
-  program
+  const onboard = program
     .command('onboard')
     .description('onboard a bank: its OAuth application (secret stored), verification, organization users')
     .argument('<bankGuid>', 'the bank (32 lowercase hex characters)')
@@ -54,44 +54,43 @@ export function registerOnboard(program: Command): void {
       '--expires-at <iso-date-time>',
       "application expiry (default: the worker's PROVISIONER_KEY_LIFETIME from now; at most 365 days away)",
     )
-    .option('--no-verify', 'skip minting a token with the new credential')
-    .option('--wait', 'wait for the result, showing progress on a terminal')
-    .option('--json', 'print one JSON document on stdout')
-    .action(async (bankGuid: string, flags: OnboardFlags) => {
-      const expiryProblem = flags.expiresAt && applicationExpiryProblem(flags.expiresAt, Date.now());
-      if (expiryProblem) throw new CliError(`--expires-at ${flags.expiresAt} ${expiryProblem}`);
-      const users = [
-        ...flags.user.map(parseUserFlag),
-        ...(flags.usersFile ? await readUsersFile(flags.usersFile) : []),
-      ];
-      const input: OnboardBankInput = {
-        bankGuid,
-        application:
-          flags.appName || flags.ip.length || flags.expiresAt
-            ? {
-                name: flags.appName,
-                ipAllowlist: flags.ip.length ? flags.ip : undefined,
-                expiresAt: flags.expiresAt,
-              }
-            : undefined,
-        users: users.length ? users : undefined,
-        verifyCredentials: flags.verify,
-      };
-      await runOperation(
-        flags,
-        OnboardBankInput,
-        input,
-        (client, valid) => client.startOnboarding(valid),
-        (result) => {
-          const created = result.users.filter((u) => u.created).length;
-          return [
-            `bank ${result.bankGuid} onboarded`,
-            `application ${result.application.name}: clientId ${result.application.clientId}, secret ${result.application.secretRef}`,
-            `credential verified: ${result.verified ? 'yes' : 'skipped'}`,
-            `users: ${result.users.length} (${created} created, ${result.users.length - created} already present)`,
-          ];
-        },
-        { bankGuid },
-      );
-    });
+    .option('--no-verify', 'skip minting a token with the new credential');
+  withOperationFlags(onboard).action(async (bankGuid: string, flags: OnboardFlags) => {
+    const expiryProblem = flags.expiresAt && applicationExpiryProblem(flags.expiresAt, Date.now());
+    if (expiryProblem) throw new CliError(`--expires-at ${flags.expiresAt} ${expiryProblem}`);
+    const users = [
+      ...flags.user.map(parseUserFlag),
+      ...(flags.usersFile ? await readUsersFile(flags.usersFile) : []),
+    ];
+    const input: OnboardBankInput = {
+      bankGuid,
+      application:
+        flags.appName || flags.ip.length || flags.expiresAt
+          ? {
+              name: flags.appName,
+              ipAllowlist: flags.ip.length ? flags.ip : undefined,
+              expiresAt: flags.expiresAt,
+            }
+          : undefined,
+      users: users.length ? users : undefined,
+      verifyCredentials: flags.verify,
+      tasks: taskTimingOf(flags),
+    };
+    await runOperation(
+      flags,
+      OnboardBankInput,
+      input,
+      (client, valid) => client.startOnboarding(valid),
+      (result) => {
+        const created = result.users.filter((u) => u.created).length;
+        return [
+          `bank ${result.bankGuid} onboarded`,
+          `application ${result.application.name}: clientId ${result.application.clientId}, secret ${result.application.secretRef}`,
+          `credential verified: ${result.verified ? 'yes' : 'skipped'}`,
+          `users: ${result.users.length} (${created} created, ${result.users.length - created} already present)`,
+        ];
+      },
+      { bankGuid },
+    );
+  });
 }

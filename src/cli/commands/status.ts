@@ -1,4 +1,4 @@
-/** `provisioner status <bankGuid>`: the bank's latest operation, its rotation schedule and past rotations. */
+/** `provisioner status <bankGuid>`: the bank's latest operation, its rotation schedule, past rotations and tasks people did. */
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ledgerLocation } from '../../dependencies.js';
@@ -11,7 +11,9 @@ import { printJson, printLine } from '../output.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description("show the bank's latest operation, its progress, rotation schedule and past rotations")
+    .description(
+      "show the bank's latest operation, its progress, rotation schedule, past rotations and the tasks people completed",
+    )
     .argument('<bankGuid>', 'the bank')
     .option('--json', 'print one JSON document on stdout')
     .action(async (bankGuid: string, flags: { json?: boolean }) => {
@@ -22,9 +24,18 @@ export function registerStatus(program: Command): void {
         });
         const schedule = await client.rotationSchedule(bankGuid);
         const ledger = await openLedger(ledgerLocation(config));
-        const rotations = await ledger.rotationsOf(bankGuid).finally(() => ledger.close());
+        const [rotations, taskCompletions] = await Promise.all([
+          ledger.rotationsOf(bankGuid),
+          ledger.taskCompletionsOf(bankGuid),
+        ]).finally(() => ledger.close());
         if (flags.json)
-          return printJson({ bankGuid, latest: latest ?? null, schedule: schedule ?? null, rotations });
+          return printJson({
+            bankGuid,
+            latest: latest ?? null,
+            schedule: schedule ?? null,
+            rotations,
+            taskCompletions,
+          });
         if (!latest) printLine(`bank ${bankGuid}: no operation found`);
         else {
           printLine(`${latest.type} ${latest.workflowId}: ${latest.state}`);
@@ -49,6 +60,8 @@ export function registerStatus(program: Command): void {
           );
         }
         for (const r of rotations) printLine(`rotated ${r.rotatedAt}: ${r.previousClientId} → ${r.clientId}`);
+        for (const c of taskCompletions)
+          printLine(`${c.kind} ${c.taskId}: ${c.evidence} ${c.at}, by ${c.by}`);
       });
     });
 }
