@@ -146,7 +146,7 @@ export async function reconcileBank(rawInput: ReconcileBankInput): Promise<Recon
           expiresAt: rotate.expiresAt,
         },
       },
-      board,
+      { board, progress },
     );
   }
 
