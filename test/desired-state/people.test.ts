@@ -3,7 +3,7 @@
  * as the person through the sandbox's Portal token: plan says which actions need a person; apply opens their
  * tasks (the key handed over, users invited, a key edited, scopes changed, a user disabled) and finishes once
  * the person has done them; drift works on reads alone and sends `credential.expiring`. The same apply in
- * `auto` mode with a write token source opens no task.
+ * `auto` mode with a write token source opens no task; in `automatic` mode without one it fails as before.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -344,5 +344,28 @@ describe('the same apply in auto mode with a write token source (0.129.1425)', (
     const users = new Set((await listUsers(world)).map((u) => u.email));
     assert.ok(manifest.banks[0]!.users!.every((u) => users.has(u.email)));
     assert.deepEqual((await desired.plan(manifest)).banks[0]!.actions, []);
+  });
+});
+
+describe('the same apply in automatic mode without a write token source (0.129.1425)', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'automatic' } });
+    await world.startWorker();
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  it('plan leaves every action to the worker, and apply fails at the first write as before, with no task', async () => {
+    const desired = new DesiredStateClient(world.client);
+    const bankGuid = randomGuid();
+    const manifest = parseManifest(manifestOf([bankOf(bankGuid)]));
+    const plan = await desired.plan(manifest);
+    assert.ok(plan.banks[0]!.actions.every((action) => 'by' in action && action.by === 'worker'));
+    const result = await (await desired.startApply(manifest, plan)).result();
+    assert.deepEqual(result.summary, { applied: 0, busy: 0, failed: 1 });
+    assert.match(result.banks[0]!.error!, /IdpWriteNotPermitted/);
+    assert.deepEqual(await openTasks(world.client, { bankGuid }), []);
   });
 });
