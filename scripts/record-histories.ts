@@ -25,7 +25,11 @@ import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 import { portal, taskOf } from '../test/support/portal.js';
 import { checkTasks, confirmTask, submitCredential } from '../src/client/tasks.js';
-import type { CreateBankApiKeyValues, DisableUsersValues } from '../src/model/workflow-safe/tasks.js';
+import type {
+  ChangeUserScopesValues,
+  CreateBankApiKeyValues,
+  DisableUsersValues,
+} from '../src/model/workflow-safe/tasks.js';
 
 const run = promisify(execFile);
 const only = process.argv.slice(2);
@@ -220,6 +224,73 @@ try {
     await person.disable((offboardTask.values as DisableUsersValues).users);
     await confirmTask(assisted.client, offboardTask.taskId, 'replay fixture');
     await save('offboardBank-by-a-person', offboarding);
+
+    // A manifest applied by a person: the plan says so; the reconcile opens the key, invite, scope and
+    // disable tasks; a drift check then finds the key within its window and sends credential.expiring.
+    const manifestBank = randomGuid();
+    const rescoped = {
+      email: 'replay-person-3@example.com',
+      guid: await person.inviteOne('replay-person-3@example.com'),
+    };
+    const pruned = {
+      email: 'replay-person-4@example.com',
+      guid: await person.inviteOne('replay-person-4@example.com'),
+    };
+    await assisted.deps.ledger.recordUsers(manifestBank, [rescoped, pruned]);
+    const dayMs = 86_400_000;
+    const expiresAt = new Date(Date.now() + 4 * dayMs - ((Date.now() + 4 * dayMs) % dayMs)).toISOString();
+    const personsManifest = Manifest.parse({
+      name: 'replay-by-a-person',
+      banks: [
+        {
+          bankGuid: manifestBank,
+          application: { ipAllowlist: ['203.0.114.7/32'], expiresAt },
+          users: [
+            { email: 'replay-person-5@example.com', allowedScopes: ['banks:read'] },
+            { email: rescoped.email, allowedScopes: ['banks:read'] },
+          ],
+        },
+      ],
+      prune: true,
+      confirmPrune: true,
+    });
+    const assistedRun = (workflowType: string, args: unknown[]) =>
+      assisted.client.client.workflow.start(workflowType, {
+        workflowId: `${workflowType}-${randomGuid()}`,
+        taskQueue: assisted.taskQueue,
+        args,
+      });
+    await save(
+      'planManifest-by-a-person',
+      await assistedRun('planManifest', [{ manifest: personsManifest }]),
+    );
+    const applying = await assistedRun('applyManifest', [{ manifest: personsManifest }]);
+    const manifestKey = await person.createKey(
+      (await taskOf(assisted, manifestBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
+    );
+    await submitCredential(assisted.client, assisted.deps.secrets, manifestBank, {
+      clientId: manifestKey.clientId,
+      clientSecret: manifestKey.secret,
+      by: 'replay fixture',
+    });
+    await taskOf(assisted, manifestBank, 'invite-users');
+    await person.invite([{ email: 'replay-person-5@example.com', allowedScopes: ['banks:read'] }]);
+    await checkTasks(assisted.client, manifestBank, 'replay fixture');
+    const scopeTask = await taskOf(assisted, manifestBank, 'change-user-scopes');
+    await person.changeScopes((scopeTask.values as ChangeUserScopesValues).users);
+    await checkTasks(assisted.client, manifestBank, 'replay fixture');
+    const pruneTask = await taskOf(assisted, manifestBank, 'disable-users');
+    await person.disable((pruneTask.values as DisableUsersValues).users);
+    await confirmTask(assisted.client, pruneTask.taskId, 'replay fixture');
+    await applying.result();
+    await save(
+      'reconcileBank-by-a-person',
+      assisted.client.client.workflow.getHandle(bankWorkflowId(manifestBank)),
+    );
+    await save(
+      'driftCheck-credential-expiring',
+      await assistedRun('driftCheck', [{ manifest: personsManifest }]),
+    );
   } finally {
     await assisted.close();
   }

@@ -15,10 +15,12 @@ import {
 import {
   OPERATION_EVENTS,
   ROTATION_WAITING_EVENT,
+  CREDENTIAL_EXPIRING_EVENT,
   TASK_EVENTS,
   type EventfulOperation,
 } from '../model/workflow-safe/webhook-events.js';
-import { OperationFailureSummary } from '../model/webhook-event-schemas.js';
+import { CredentialExpiringData, OperationFailureSummary } from '../model/webhook-event-schemas.js';
+import { DEFAULT_EXPIRY_NOTICE } from '../model/workflow-safe/operations.js';
 import { IdempotencyKeyHeader } from './idempotency.js';
 import { ipAllowlistEntryPattern } from './ip-allowlist-pattern.js';
 import { IpAllowlist } from '../model/idp-schemas.js';
@@ -258,6 +260,14 @@ function webhooks(): Record<string, unknown> {
         gracePeriod: z.union([z.string(), z.number()]),
       }),
       'A rotation made its new credential current; the previous one is deleted after the grace period or a completion.',
+    ),
+  ]);
+  entries.push([
+    CREDENTIAL_EXPIRING_EVENT,
+    event(
+      CREDENTIAL_EXPIRING_EVENT,
+      CredentialExpiringData,
+      `A drift check found a bank's credential within its expiry window (the bank's \`beforeExpiry\`, else ${DEFAULT_EXPIRY_NOTICE}); sent by every check while it stays due, so it escalates as the expiry nears.`,
     ),
   ]);
   const taskEvents: Record<keyof typeof TASK_EVENTS, string> = {

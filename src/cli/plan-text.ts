@@ -6,6 +6,9 @@ import type { BankAction, DriftFinding, ManifestAction } from '../model/plan.js'
 const list = (values: readonly string[] | null | undefined) =>
   values == null ? 'the IdP default' : values.length === 0 ? 'none' : values.join(', ');
 
+/** What the plan adds to an action a person makes. */
+const BY_A_PERSON = ' (needs a person in the Partner Portal)';
+
 export function describeAction(action: BankAction | ManifestAction): string {
   switch (action.kind) {
     case 'create-application':
@@ -45,7 +48,8 @@ export function describePlan(plan: PlanDocument): string[] {
   for (const bank of plan.banks) {
     if (bank.actions.length === 0 && bank.problems.length === 0) continue;
     lines.push(`bank ${bank.bankGuid}:`);
-    for (const action of bank.actions) lines.push(`  ${describeAction(action)}`);
+    for (const action of bank.actions)
+      lines.push(`  ${describeAction(action)}${'by' in action && action.by === 'person' ? BY_A_PERSON : ''}`);
     for (const problem of bank.problems) lines.push(`  ! not applied: ${problem}`);
   }
   if (plan.actions.length > 0) lines.push(`manifest ${plan.manifest}:`);
@@ -54,6 +58,11 @@ export function describePlan(plan: PlanDocument): string[] {
   if (unmanagedUsers.count > 0)
     lines.push(
       `note: ${unmanagedUsers.count} users of the organization are named by no bank of the manifest (reported, never changed): ${unmanagedUsers.sample.join(', ')}${unmanagedUsers.count > unmanagedUsers.sample.length ? ', ...' : ''}`,
+    );
+  const byPerson = plan.banks.flatMap((bank) => bank.actions).filter((a) => 'by' in a && a.by === 'person');
+  if (byPerson.length > 0)
+    lines.push(
+      `note: ${byPerson.length === 1 ? '1 action needs' : `${byPerson.length} actions need`} a person in the Partner Portal: apply opens a task for each (provisioner tasks) and waits for it`,
     );
   const counts = Object.entries(plan.summary.actions).map(([kind, count]) => `${count} ${kind}`);
   lines.push(

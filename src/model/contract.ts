@@ -171,7 +171,18 @@ export const PersonTask = z.object({
       ipAllowlist: z.array(z.string()),
       expiresAt: z.string(),
     }),
-    // Before invite-users: a union takes the first that parses, and that one would drop each guid.
+    // change-bank-api-key (after create-bank-api-key, which needs an expiresAt this has not).
+    z.object({
+      bankGuid: z.string(),
+      clientId: z.string(),
+      name: z.string(),
+      ipAllowlist: z.array(z.string()),
+    }),
+    // A union takes the first that parses, and later ones would drop fields: change-user-scopes before
+    // disable-users (it would drop the scopes), both before invite-users (it would drop each guid).
+    z.object({
+      users: z.array(z.object({ email: z.string(), guid: z.string(), allowedScopes: z.array(z.string()) })),
+    }),
     z.object({ users: z.array(z.object({ email: z.string(), guid: z.string() })) }),
     z.object({
       users: z.array(z.object({ email: z.string(), allowedScopes: z.array(z.string()).optional() })),

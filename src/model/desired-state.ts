@@ -4,7 +4,7 @@
  * manifest's Schedule runs, and `provisioner drift`).
  */
 import { z } from 'zod';
-import { RotateBankCredentialsResult } from './contract.js';
+import { CompletedTask, RotateBankCredentialsResult } from './contract.js';
 import { Guid } from './idp-schemas.js';
 import { BankManifest, Manifest, ManifestName } from './manifest.js';
 import { BankAction } from './plan.js';
@@ -27,6 +27,8 @@ export const ReconcileBankResult = z.object({
   /** What the reconcile did, planned from what it observed when it started. */
   actions: z.array(BankAction),
   rotation: RotateBankCredentialsResult.optional(),
+  /** The tasks people completed for the actions a person makes (absent when the worker made every write). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type ReconcileBankResult = z.infer<typeof ReconcileBankResult>;
 
@@ -43,6 +45,8 @@ export const BankOutcome = z.object({
   /** applied; busy: another operation on the bank was running; failed: see `error`. */
   outcome: z.enum(['applied', 'busy', 'failed']),
   actions: z.array(BankAction).optional(),
+  /** The tasks people completed for the bank (absent when the worker made every write). */
+  tasks: z.array(CompletedTask).optional(),
   error: z.string().optional(),
 });
 export type BankOutcome = z.infer<typeof BankOutcome>;

@@ -10,10 +10,19 @@ const Scopes = z.array(z.string());
 /** A change of one value, as the plan shows it. */
 const Change = <T extends z.ZodType>(value: T) => z.object({ from: value, to: value });
 
+/**
+ * Who makes an action's IdP writes: the worker, or a person in the Partner Portal (a task), as the worker
+ * decides each write (idp/permissions.ts decideWrite). Plan and apply say it; absent where nobody was asked
+ * (the drift report, a plan of a worker before it said) and on the schedule actions, which write to Temporal.
+ */
+const By = z.enum(['worker', 'person']).optional();
+export type ActionWriter = NonNullable<z.infer<typeof By>>;
+
 /** One thing apply does for a bank. */
 export const BankAction = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('create-application'),
+    by: By,
     name: z.string(),
     ipAllowlist: z.array(z.string()).optional(),
     expiresAt: z.string().optional(),
@@ -22,6 +31,7 @@ export const BankAction = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('update-application'),
+    by: By,
     clientId: z.string(),
     ipAllowlist: Change(z.array(z.string())).optional(),
     name: Change(z.string()).optional(),
@@ -29,23 +39,25 @@ export const BankAction = z.discriminatedUnion('kind', [
   /** A new credential through the rotation workflow: the IdP cannot change an expiry in place. */
   z.object({
     kind: z.literal('rotate-credential'),
+    by: By,
     clientId: z.string(),
     reason: z.enum(['expiry-changed', 'expiring']),
     expiresAt: z.string().optional(),
     currentExpiresAt: z.string().optional(),
   }),
-  z.object({ kind: z.literal('create-user'), email: Email, allowedScopes: Scopes.optional() }),
+  z.object({ kind: z.literal('create-user'), by: By, email: Email, allowedScopes: Scopes.optional() }),
   z.object({
     kind: z.literal('update-user-scopes'),
+    by: By,
     email: Email,
     guid: z.string(),
     from: Scopes.nullable(),
     to: Scopes,
   }),
   /** A user the IdP has (created elsewhere) that the ledger does not yet record for the bank: no IdP write. */
-  z.object({ kind: z.literal('record-user'), email: Email, guid: z.string() }),
+  z.object({ kind: z.literal('record-user'), by: By, email: Email, guid: z.string() }),
   /** Only with `prune`: a user the ledger records for the bank that the manifest no longer names. */
-  z.object({ kind: z.literal('disable-user'), email: Email, guid: z.string() }),
+  z.object({ kind: z.literal('disable-user'), by: By, email: Email, guid: z.string() }),
   z.object({
     kind: z.literal('schedule-rotation'),
     scheduleId: z.string(),

@@ -3,7 +3,10 @@
  * holds. Outside the workflow bundle (workflows import only their types).
  */
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from './workflow-safe/webhook-events.js';
+import {
+  WEBHOOK_EVENT_TYPES,
+  type CredentialExpiringData as CredentialExpiringShape,
+} from './workflow-safe/webhook-events.js';
 
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES, {
   error: (issue) => `${String(issue.input)} is not a known event type (${WEBHOOK_EVENT_TYPES.join(', ')})`,
@@ -26,3 +29,18 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 /** What an operation's failure event says of the failure: the innermost cause's type and message. */
 export const OperationFailureSummary = z.object({ type: z.string(), message: z.string() });
 export type OperationFailureSummary = z.infer<typeof OperationFailureSummary>;
+
+/** The data of `credential.expiring`: a drift check found a credential within its expiry window. */
+export const CredentialExpiringData = z.object({
+  manifest: z.string(),
+  bankGuid: z.string(),
+  clientId: z.string(),
+  expiresAt: z.string(),
+  /** From the check to the expiry, in milliseconds (negative once it has passed). */
+  expiresInMs: z.number(),
+  /** Whether this check started the workflow that renews it (a rotation, or an apply that rotates it). */
+  rotationStarted: z.boolean(),
+  /** That workflow, when one was started. */
+  workflowId: z.string().optional(),
+}) satisfies z.ZodType<CredentialExpiringShape>;
+export type CredentialExpiringData = z.infer<typeof CredentialExpiringData>;

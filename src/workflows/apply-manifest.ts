@@ -64,7 +64,12 @@ async function reconcile(
       // Cancelling the apply asks each reconcile to stop (a rotation in progress rolls back).
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
-    return { bankGuid, outcome: 'applied', actions: result.actions };
+    return {
+      bankGuid,
+      outcome: 'applied',
+      actions: result.actions,
+      ...(result.tasks ? { tasks: result.tasks } : {}),
+    };
   } catch (err) {
     const busy = err instanceof WorkflowExecutionAlreadyStartedError;
     const error = busy ? `another operation on bank ${bankGuid} is in progress` : describeFailure(err);

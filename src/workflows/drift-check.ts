@@ -7,7 +7,7 @@
  * rotated at the next check), and with `drift.reconcile` the drifted banks are applied.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { metricMeter, ParentClosePolicy, setCurrentDetails, startChild } from '@temporalio/workflow';
+import { metricMeter, ParentClosePolicy, patched, setCurrentDetails, startChild } from '@temporalio/workflow';
 import type { DriftCheckInput } from '../model/desired-state.js';
 import { describeDrift, driftReport } from '../model/workflow-safe/drift.js';
 import type { DriftFollowUp, DriftReport } from '../model/drift-report.js';
@@ -15,13 +15,23 @@ import type { Manifest } from '../model/manifest.js';
 import { applyWorkflowId, bankWorkflowId } from '../model/workflow-safe/operations.js';
 import type { ManifestPlan } from '../model/plan.js';
 import { operationSearchAttributes } from '../model/workflow-safe/search-attributes.js';
-import { DRIFT_DETECTED_EVENT } from '../model/workflow-safe/webhook-events.js';
+import {
+  CREDENTIAL_EXPIRING_EVENT,
+  DRIFT_DETECTED_EVENT,
+  type CredentialExpiringData,
+} from '../model/workflow-safe/webhook-events.js';
 import { applyManifest } from './apply-manifest.js';
 import { emitEvent } from './events.js';
 import { observeAndPlan } from './plan-manifest.js';
 import { rotateBankCredentials } from './rotate-bank-credentials.js';
 import { trackStatus } from './status.js';
 import { parsedInput } from './input.js';
+
+/**
+ * Marks checks that tell webhook subscribers of each expiring credential (`credential.expiring`). Checks
+ * begun before it replay as they ran: without those events.
+ */
+const EXPIRING_EVENTS_PATCH = 'credential-expiring-events';
 
 export async function driftCheck(rawInput: DriftCheckInput): Promise<DriftReport> {
   // Registered first: the status query answers while the input is checked.
@@ -31,6 +41,11 @@ export async function driftCheck(rawInput: DriftCheckInput): Promise<DriftReport
   const followUps = act ? await followUp(manifest, plan) : [];
   const report = driftReport(plan, followUps);
   countInMetrics(report);
+  const expiring = expiringCredentials(manifest, plan, followUps);
+  if (expiring.length > 0 && patched(EXPIRING_EVENTS_PATCH)) {
+    progress.step(`telling webhook subscribers of ${expiring.length} expiring credentials`);
+    for (const data of expiring) await emitEvent(CREDENTIAL_EXPIRING_EVENT, { ...data }, data.bankGuid);
+  }
   if (report.banks.length > 0 || report.organization.unmanagedUsers.count > 0) {
     progress.step('sending the report to webhook subscribers');
     await emitEvent(DRIFT_DETECTED_EVENT, report);
@@ -38,6 +53,43 @@ export async function driftCheck(rawInput: DriftCheckInput): Promise<DriftReport
   progress.step('done');
   setCurrentDetails(describeDrift(report));
   return report;
+}
+
+/**
+ * The credentials within their expiry window, each with whether this check started what renews it: its
+ * rotation, or the apply of the bank (its plan rotates it: the bank's `beforeExpiry` is set).
+ */
+function expiringCredentials(
+  manifest: Manifest,
+  plan: ManifestPlan,
+  followUps: DriftFollowUp[],
+): CredentialExpiringData[] {
+  const nowMs = Date.now();
+  const apply = followUps.find((f) => f.workflowType === 'applyManifest' && f.outcome === 'started');
+  return plan.banks.flatMap((bank) =>
+    bank.findings.flatMap((finding): CredentialExpiringData[] => {
+      if (finding.kind !== 'credential-expiring') return [];
+      const rotates = bank.actions.some((a) => a.kind === 'rotate-credential' && a.reason === 'expiring');
+      const rotation = followUps.find(
+        (f) =>
+          f.bankGuid === bank.bankGuid &&
+          f.workflowType === 'rotateBankCredentials' &&
+          f.outcome === 'started',
+      );
+      const renewal = rotation ?? (apply && rotates && bank.problems.length === 0 ? apply : undefined);
+      return [
+        {
+          manifest: manifest.name,
+          bankGuid: bank.bankGuid,
+          clientId: finding.clientId,
+          expiresAt: finding.expiresAt,
+          expiresInMs: Date.parse(finding.expiresAt) - nowMs,
+          rotationStarted: renewal !== undefined,
+          ...(renewal ? { workflowId: renewal.workflowId } : {}),
+        },
+      ];
+    }),
+  );
 }
 
 /** What a scheduled check starts; each keeps running after the check ends (ABANDON). */

@@ -20,6 +20,7 @@ import {
   OPERATION_EVENTS,
   operationIdOf,
   type EventfulOperation,
+  type TaskOperation,
   type WebhookEventType,
 } from '../model/workflow-safe/webhook-events.js';
 import { quickSteps } from './activity-proxies.js';
@@ -57,7 +58,7 @@ export async function emitEvent(
 }
 
 /** Who the event is about: the operation's public id (as the HTTP API names it), its workflow and bank. */
-export function operationReference(operation: EventfulOperation, bankGuid: string | undefined) {
+export function operationReference(operation: TaskOperation, bankGuid: string | undefined) {
   const { workflowId, firstExecutionRunId } = workflowInfo();
   return {
     operationId: operationIdOf(workflowId, firstExecutionRunId),

@@ -4,14 +4,16 @@
  * Temporal). Banks are read in batches, each bank's applications listed by its bank_guid; the organization's
  * users are walked once. The plan itself is the pure `planBank` of every bank.
  */
+import { patched } from '@temporalio/workflow';
 import type { PlanManifestInput } from '../model/desired-state.js';
 import type { Manifest } from '../model/manifest.js';
 import type { ManifestPlan, ObservedBank } from '../model/plan.js';
-import { planBank, userIndex } from '../model/workflow-safe/planner.js';
+import { planBank, userIndex, withWriters, writesOfAll } from '../model/workflow-safe/planner.js';
 import { observeBanks, observeOrganizationUsers } from './activity-proxies.js';
 import { forEachConcurrently } from './concurrency.js';
 import { parsedInput } from './input.js';
 import { trackStatus, type StatusTracker } from './status.js';
+import { decideWriters } from './tasks.js';
 
 /** Banks one activity reads, and how many such activities run at once. */
 const BANKS_PER_READ = 100;
@@ -56,11 +58,22 @@ export async function observeAndPlan(manifest: Manifest, progress: StatusTracker
   };
 }
 
+/**
+ * Marks plans that say who makes each action (the worker, or a person in the Partner Portal). Plans begun
+ * before it replay as they ran: they did not ask.
+ */
+const PLAN_WRITERS_PATCH = 'plan-says-who-writes';
+
 export async function planManifest(rawInput: PlanManifestInput): Promise<ManifestPlan> {
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('planManifest', undefined);
   const { manifest } = await parsedInput('planManifest', rawInput);
   const plan = await observeAndPlan(manifest, progress);
+  const writes = writesOfAll(plan.banks.flatMap((bank) => bank.actions));
+  if (writes.length > 0 && patched(PLAN_WRITERS_PATCH)) {
+    const { decisions } = await decideWriters(writes, undefined, progress);
+    for (const bank of plan.banks) bank.actions = withWriters(bank.actions, decisions);
+  }
   const changed = plan.banks.filter((bank) => bank.actions.length > 0).length;
   progress.step(`done: ${changed} of ${plan.banks.length} banks to change`);
   return plan;

@@ -26,7 +26,8 @@ import { completeRotationUpdate } from '../model/workflow-safe/messages.js';
 import { ROTATION_WAITING_EVENT } from '../model/workflow-safe/webhook-events.js';
 import { emitEvent, operationReference, reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { trackStatus } from './status.js';
+import { trackStatus, type StatusTracker } from './status.js';
+import type { TaskBoard } from './tasks.js';
 
 export function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
@@ -34,9 +35,28 @@ export function rotateBankCredentials(
   return reportingCompletion('rotateBankCredentials', rawInput, () => rotate(rawInput));
 }
 
-async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankCredentialsResult> {
+/** What a rotation run inside another operation on the bank (reconcileBank) shares with that operation. */
+export interface WithinOperation {
+  /** Its task board: one set of task handlers and one sequence of task ids per workflow. */
+  board: TaskBoard;
+  /** Its status: the status query keeps answering for it, tasks on its board included. */
+  progress: StatusTracker;
+}
+
+/** The rotation inside another operation on the bank (reconcileBank). */
+export function rotateWithinOperation(
+  rawInput: RotateBankCredentialsInput,
+  within: WithinOperation,
+): Promise<RotateBankCredentialsResult> {
+  return reportingCompletion('rotateBankCredentials', rawInput, () => rotate(rawInput, within));
+}
+
+async function rotate(
+  rawInput: RotateBankCredentialsInput,
+  within?: WithinOperation,
+): Promise<RotateBankCredentialsResult> {
   // Registered first: the status query and the update answer while the input is checked.
-  const progress = trackStatus('rotateBankCredentials', rawInput.bankGuid);
+  const progress = within?.progress ?? trackStatus('rotateBankCredentials', rawInput.bankGuid);
   /** Where the rotation stands: the operator's completeRotation is accepted only while it waits. */
   let phase: 'preparing the new credential' | 'waiting' | 'rolling back' | 'finishing' =
     'preparing the new credential';

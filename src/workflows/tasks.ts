@@ -37,8 +37,9 @@ import {
   type TaskCompletion,
   type TaskKind,
   type TaskValues,
+  type WriteDecision,
 } from '../model/workflow-safe/tasks.js';
-import { operationIdOf, TASK_EVENTS, type EventfulOperation } from '../model/workflow-safe/webhook-events.js';
+import { operationIdOf, TASK_EVENTS, type TaskOperation } from '../model/workflow-safe/webhook-events.js';
 import { durationMs } from '../model/workflow-safe/durations.js';
 import type { IdpOperation } from '../idp/permissions.js';
 import { activitySteps } from './activity-proxies.js';
@@ -57,6 +58,8 @@ export interface TaskTiming {
 export interface Writers {
   /** Per operation asked for, in order: whether a person makes it. */
   byPerson: boolean[];
+  /** Per operation asked for, in order: who makes it, and why. */
+  decisions: WriteDecision[];
   timing: TaskTiming;
 }
 
@@ -76,6 +79,7 @@ export async function decideWriters(
   progress.update({ writes: access.decisions });
   return {
     byPerson: access.decisions.map((d) => d.writer === 'person'),
+    decisions: access.decisions,
     timing: {
       deadlineMs: requested?.deadline !== undefined ? durationMs(requested.deadline) : access.taskDeadlineMs,
       reminderMs: requested?.reminder !== undefined ? durationMs(requested.reminder) : access.taskReminderMs,
@@ -113,7 +117,7 @@ export interface TaskBoard {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function createTaskBoard(
-  operation: EventfulOperation,
+  operation: TaskOperation,
   bankGuid: string,
   progress: StatusTracker,
 ): TaskBoard {

@@ -157,6 +157,7 @@ describe('rotation before expiry, by the drift schedule', () => {
     assert.deepEqual(plan.banks[0]!.actions, [
       {
         kind: 'rotate-credential',
+        by: 'worker',
         clientId: before!.client_id,
         reason: 'expiry-changed',
         expiresAt: later,

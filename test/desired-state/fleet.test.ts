@@ -33,9 +33,11 @@ const creation = (bank: BankManifest): BankAction[] => [
     kind: 'create-application',
     name: defaultApplicationName(bank.bankGuid),
     ipAllowlist: bank.application!.ipAllowlist!,
+    by: 'worker',
   },
   ...bank.users!.map((u): BankAction => ({
     kind: 'create-user',
+    by: 'worker',
     email: u.email,
     ...(u.allowedScopes ? { allowedScopes: u.allowedScopes } : {}),
   })),
@@ -148,6 +150,7 @@ describe('desired state: a 50-bank manifest through the provisioner command', ()
         [
           {
             kind: 'update-user-scopes',
+            by: 'worker',
             email: victim.email,
             guid: victim.guid,
             from: ['workflows:read'],
@@ -160,6 +163,7 @@ describe('desired state: a 50-bank manifest through the provisioner command', ()
         [
           {
             kind: 'create-application',
+            by: 'worker',
             name: defaultApplicationName(deleted!.bankGuid),
             ipAllowlist: [allowlistEntry(1)],
           },
@@ -170,6 +174,7 @@ describe('desired state: a 50-bank manifest through the provisioner command', ()
         [
           {
             kind: 'update-application',
+            by: 'worker',
             clientId: widened!.client_id,
             ipAllowlist: { from: ['203.0.114.0/24'], to: [allowlistEntry(2)] },
           },
@@ -179,7 +184,7 @@ describe('desired state: a 50-bank manifest through the provisioner command', ()
     const extraGuid = (await world.deps.ledger.usersOf(joined!.bankGuid)).find(
       (u) => u.email === extra,
     )!.guid;
-    expected.set(joined!.bankGuid, [{ kind: 'disable-user', email: extra, guid: extraGuid }]);
+    expected.set(joined!.bankGuid, [{ kind: 'disable-user', by: 'worker', email: extra, guid: extraGuid }]);
     for (const bank of banks)
       assert.deepEqual(
         actionsOf(planned).get(bank.bankGuid),

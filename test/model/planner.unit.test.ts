@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BankManifest } from '../../src/model/manifest.js';
-import type { ObservedBank, ObservedUser } from '../../src/model/plan.js';
-import { planBank, userIndex } from '../../src/model/workflow-safe/planner.js';
+import type { BankAction, ObservedBank, ObservedUser } from '../../src/model/plan.js';
+import { planBank, userIndex, withWriters, writesOfAll } from '../../src/model/workflow-safe/planner.js';
 
 const BANK = '0123456789abcdef0123456789abcdef';
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');
@@ -239,5 +239,59 @@ describe('planBank', () => {
       assert.match(fresh.problems[0]!, /application\.expiresAt .* has passed/);
       assert.match(plan(past, synced()).problems[0]!, /has passed/);
     });
+  });
+});
+
+describe('who makes each action', () => {
+  const decision = (operation: string, writer: 'worker' | 'person') => ({
+    operation,
+    mode: 'auto' as const,
+    writer,
+    reason: 'test',
+  });
+  const actions: BankAction[] = [
+    { kind: 'create-application', name: 'n' },
+    { kind: 'create-application', name: 'n', reuses: 'app-0' },
+    { kind: 'update-application', clientId: 'app-1', name: { from: 'a', to: 'b' } },
+    { kind: 'rotate-credential', clientId: 'app-1', reason: 'expiring' },
+    { kind: 'create-user', email: 'a@example.com' },
+    { kind: 'update-user-scopes', email: 'a@example.com', guid: 'u1', from: null, to: ['banks:read'] },
+    { kind: 'record-user', email: 'a@example.com', guid: 'u1' },
+    { kind: 'disable-user', email: 'a@example.com', guid: 'u1' },
+    { kind: 'remove-rotation-schedule', scheduleId: 's' },
+  ];
+
+  it('asks about each IdP write once; reusing a credential and recording a user write nothing on the IdP', () => {
+    assert.deepEqual(writesOfAll(actions), [
+      'createBankApplication',
+      'updateBankApplication',
+      'deleteBankApplication',
+      'createUser',
+      'updateUser',
+      'disableUser',
+    ]);
+  });
+
+  it('gives an action to a person when any of its writes is, and leaves the schedules unsaid', () => {
+    const decided = withWriters(actions, [
+      decision('createBankApplication', 'worker'),
+      decision('deleteBankApplication', 'person'),
+      decision('createUser', 'person'),
+      decision('updateUser', 'worker'),
+    ]);
+    assert.deepEqual(
+      decided.map((a) => [a.kind, 'by' in a ? a.by : undefined]),
+      [
+        ['create-application', 'worker'],
+        ['create-application', 'worker'],
+        ['update-application', 'worker'],
+        ['rotate-credential', 'person'],
+        ['create-user', 'person'],
+        ['update-user-scopes', 'worker'],
+        ['record-user', 'worker'],
+        ['disable-user', 'worker'],
+        ['remove-rotation-schedule', undefined],
+      ],
+    );
   });
 });

@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openTasks } from '../../src/client/tasks.js';
 import type { PersonTask } from '../../src/model/contract.js';
 import type {
+  ChangeBankApiKeyValues,
+  ChangeUserScopesValues,
   CreateBankApiKeyValues,
   DisableUsersValues,
   InviteUsersValues,
@@ -51,6 +53,18 @@ export async function portal(world: TestWorld) {
     /** Invites one user and answers its guid. */
     async inviteOne(email: string) {
       return (await write('/api/users', { email })).guid as string;
+    },
+    /** Gives each user exactly its asked scopes (a change-user-scopes task). */
+    async changeScopes(users: ChangeUserScopesValues['users']) {
+      for (const { guid, allowedScopes } of users)
+        await send('PATCH', `/api/users/${guid}`, { allowed_scopes: allowedScopes });
+    },
+    /** Edits a key's name and allowlist in place (a change-bank-api-key task). */
+    async editKey(values: ChangeBankApiKeyValues) {
+      await send('PATCH', `/api/bank_applications/${values.clientId}`, {
+        name: values.name,
+        ip_allowlist: values.ipAllowlist,
+      });
     },
     async disable(users: DisableUsersValues['users']) {
       for (const { guid } of users) await send('DELETE', `/api/users/${guid}`);

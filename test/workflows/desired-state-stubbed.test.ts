@@ -80,6 +80,7 @@ describe('desired-state workflows with stubbed activities', () => {
         actions: [
           {
             kind: 'update-application',
+            by: 'worker',
             clientId: `app-${ok}`,
             ipAllowlist: { from: ['203.0.114.7/32'], to: [] },
           },
@@ -148,6 +149,8 @@ describe('desired-state workflows with stubbed activities', () => {
         stubs.calls.filter((c) => c.name === 'webhookSubscriptionsFor').map((c) => c.input.type);
       for (let tries = 0; tries < 100 && !askedFor().includes('drift.detected'); tries++) await sleep(100);
       assert.ok(askedFor().includes('drift.detected'), askedFor().join(', '));
+      // And before it, of each credential within its window: credential.expiring, once per check.
+      assert.equal(askedFor().filter((type) => type === 'credential.expiring').length, 2);
       await holder.cancel();
     });
   });

@@ -21,7 +21,10 @@ import { credentialExpiry, renewedExpiry } from './credential-expiry.js';
 import { durationMs } from './durations.js';
 import type { BankManifest } from '../manifest.js';
 import { DEFAULT_EXPIRY_NOTICE } from './operations.js';
+import type { IdpOperation } from '../../idp/permissions.js';
+import type { WriteDecision } from './tasks.js';
 import type {
+  ActionWriter,
   BankAction,
   BankPlan,
   DriftFinding,
@@ -257,4 +260,51 @@ function planUsers(desired: BankManifest, observed: ObservedBank, users: UserInd
     if (prune) part.actions.push({ kind: 'disable-user', email: recorded.email, guid: recorded.guid });
   }
   return part;
+}
+
+/**
+ * The IdP writes an action makes (none for the schedules, which write to Temporal, nor for recording a user
+ * or reusing a stored credential, which write the ledger and the secret store only). A rotation creates a key and deletes the old one.
+ */
+export function writesOf(action: BankAction): IdpOperation[] {
+  switch (action.kind) {
+    case 'create-application':
+      // Making a stored credential current again writes nothing on the IdP.
+      return action.reuses ? [] : ['createBankApplication'];
+    case 'update-application':
+      return ['updateBankApplication'];
+    case 'rotate-credential':
+      return ['createBankApplication', 'deleteBankApplication'];
+    case 'create-user':
+      return ['createUser'];
+    case 'update-user-scopes':
+      return ['updateUser'];
+    case 'disable-user':
+      return ['disableUser'];
+    case 'record-user':
+    case 'schedule-rotation':
+    case 'remove-rotation-schedule':
+      return [];
+  }
+}
+
+/** Every IdP write `actions` make, each once. */
+export const writesOfAll = (actions: readonly BankAction[]): IdpOperation[] => [
+  ...new Set(actions.flatMap(writesOf)),
+];
+
+/**
+ * Says on each action who makes it, from the worker's decisions: a person when any of its writes is left to
+ * a person; the worker otherwise (and for recording a user, which writes nothing on the IdP).
+ */
+export function withWriters(
+  actions: readonly BankAction[],
+  decisions: readonly WriteDecision[],
+): BankAction[] {
+  const byPerson = new Set(decisions.filter((d) => d.writer === 'person').map((d) => d.operation));
+  return actions.map((action) => {
+    if (action.kind === 'schedule-rotation' || action.kind === 'remove-rotation-schedule') return action;
+    const by: ActionWriter = writesOf(action).some((op) => byPerson.has(op)) ? 'person' : 'worker';
+    return { ...action, by };
+  });
 }

@@ -29,6 +29,7 @@ export const TASK_KINDS = [
   'delete-bank-api-key',
   'change-user-scopes',
   'disable-users',
+  'change-bank-api-key',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -51,7 +52,30 @@ export interface DisableUsersValues {
   users: { email: string; guid: string }[];
 }
 
-export type TaskValues = CreateBankApiKeyValues | InviteUsersValues | DisableUsersValues;
+/** Each user a person gives a new set of scopes in the Portal: exactly `allowedScopes`, no more, no less. */
+export interface ChangeUserScopesValues {
+  users: { email: string; guid: string; allowedScopes: string[] }[];
+}
+
+/**
+ * A bank API key a person edits in place in the Portal: its name and IP allowlist as they are to be. A guess:
+ * the IdP's README says API keys are "updated" only in the Portal, but no page says what the Portal lets a
+ * person edit; the task is checked by reading the key, so a Portal that cannot edit it shows as a task that
+ * stays open (then rotate the bank: a new key carries the new settings).
+ */
+export interface ChangeBankApiKeyValues {
+  bankGuid: string;
+  clientId: string;
+  name: string;
+  ipAllowlist: string[];
+}
+
+export type TaskValues =
+  | CreateBankApiKeyValues
+  | InviteUsersValues
+  | DisableUsersValues
+  | ChangeUserScopesValues
+  | ChangeBankApiKeyValues;
 
 /** How a completion was established: a read of the IdP showed it, or a person said so. */
 export type CompletionEvidence = 'verified' | 'confirmed';

@@ -22,11 +22,35 @@ export const OPERATION_EVENTS = {
 
 export type EventfulOperation = keyof typeof OPERATION_EVENTS;
 
+/** An operation that may open tasks for a person, as its task events name it (a reconcile sends no event of its own). */
+export type TaskOperation = EventfulOperation | 'reconcileBank';
+
 /** A rotation's new credential is current and the old one waits for its grace period or completeRotation. */
 export const ROTATION_WAITING_EVENT = 'bank.credentials_rotation_waiting';
 
 /** A drift check found differences between a manifest and the IdP; the event's data is the drift report. */
 export const DRIFT_DETECTED_EVENT = 'drift.detected';
+
+/**
+ * A drift check found a bank's credential within its expiry window (the bank's `beforeExpiry`, else the
+ * default notice). Sent once per check and credential: each scheduled check while it stays due sends it
+ * again, with less time left, so receivers hear it escalate as the expiry nears.
+ */
+export const CREDENTIAL_EXPIRING_EVENT = 'credential.expiring';
+
+/** The data of `credential.expiring` (its zod schema: webhook-event-schemas.ts). */
+export interface CredentialExpiringData {
+  manifest: string;
+  bankGuid: string;
+  clientId: string;
+  expiresAt: string;
+  /** From the check to the expiry, in milliseconds (negative once it has passed). */
+  expiresInMs: number;
+  /** Whether this check started the workflow that renews it (a rotation, or an apply that rotates it). */
+  rotationStarted: boolean;
+  /** That workflow, when one was started. */
+  workflowId?: string;
+}
 
 /** A task for a person (model/workflow-safe/tasks.ts): opened, recalled, done, or left undone past its deadline. */
 export const TASK_EVENTS = {
@@ -41,6 +65,7 @@ export const WEBHOOK_EVENT_TYPES = [
   ...Object.values(OPERATION_EVENTS).flatMap(({ completed, failed }) => [completed, failed]),
   ROTATION_WAITING_EVENT,
   DRIFT_DETECTED_EVENT,
+  CREDENTIAL_EXPIRING_EVENT,
   ...Object.values(TASK_EVENTS),
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
