@@ -171,6 +171,7 @@ export const PersonTask = z.object({
       ipAllowlist: z.array(z.string()),
       expiresAt: z.string(),
     }),
+    z.object({ clientId: z.string(), guid: z.string(), name: z.string() }),
     // Before invite-users: a union takes the first that parses, and that one would drop each guid.
     z.object({ users: z.array(z.object({ email: z.string(), guid: z.string() })) }),
     z.object({
@@ -215,6 +216,7 @@ export const RotateBankCredentialsInput = z.object({
    * and, when the current credential expires, the same lifetime counted from the rotation.
    */
   application: ApplicationSettings.optional(),
+  tasks: TaskTiming.optional(),
 });
 export type RotateBankCredentialsInput = z.infer<typeof RotateBankCredentialsInput>;
 
@@ -225,6 +227,8 @@ export const RotateBankCredentialsResult = z.object({
   secretRef: z.string(),
   completedBy: z.enum(['grace-period', 'operator']),
   rotatedAt: z.string(),
+  /** The writes a person made: the new key, the old key's deletion (absent when the worker made them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type RotateBankCredentialsResult = z.infer<typeof RotateBankCredentialsResult>;
 
@@ -235,6 +239,7 @@ export const RevokeBankCredentialsInput = z.object({
   bankGuid: Guid,
   clientIds: z.array(z.string().min(1).max(128)).min(1).optional(),
   reason: Reason,
+  tasks: TaskTiming.optional(),
 });
 export type RevokeBankCredentialsInput = z.infer<typeof RevokeBankCredentialsInput>;
 
@@ -244,6 +249,8 @@ export const RevokeBankCredentialsResult = z.object({
   revokedClientIds: z.array(z.string()),
   /** Client ids asked for that are not applications of the bank (already gone, or another bank's). */
   notFoundClientIds: z.array(z.string()),
+  /** The delete-bank-api-key tasks a person completed, one per key (absent when the worker deleted them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
 
@@ -288,7 +295,10 @@ export const OffboardBankResult = z.object({
   revokedClientIds: z.array(z.string()),
   /** The users provisioned for the bank that the IdP disabled (or a person did, and confirmed it). */
   disabledUserGuids: z.array(z.string()),
-  /** The disable-users task a person completed (absent when the worker disabled them). */
+  /**
+   * The tasks a person completed: a delete-bank-api-key per key, the disable-users task (absent when the
+   * worker made every write).
+   */
   tasks: z.array(CompletedTask).optional(),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;
