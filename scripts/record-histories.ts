@@ -25,7 +25,11 @@ import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 import { portal, taskOf } from '../test/support/portal.js';
 import { checkTasks, confirmTask, submitCredential } from '../src/client/tasks.js';
-import type { CreateBankApiKeyValues, DisableUsersValues } from '../src/model/workflow-safe/tasks.js';
+import type {
+  CreateBankApiKeyValues,
+  DeleteBankApiKeyValues,
+  DisableUsersValues,
+} from '../src/model/workflow-safe/tasks.js';
 
 const run = promisify(execFile);
 const only = process.argv.slice(2);
@@ -220,6 +224,32 @@ try {
     await person.disable((offboardTask.values as DisableUsersValues).users);
     await confirmTask(assisted.client, offboardTask.taskId, 'replay fixture');
     await save('offboardBank-by-a-person', offboarding);
+
+    // A rotation by a person: the new key created in the Portal and handed over (stored as the pending
+    // version), the old key deleted there and noticed by reading the IdP.
+    const rotating = await assisted.client.startRotation({ bankGuid: personsBank, gracePeriod: '1s' });
+    const rotationKey = await person.createKey(
+      (await taskOf(assisted, personsBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
+    );
+    await submitCredential(assisted.client, assisted.deps.secrets, personsBank, {
+      clientId: rotationKey.clientId,
+      clientSecret: rotationKey.secret,
+      by: 'replay fixture',
+    });
+    const oldKeyTask = await taskOf(assisted, personsBank, 'delete-bank-api-key');
+    await person.deleteKey(oldKeyTask.values as DeleteBankApiKeyValues);
+    await checkTasks(assisted.client, personsBank, 'replay fixture');
+    await save('rotateBankCredentials-by-a-person', rotating);
+
+    // A revocation by a person: the stored secret revoked at once, the key deleted in the Portal.
+    const revoking = await assisted.client.startRevocation({
+      bankGuid: personsBank,
+      reason: 'replay fixture',
+    });
+    const revokeTask = await taskOf(assisted, personsBank, 'delete-bank-api-key');
+    await person.deleteKey(revokeTask.values as DeleteBankApiKeyValues);
+    await checkTasks(assisted.client, personsBank, 'replay fixture');
+    await save('revokeBankCredentials-by-a-person', revoking);
   } finally {
     await assisted.close();
   }

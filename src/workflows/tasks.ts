@@ -13,6 +13,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   setHandler,
@@ -153,8 +154,11 @@ export function createTaskBoard(
     async ({ by }): Promise<TasksCheckAnswer> => {
       const call = ++checkCalls;
       checkBy = by;
-      // Every task a read can verify has read the IdP since (none: nothing to wait for).
-      await condition(() => [...checksAnswered.values()].every((answered) => answered >= call));
+      // Every task a read can verify has read the IdP since (none: nothing to wait for). Not cancelled with
+      // the operation: a cancelled rotation's rollback still waits for a person to delete its new key.
+      await CancellationScope.nonCancellable(() =>
+        condition(() => [...checksAnswered.values()].every((answered) => answered >= call)),
+      );
       return {
         open: tasks
           .filter((t) => t.state === 'open')

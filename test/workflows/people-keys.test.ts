@@ -5,7 +5,8 @@
  * during and after), a revocation (the stored secret revoked at once, one delete-bank-api-key task per key,
  * completed by `tasks check`), offboarding (keys and users); `auto` with a write token source opens no task.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -142,6 +143,48 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
       (v) => v.stage,
     );
     assert.deepEqual(stages, ['revoked', 'current'], 'the old stored secret is revoked');
+  });
+
+  it('a rotation cancelled in its grace period: the old key current again, the new key revoked at once and deleted by a person', async () => {
+    const bankGuid = randomGuid();
+    const oldKey = await onboardByPerson(bankGuid);
+    const old = await storedCredential(bankGuid);
+    const handle = await world.client.startRotation({ bankGuid, gracePeriod: '1h' });
+    handles.push(handle);
+    const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
+    const newKey = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+    secretsSeen.push(newKey.secret);
+    await submitCredential(world.client, world.deps.secrets, bankGuid, {
+      clientId: newKey.clientId,
+      clientSecret: newKey.secret,
+      by: 'test person',
+    });
+    for (let i = 0; i < 300 && !/^waiting 1h/.test((await handle.query(statusQuery)).step); i++)
+      await sleep(100);
+    await handle.cancel();
+
+    const deleteTask = await taskOf(world, bankGuid, 'delete-bank-api-key');
+    assert.equal((deleteTask.values as DeleteBankApiKeyValues).clientId, newKey.clientId);
+    // Nothing the worker keeps uses the new key any more; the old one is current and works.
+    const current = await storedCredential(bankGuid);
+    assert.equal(current.clientId, oldKey.clientId);
+    assert.ok(await mints(current));
+    const stages = await world.deps.secrets.versions(bankCredentialSecretName(bankGuid));
+    assert.deepEqual(
+      stages.map((v) => v.stage),
+      ['current', 'revoked'],
+      "the new key's stored secret is revoked before the person deletes it",
+    );
+    await person.deleteKey(deleteTask.values as DeleteBankApiKeyValues);
+    await checkTasks(world.client, bankGuid, 'test operator');
+    await assert.rejects(
+      handle.result(),
+      (err) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+    );
+    const [create, remove] = (await handle.query(statusQuery)).tasks ?? [];
+    assert.equal(create?.state, 'completed');
+    assert.equal(remove?.state, 'completed');
+    assert.ok(await mints(old), 'the old key was never deleted');
   });
 
   it('revokes: the stored secret at once, then one delete-bank-api-key task per key; `tasks check` completes them', async () => {
