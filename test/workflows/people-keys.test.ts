@@ -26,6 +26,7 @@ import type {
   DisableUsersValues,
 } from '../../src/model/workflow-safe/tasks.js';
 import { SecretRevoked } from '../../src/secrets/index.js';
+import type { rotateBankCredentials } from '../../src/workflows/index.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
@@ -143,6 +144,41 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
       (v) => v.stage,
     );
     assert.deepEqual(stages, ['revoked', 'current'], 'the old stored secret is revoked');
+  });
+
+  it('a scheduled rotation goes the same way: its tasks under the bank, the rotation finished by a person', async () => {
+    const bankGuid = randomGuid();
+    const oldKey = await onboardByPerson(bankGuid);
+    const { scheduleId } = await world.client.scheduleRotation(bankGuid, '90d', '1s');
+    const schedule = world.client.client.schedule.getHandle(scheduleId);
+    try {
+      await schedule.trigger();
+      const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
+      const newKey = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+      secretsSeen.push(newKey.secret);
+      await submitCredential(world.client, world.deps.secrets, bankGuid, {
+        clientId: newKey.clientId,
+        clientSecret: newKey.secret,
+        by: 'test person',
+      });
+      const deleteTask = await taskOf(world, bankGuid, 'delete-bank-api-key');
+      assert.equal((deleteTask.values as DeleteBankApiKeyValues).clientId, oldKey.clientId);
+      await person.deleteKey(deleteTask.values as DeleteBankApiKeyValues);
+      await checkTasks(world.client, bankGuid, 'test operator');
+      const rotation = world.client.client.workflow.getHandle<typeof rotateBankCredentials>(
+        `bank-${bankGuid}`,
+      );
+      handles.push(rotation);
+      const result = await rotation.result();
+      assert.equal(result.clientId, newKey.clientId);
+      assert.deepEqual(
+        result.tasks?.map((t) => t.kind),
+        ['create-bank-api-key', 'delete-bank-api-key'],
+      );
+      assert.ok(await mints(await storedCredential(bankGuid)));
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('a rotation cancelled in its grace period: the old key current again, the new key revoked at once and deleted by a person', async () => {
