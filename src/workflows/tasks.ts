@@ -38,6 +38,7 @@ import {
   type TaskCompletion,
   type TaskKind,
   type TaskValues,
+  type WriteDecision,
 } from '../model/workflow-safe/tasks.js';
 import { operationIdOf, TASK_EVENTS, type EventfulOperation } from '../model/workflow-safe/webhook-events.js';
 import { durationMs } from '../model/workflow-safe/durations.js';
@@ -66,6 +67,9 @@ export interface Writers {
   timing: TaskTiming;
 }
 
+/** The write decisions each operation's status shows so far. */
+const decided = new WeakMap<StatusTracker, WriteDecision[]>();
+
 /**
  * Asks the worker who makes `operations` (idp/permissions.ts decideWrite), shows it in the status, and
  * resolves the tasks' timing: the operation's own (`requested`) over the worker's defaults.
@@ -79,7 +83,14 @@ export async function decideWriters(
     { summary: 'Who makes the writes: the worker, or a person in the Partner Portal' },
     [{ operations }],
   );
-  progress.update({ writes: access.decisions });
+  // Beside the decisions made before in this operation (offboarding decides its keys, then its users).
+  const asked = new Set(operations as string[]);
+  const shown = [
+    ...(decided.get(progress) ?? []).filter((d) => !asked.has(d.operation)),
+    ...access.decisions,
+  ];
+  decided.set(progress, shown);
+  progress.update({ writes: shown });
   return {
     byPerson: access.decisions.map((d) => d.writer === 'person'),
     timing: {

@@ -306,6 +306,14 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
       ],
     );
     assert.notEqual(await person.disabledAt(guid), null);
+    assert.deepEqual(
+      (await handle.query(statusQuery)).writes?.map((w) => [w.operation, w.writer]),
+      [
+        ['deleteBankApplication', 'person'],
+        ['disableUser', 'person'],
+      ],
+      'the status shows who makes each kind of write',
+    );
   });
 
   it('leaks no secret or token into history or logs', async () => {
