@@ -146,14 +146,8 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
     }
   };
 
-  /** Deletes `clientId`: the worker, or a person (delete-bank-api-key task, checked by reading the IdP). */
-  const deleteKey = async (clientId: string): Promise<void> => {
-    if (!deleteByPerson) {
-      await removeBankApplication.executeWithOptions({ summary: `Delete the application ${clientId}` }, [
-        { clientId },
-      ]);
-      return;
-    }
+  /** A person deletes `clientId` (a delete-bank-api-key task, checked by reading the IdP). */
+  const keyDeletedByPerson = async (clientId: string): Promise<void> => {
     const keys = await bankApiKeys.executeWithOptions(
       { summary: `Find the API key ${clientId} a person is to delete` },
       [{ bankGuid, clientIds: [clientId] }],
@@ -208,7 +202,7 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
         // rollback then waits for a person to delete the key itself (a second cancellation does not stop
         // it: the key would stay live in the IdP with nobody asked to remove it), or fails TaskExpired.
         await revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
-        await deleteKey(pending.clientId);
+        await keyDeletedByPerson(pending.clientId);
         return;
       }
       await removeBankApplication({ clientId: pending.clientId });
@@ -225,7 +219,7 @@ async function rotate(rawInput: RotateBankCredentialsInput): Promise<RotateBankC
       // Checked with the previous secret still stored (a read shows it no longer mints a token); revoked
       // afterwards, and revoked too when the task expires: the bank uses the new key by now.
       try {
-        await deleteKey(current.clientId);
+        await keyDeletedByPerson(current.clientId);
       } finally {
         await revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
       }
