@@ -102,6 +102,12 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
       by: 'test person',
     });
     assert.equal(answer.accepted, true);
+    const again = await submitCredential(world.client, world.deps.secrets, bankGuid, {
+      clientId: newKey.clientId,
+      clientSecret: newKey.secret,
+      by: 'test person',
+    });
+    assert.deepEqual(again, answer, 'handed over twice: one result');
 
     // The grace period: the new key is current, the old one still works.
     for (let i = 0; i < 300 && !/^waiting 1h/.test((await handle.query(statusQuery)).step); i++)
@@ -143,7 +149,11 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
     const stages = (await world.deps.secrets.versions(bankCredentialSecretName(bankGuid))).map(
       (v) => v.stage,
     );
-    assert.deepEqual(stages, ['revoked', 'current'], 'the old stored secret is revoked');
+    assert.deepEqual(
+      stages,
+      ['revoked', 'current'],
+      'the old stored secret is revoked, the new one stored once',
+    );
   });
 
   it('a scheduled rotation goes the same way: its tasks under the bank, the rotation finished by a person', async () => {
