@@ -28,6 +28,7 @@ import { checkTasks, confirmTask, submitCredential } from '../src/client/tasks.j
 import type {
   ChangeUserScopesValues,
   CreateBankApiKeyValues,
+  DeleteBankApiKeyValues,
   DisableUsersValues,
 } from '../src/model/workflow-safe/tasks.js';
 
@@ -291,6 +292,32 @@ try {
       'driftCheck-credential-expiring',
       await assistedRun('driftCheck', [{ manifest: personsManifest }]),
     );
+
+    // A rotation by a person: the new key created in the Portal and handed over (stored as the pending
+    // version), the old key deleted there and noticed by reading the IdP.
+    const rotating = await assisted.client.startRotation({ bankGuid: personsBank, gracePeriod: '1s' });
+    const rotationKey = await person.createKey(
+      (await taskOf(assisted, personsBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
+    );
+    await submitCredential(assisted.client, assisted.deps.secrets, personsBank, {
+      clientId: rotationKey.clientId,
+      clientSecret: rotationKey.secret,
+      by: 'replay fixture',
+    });
+    const oldKeyTask = await taskOf(assisted, personsBank, 'delete-bank-api-key');
+    await person.deleteKey(oldKeyTask.values as DeleteBankApiKeyValues);
+    await checkTasks(assisted.client, personsBank, 'replay fixture');
+    await save('rotateBankCredentials-by-a-person', rotating);
+
+    // A revocation by a person: the stored secret revoked at once, the key deleted in the Portal.
+    const revoking = await assisted.client.startRevocation({
+      bankGuid: personsBank,
+      reason: 'replay fixture',
+    });
+    const revokeTask = await taskOf(assisted, personsBank, 'delete-bank-api-key');
+    await person.deleteKey(revokeTask.values as DeleteBankApiKeyValues);
+    await checkTasks(assisted.client, personsBank, 'replay fixture');
+    await save('revokeBankCredentials-by-a-person', revoking);
   } finally {
     await assisted.close();
   }

@@ -15,7 +15,7 @@ import {
 } from '../model/bank-credential.js';
 import { credentialExpiry, renewedExpiry } from '../model/workflow-safe/credential-expiry.js';
 import type { Application } from '../model/idp-schemas.js';
-import type { CreateBankApiKeyValues } from '../model/workflow-safe/tasks.js';
+import type { CreateBankApiKeyValues, DeleteBankApiKeyValues } from '../model/workflow-safe/tasks.js';
 import { bankCredentialSecretName } from '../model/secret-names.js';
 import {
   settleOnboarding,
@@ -44,6 +44,12 @@ export interface BankCredential {
   secretVersion: string;
   /** The application was created by this operation (so a failed verification may delete it). */
   created: boolean;
+}
+
+/** The key a person creates for a rotation, and when the key it replaces expires (if it does). */
+export interface RotationKeyTask {
+  values: CreateBankApiKeyValues;
+  currentKeyExpiresAt?: string;
 }
 
 /** A stored credential to use, or the values of the key a person is to create. */
@@ -273,8 +279,50 @@ export function applicationActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * Rotation when a person creates the key: what the person is to create (settings the input leaves out are
+   * the current key's, as createPendingBankApplication keeps them), and when the current key expires.
+   */
+  async function prepareRotationKeyTask(input: EnsureBankApplicationInput): Promise<RotationKeyTask> {
+    try {
+      const settings = await withCurrentSettings(input);
+      const stored = await storedCredentials(secrets, bankCredentialSecretName(input.bankGuid));
+      const currentKeyExpiresAt = stored.find((c) => c.stage === 'current')?.expiresAt;
+      return {
+        values: {
+          bankGuid: input.bankGuid,
+          name: input.name,
+          ipAllowlist: settings.ipAllowlist ?? [],
+          expiresAt: portalKeyExpiry(settings.expiresAt, Date.now(), keyLifetimeMs),
+        },
+        ...(currentKeyExpiresAt ? { currentKeyExpiresAt } : {}),
+      };
+    } catch (err) {
+      throw applicationFailureUnlessCancelled(err);
+    }
+  }
+
+  /**
+   * The bank's API keys a person is to delete, as the Portal shows them: those of `clientIds` the IdP lists
+   * for the bank (default: all of them). On IdPs before v0.129.1242, which give no guid, `guid` is the client id.
+   */
+  async function bankApiKeys(input: {
+    bankGuid: string;
+    clientIds?: string[];
+  }): Promise<DeleteBankApiKeyValues[]> {
+    try {
+      return (await bankApplications(input.bankGuid))
+        .filter((app) => !input.clientIds || input.clientIds.includes(app.client_id))
+        .map((app) => ({ clientId: app.client_id, guid: applicationPathId(app), name: app.name }));
+    } catch (err) {
+      throw applicationFailureUnlessCancelled(err);
+    }
+  }
+
   return {
     prepareBankApiKeyTask,
+    prepareRotationKeyTask,
+    bankApiKeys,
     ensureBankApplication,
     createPendingBankApplication,
     removeBankApplication,

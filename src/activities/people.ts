@@ -18,13 +18,14 @@ import type { Application } from '../model/idp-schemas.js';
 import { bankCredentialSecretName, credentialSubmissionSecretName } from '../model/secret-names.js';
 import type {
   CreateBankApiKeyValues,
+  DeleteBankApiKeyValues,
   DisableUsersValues,
   InviteUsersValues,
   WriteDecision,
 } from '../model/workflow-safe/tasks.js';
 import { SecretNotFound, SecretRevoked } from '../secrets/index.js';
 import type { BankCredential } from './applications.js';
-import { storedCredentials } from './credential-documents.js';
+import { readCredential, storedCredentials } from './credential-documents.js';
 import type { ActivityDeps } from './deps.js';
 import { emailKey } from './user-directory.js';
 
@@ -145,17 +146,20 @@ export function peopleActivities(deps: ActivityDeps) {
 
   /**
    * Checks a handed-over key against its task by reading the IdP, and that its secret mints a token; accepted,
-   * its credential becomes the bank's current one. Either way the submitted version is revoked (accepted,
-   * the secret lives on in the credential only). Idempotent: a retry, or the same key again, after acceptance
-   * finds the credential already current.
+   * its credential becomes the bank's current one (onboarding), or its pending one when `stage` is `pending`
+   * (a rotation: the bank's current credential stays current until the rotation promotes the new one).
+   * Either way the submitted version is revoked (accepted, the secret lives on in the credential only).
+   * Idempotent: a retry, or the same key again, after acceptance finds the credential already stored.
    */
   async function acceptSubmittedCredential(input: {
     bankGuid: string;
     clientId: string;
     submissionVersion: string;
     asked: CreateBankApiKeyValues;
+    stage?: 'current' | 'pending';
   }): Promise<SubmissionOutcome> {
     const { bankGuid, clientId, submissionVersion, asked } = input;
+    const promote = input.stage !== 'pending';
     const credentialName = bankCredentialSecretName(bankGuid);
     const revokeSubmission = () =>
       secrets.revoke(credentialSubmissionSecretName(bankGuid), submissionVersion);
@@ -175,7 +179,7 @@ export function peopleActivities(deps: ActivityDeps) {
     };
     try {
       const already = (await storedCredentials(secrets, credentialName)).find(
-        (c) => c.clientId === clientId && c.stage === 'current',
+        (c) => c.clientId === clientId && (c.stage === 'current' || (!promote && c.stage === 'pending')),
       );
       if (already) {
         await revokeSubmission();
@@ -207,7 +211,7 @@ export function peopleActivities(deps: ActivityDeps) {
         stage: 'pending',
         idempotencyKey: clientId,
       });
-      await secrets.promote(credentialName, version);
+      if (promote) await secrets.promote(credentialName, version);
       await revokeSubmission();
       return accepted(version);
     } catch (err) {
@@ -294,5 +298,56 @@ export function peopleActivities(deps: ActivityDeps) {
     await ledger.recordTaskCompletion(completion);
   }
 
-  return { writeAccess, acceptSubmittedCredential, findInvitedUsers, usersToDisable, recordTaskCompletion };
+  /**
+   * Whether a person deleted the bank's API key `key`: undefined when a read shows it, else what the IdP
+   * shows instead. Gone means not listed for the bank and not found by its guid, and, where its secret is
+   * still readable in the secret store, that secret no longer mints a token. A revoked stored version cannot
+   * be read (revocation revokes it before the person deletes the key): then the key being gone is the
+   * evidence.
+   */
+  async function checkBankApiKeyGone(input: {
+    bankGuid: string;
+    key: DeleteBankApiKeyValues;
+  }): Promise<{ problem?: string }> {
+    const { bankGuid, key } = input;
+    const still = (where: string) => ({
+      problem: `API key ${key.clientId} ("${key.name}") is ${where}: delete it in the Partner Portal`,
+    });
+    try {
+      for await (const app of idp.listAllBankApplications({ bankGuid }, { signal: signal() }))
+        if (app.client_id === key.clientId) return still(`still listed for bank ${bankGuid}`);
+      try {
+        await idp.getBankApplication(key.guid, { signal: signal() });
+        return still('still found by its guid');
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      const name = bankCredentialSecretName(bankGuid);
+      for (const stored of await storedCredentials(secrets, name)) {
+        if (stored.clientId !== key.clientId) continue;
+        let document;
+        try {
+          document = await readCredential(secrets, name, stored.version);
+        } catch (err) {
+          if (err instanceof SecretRevoked) continue; // revoked since the listing: nothing left to mint with
+          throw err;
+        }
+        const problem = await mintProblem(document);
+        if (problem === undefined)
+          return { problem: `API key ${key.clientId} is not listed, yet its secret still mints a token` };
+      }
+      return {};
+    } catch (err) {
+      throw applicationFailureUnlessCancelled(err);
+    }
+  }
+
+  return {
+    writeAccess,
+    acceptSubmittedCredential,
+    findInvitedUsers,
+    usersToDisable,
+    checkBankApiKeyGone,
+    recordTaskCompletion,
+  };
 }

@@ -178,6 +178,8 @@ export const PersonTask = z.object({
       name: z.string(),
       ipAllowlist: z.array(z.string()),
     }),
+    // delete-bank-api-key.
+    z.object({ clientId: z.string(), guid: z.string(), name: z.string() }),
     // A union takes the first that parses, and later ones would drop fields: change-user-scopes before
     // disable-users (it would drop the scopes), both before invite-users (it would drop each guid).
     z.object({
@@ -237,6 +239,8 @@ export const RotateBankCredentialsResult = z.object({
   secretRef: z.string(),
   completedBy: z.enum(['grace-period', 'operator']),
   rotatedAt: z.string(),
+  /** The writes a person made: the new key, the old key's deletion (absent when the worker made them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type RotateBankCredentialsResult = z.infer<typeof RotateBankCredentialsResult>;
 
@@ -257,6 +261,8 @@ export const RevokeBankCredentialsResult = z.object({
   revokedClientIds: z.array(z.string()),
   /** Client ids asked for that are not applications of the bank (already gone, or another bank's). */
   notFoundClientIds: z.array(z.string()),
+  /** The delete-bank-api-key tasks a person completed, one per key (absent when the worker deleted them). */
+  tasks: z.array(CompletedTask).optional(),
 });
 export type RevokeBankCredentialsResult = z.infer<typeof RevokeBankCredentialsResult>;
 
@@ -302,7 +308,10 @@ export const OffboardBankResult = z.object({
   revokedClientIds: z.array(z.string()),
   /** The users provisioned for the bank that the IdP disabled (or a person did, and confirmed it). */
   disabledUserGuids: z.array(z.string()),
-  /** The disable-users task a person completed (absent when the worker disabled them). */
+  /**
+   * The tasks a person completed: a delete-bank-api-key per key, the disable-users task (absent when the
+   * worker made every write).
+   */
   tasks: z.array(CompletedTask).optional(),
 });
 export type OffboardBankResult = z.infer<typeof OffboardBankResult>;

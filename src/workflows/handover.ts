@@ -29,17 +29,24 @@ const USERS_NAMED = 5;
 export interface CredentialHandover {
   /** The bank's credential: the stored one when usable, else the key a person creates and hands over. */
   credential(settings: ApplicationSettings, timing: TaskTiming): Promise<BankCredential>;
+  /** The key a person creates as `asked` and hands over, once accepted (a create-bank-api-key task). */
+  handedOver(asked: CreateBankApiKeyValues, timing: TaskTiming): Promise<BankCredential>;
+  /** The key accepted so far, if any (a rollback revokes it). */
+  accepted(): BankCredential | undefined;
 }
 
 /**
  * Registers `submitCredential` (so a submission gets a clear answer whenever it comes) and returns what
  * opens the create-bank-api-key task. Submissions are checked one at a time; a refused one leaves the task
- * open and its secret version revoked; the key already accepted, submitted again, is accepted again.
+ * open and its secret version revoked; the key already accepted, submitted again, is accepted again. An
+ * accepted key becomes the bank's current credential, or with `stage` `pending` (a rotation) its pending
+ * one: the current credential keeps working until the rotation promotes the new one.
  */
 export function credentialHandover(
   bankGuid: string,
   board: TaskBoard,
   progress: StatusTracker,
+  stage: 'current' | 'pending' = 'current',
 ): CredentialHandover {
   let asked: CreateBankApiKeyValues | undefined;
   let accepted: BankCredential | undefined;
@@ -65,7 +72,15 @@ export function credentialHandover(
           };
         const outcome = await steps().acceptSubmittedCredential.executeWithOptions(
           { summary: `Check the API key ${clientId} a person handed over for bank ${bankGuid}` },
-          [{ bankGuid, clientId, submissionVersion, asked: asked! }],
+          [
+            {
+              bankGuid,
+              clientId,
+              submissionVersion,
+              asked: asked!,
+              ...(stage === 'pending' ? { stage } : {}),
+            },
+          ],
         );
         if (!outcome.accepted) {
           if (task) board.problem(task, outcome.reason);
@@ -95,6 +110,14 @@ export function credentialHandover(
     },
   );
 
+  async function handedOver(values: CreateBankApiKeyValues, timing: TaskTiming): Promise<BankCredential> {
+    asked = values;
+    const task = await board.open('create-bank-api-key', asked, keyInstructions(asked), timing);
+    keyTaskId = task.taskId;
+    await board.waitFor(task);
+    return accepted!;
+  }
+
   return {
     async credential(settings, timing) {
       progress.step('looking for the bank API key (a person creates it)');
@@ -103,12 +126,10 @@ export function credentialHandover(
         [requestedApplication(bankGuid, settings, workflowInfo().firstExecutionRunId)],
       );
       if (preparation.kind === 'use') return preparation.credential;
-      asked = preparation.values;
-      const task = await board.open('create-bank-api-key', asked, keyInstructions(asked), timing);
-      keyTaskId = task.taskId;
-      await board.waitFor(task);
-      return accepted!;
+      return handedOver(preparation.values, timing);
     },
+    handedOver,
+    accepted: () => accepted,
   };
 }
 

@@ -1,4 +1,7 @@
-/** offboardBank: revokes every application of the bank and disables the users provisioned for it. */
+/**
+ * offboardBank: revokes every application of the bank and disables the users provisioned for it; a person
+ * deletes the keys and disables the users where the worker may not (application-revocation.ts, users.ts).
+ */
 import { patched } from '@temporalio/workflow';
 import type { OffboardBankInput, OffboardBankResult } from '../model/contract.js';
 import { steps } from './activity-proxies.js';
@@ -25,16 +28,22 @@ async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult
   const input = await checkedInput('offboardBank', rawInput);
   const board = createTaskBoard('offboardBank', input.bankGuid, progress);
   progress.step(`revoking every application: ${input.reason}`);
-  const { revoked } = await revokeApplications(input.bankGuid);
+  const { revoked } = await revokeApplications(input.bankGuid, undefined, {
+    board,
+    progress,
+    requested: input.tasks,
+  });
   const userGuids = await steps().provisionedUserGuids({ bankGuid: input.bankGuid });
   if (patched(OFFBOARD_USERS_BY_PEOPLE_PATCH)) {
     const outcome = await disableBySomeone(userGuids, userGuids, board, progress, input.tasks);
+    // The keys' delete-bank-api-key tasks too, when a person deleted them.
+    const tasks = board.completed();
     progress.step('done');
     return {
       bankGuid: input.bankGuid,
       revokedClientIds: revoked,
       disabledUserGuids: outcome.disabled,
-      ...(outcome.tasks ? { tasks: outcome.tasks } : {}),
+      ...(tasks.length > 0 ? { tasks } : {}),
     };
   }
   const disabledUserGuids = await disableInBatches(userGuids, progress);

@@ -1,9 +1,15 @@
-/** revokeBankCredentials: emergency revocation of a bank's applications, no grace period. */
+/**
+ * revokeBankCredentials: emergency revocation of a bank's applications, no grace period. When a person
+ * deletes the keys (application-revocation.ts), the stored secrets are revoked at once and the operation
+ * ends once a read shows every key gone.
+ */
+import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { RevokeBankCredentialsInput, RevokeBankCredentialsResult } from '../model/contract.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
+import { createTaskBoard } from './tasks.js';
 
 export function revokeBankCredentials(
   rawInput: RevokeBankCredentialsInput,
@@ -15,8 +21,21 @@ async function revoke(rawInput: RevokeBankCredentialsInput): Promise<RevokeBankC
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('revokeBankCredentials', rawInput.bankGuid);
   const input = await checkedInput('revokeBankCredentials', rawInput);
+  const board = createTaskBoard('revokeBankCredentials', input.bankGuid, progress);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
-  const { revoked, notFound } = await revokeApplications(input.bankGuid, input.clientIds);
+  const { revoked, notFound } = await revokeApplications(input.bankGuid, input.clientIds, {
+    board,
+    progress,
+    requested: input.tasks,
+  });
+  const tasks = board.completed();
+  // A `tasks check` may still be answering.
+  if (tasks.length > 0) await condition(allHandlersFinished);
   progress.step('done');
-  return { bankGuid: input.bankGuid, revokedClientIds: revoked, notFoundClientIds: notFound };
+  return {
+    bankGuid: input.bankGuid,
+    revokedClientIds: revoked,
+    notFoundClientIds: notFound,
+    ...(tasks.length > 0 ? { tasks } : {}),
+  };
 }

@@ -6,14 +6,22 @@
  * at any point never leaves the bank without a working credential. A failed verification, or an operator's
  * cancellation before the last step, rolls back: the new application is deleted and the old one stays
  * current. Either way, once the workflow has ended the bank has exactly one credential.
+ *
+ * Where the worker may not write (idp/permissions.ts decideWrite), a person does: the new key through a
+ * create-bank-api-key task and its handover (stored as the pending version: the current credential keeps
+ * working), the old key's deletion through a delete-bank-api-key task checked by reading the IdP. The
+ * create task's reminders come more often as the current key's expiry nears.
  */
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { BankCredential } from '../activities/applications.js';
 import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
 import { DEFAULT_GRACE_PERIOD } from '../model/workflow-safe/operations.js';
 import {
@@ -22,12 +30,21 @@ import {
   rotationBaseName,
 } from '../model/workflow-safe/application-names.js';
 import { activitySteps } from './activity-proxies.js';
+import { keysDeletedByPerson } from './application-revocation.js';
+import { credentialHandover } from './handover.js';
+import { createTaskBoard, decideWriters, type TaskTiming } from './tasks.js';
 import { completeRotationUpdate } from '../model/workflow-safe/messages.js';
 import { ROTATION_WAITING_EVENT } from '../model/workflow-safe/webhook-events.js';
 import { emitEvent, operationReference, reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
 import { trackStatus, type StatusTracker } from './status.js';
 import type { TaskBoard } from './tasks.js';
+
+/**
+ * Marks runs that ask who makes the rotation's writes (the worker, or a person through tasks). Runs begun
+ * before it replay as they ran: the worker made every write.
+ */
+const ROTATION_BY_PEOPLE_PATCH = 'rotation-writes-by-people';
 
 export function rotateBankCredentials(
   rawInput: RotateBankCredentialsInput,
@@ -79,9 +96,14 @@ async function rotate(
   );
 
   const input = await checkedInput('rotateBankCredentials', rawInput);
+  // Inside a reconcile, its board: one sequence of task ids, and the status lists the reconcile's tasks too.
+  const board = within?.board ?? createTaskBoard('rotateBankCredentials', input.bankGuid, progress);
+  const handover = credentialHandover(input.bankGuid, board, progress, 'pending');
   const {
+    bankApiKeys,
     createPendingBankApplication,
     currentBankCredential,
+    prepareRotationKeyTask,
     promoteBankCredential,
     recordRotation,
     removeBankApplication,
@@ -100,23 +122,69 @@ async function rotate(
     );
   }
 
-  progress.step('creating the pending credential');
-  const pending = await CancellationScope.nonCancellable(() =>
-    createPendingBankApplication.executeWithOptions(
-      { summary: `Create the next OAuth application of bank ${bankGuid}` },
-      [
-        {
-          bankGuid,
-          name: markedApplicationName(
-            rotationBaseName(input.application?.name ?? current.applicationName, workflowInfo().startTime),
-            operationMarker(workflowInfo().firstExecutionRunId),
-          ),
-          ipAllowlist: input.application?.ipAllowlist,
-          expiresAt: input.application?.expiresAt,
-        },
-      ],
+  let keyByPerson = false;
+  let deleteByPerson = false;
+  let timing: TaskTiming | undefined;
+  if (patched(ROTATION_BY_PEOPLE_PATCH)) {
+    const writers = await decideWriters(
+      ['createBankApplication', 'deleteBankApplication'],
+      input.tasks,
+      progress,
+    );
+    [keyByPerson, deleteByPerson] = writers.byPerson as [boolean, boolean];
+    timing = writers.timing;
+  }
+  const nextApplication = {
+    bankGuid,
+    name: markedApplicationName(
+      rotationBaseName(input.application?.name ?? current.applicationName, workflowInfo().startTime),
+      operationMarker(workflowInfo().firstExecutionRunId),
     ),
-  );
+    ipAllowlist: input.application?.ipAllowlist,
+    expiresAt: input.application?.expiresAt,
+  };
+
+  /** The key a person creates and hands over, stored as the pending version. */
+  const keyFromPerson = async (): Promise<BankCredential> => {
+    progress.step('waiting for a person to create the new API key');
+    const prepared = await prepareRotationKeyTask.executeWithOptions(
+      { summary: `Say what key a person is to create for bank ${bankGuid}` },
+      [nextApplication],
+    );
+    try {
+      return await handover.handedOver(prepared.values, {
+        ...timing!,
+        ...(prepared.currentKeyExpiresAt ? { keyExpiresAt: prepared.currentKeyExpiresAt } : {}),
+      });
+    } catch (err) {
+      // Cancelled (or expired) just as a submission was accepted: its stored secret is not left behind.
+      const accepted = handover.accepted();
+      if (accepted)
+        await CancellationScope.nonCancellable(() =>
+          revokeStoredCredentials({ bankGuid, clientIds: [accepted.clientId] }),
+        );
+      throw err;
+    }
+  };
+
+  /** A person deletes `clientId` (a delete-bank-api-key task, checked by reading the IdP). */
+  const keyDeletedByPerson = async (clientId: string): Promise<void> => {
+    const keys = await bankApiKeys.executeWithOptions(
+      { summary: `Find the API key ${clientId} a person is to delete` },
+      [{ bankGuid, clientIds: [clientId] }],
+    );
+    await keysDeletedByPerson(bankGuid, keys, board, progress, timing!);
+  };
+
+  progress.step('creating the pending credential');
+  const pending = keyByPerson
+    ? await keyFromPerson()
+    : await CancellationScope.nonCancellable(() =>
+        createPendingBankApplication.executeWithOptions(
+          { summary: `Create the next OAuth application of bank ${bankGuid}` },
+          [nextApplication],
+        ),
+      );
   progress.update({ application: { clientId: pending.clientId, name: pending.name } });
 
   let completedBy: RotateBankCredentialsResult['completedBy'];
@@ -150,6 +218,14 @@ async function rotate(
     await CancellationScope.nonCancellable(async () => {
       progress.step('rolling back: the previous credential stays current');
       await promoteBankCredential({ bankGuid, secretVersion: current.secretVersion });
+      if (deleteByPerson) {
+        // The new key's stored secret is revoked at once, so nothing the worker keeps can use it; the
+        // rollback then waits for a person to delete the key itself (a second cancellation does not stop
+        // it: the key would stay live in the IdP with nobody asked to remove it), or fails TaskExpired.
+        await revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
+        await keyDeletedByPerson(pending.clientId);
+        return;
+      }
       await removeBankApplication({ clientId: pending.clientId });
       await revokeStoredCredentials({ bankGuid, clientIds: [pending.clientId] });
     });
@@ -160,11 +236,21 @@ async function rotate(
   const rotatedAt = new Date().toISOString();
   await CancellationScope.nonCancellable(async () => {
     progress.step('deleting the previous application');
-    await removeBankApplication.executeWithOptions(
-      { summary: `Delete the previous application ${current.clientId}` },
-      [{ clientId: current.clientId }],
-    );
-    await revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
+    if (deleteByPerson) {
+      // Checked with the previous secret still stored (a read shows it no longer mints a token); revoked
+      // afterwards, and revoked too when the task expires: the bank uses the new key by now.
+      try {
+        await keyDeletedByPerson(current.clientId);
+      } finally {
+        await revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
+      }
+    } else {
+      await removeBankApplication.executeWithOptions(
+        { summary: `Delete the previous application ${current.clientId}` },
+        [{ clientId: current.clientId }],
+      );
+      await revokeStoredCredentials({ bankGuid, clientIds: [current.clientId] });
+    }
     await recordRotation({
       bankGuid,
       rotation: {
@@ -175,6 +261,9 @@ async function rotate(
       },
     });
   });
+  const tasks = board.completed();
+  // A duplicate submission or a `tasks check` may still be answering.
+  if (tasks.length > 0) await condition(allHandlersFinished);
   progress.step('done');
   return {
     bankGuid,
@@ -183,5 +272,6 @@ async function rotate(
     secretRef: pending.secretRef,
     completedBy,
     rotatedAt,
+    ...(tasks.length > 0 ? { tasks } : {}),
   };
 }

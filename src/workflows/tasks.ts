@@ -14,6 +14,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   patched,
@@ -32,6 +33,8 @@ import {
   CONFIRMED_KINDS,
   TASK_CHECK_BACKOFF,
   TASK_EXPIRED,
+  nextReminderAt,
+  timeLeftIn,
   type CompletedTask,
   type PersonTask,
   type TaskCompletion,
@@ -52,6 +55,11 @@ type Duration = Parameters<typeof durationMs>[0];
 export interface TaskTiming {
   deadlineMs: number;
   reminderMs: number;
+  /**
+   * The expiry of the key a rotation replaces: reminders come more often as it nears, and each says how
+   * long is left (nextReminderAt).
+   */
+  keyExpiresAt?: string;
 }
 
 /** Who makes each of an operation's writes, and how long its tasks wait. */
@@ -62,6 +70,9 @@ export interface Writers {
   decisions: WriteDecision[];
   timing: TaskTiming;
 }
+
+/** The write decisions each operation's status shows so far. */
+const decided = new WeakMap<StatusTracker, WriteDecision[]>();
 
 /**
  * Asks the worker who makes `operations` (idp/permissions.ts decideWrite), shows it in the status, and
@@ -76,7 +87,14 @@ export async function decideWriters(
     { summary: 'Who makes the writes: the worker, or a person in the Partner Portal' },
     [{ operations }],
   );
-  progress.update({ writes: access.decisions });
+  // Beside the decisions made before in this operation (offboarding decides its keys, then its users).
+  const asked = new Set(operations as string[]);
+  const shown = [
+    ...(decided.get(progress) ?? []).filter((d) => !asked.has(d.operation)),
+    ...access.decisions,
+  ];
+  decided.set(progress, shown);
+  progress.update({ writes: shown });
   return {
     byPerson: access.decisions.map((d) => d.writer === 'person'),
     decisions: access.decisions,
@@ -101,7 +119,8 @@ export interface TaskBoard {
   open(kind: TaskKind, values: TaskValues, instructions: string, timing: TaskTiming): Promise<PersonTask>;
   /**
    * Waits until `task` is completed (by `complete`, a confirmation, or `check` finding it done), reminding
-   * on the way; throws TaskExpired at its deadline, and closes it when the operation is cancelled.
+   * on the way; throws TaskExpired at its deadline, and closes it when the operation is cancelled. Several
+   * tasks may be waited for at once, each with its own reminders, deadline and checks.
    */
   waitFor(task: PersonTask, check?: TaskCheck): Promise<TaskCompletion>;
   /** Completes an open task (e.g. a submission the workflow accepted). */
@@ -122,11 +141,15 @@ export function createTaskBoard(
   progress: StatusTracker,
 ): TaskBoard {
   const tasks: PersonTask[] = [];
-  /** A `checkTasks` asks for a read now; its caller is credited with what it finds. */
-  let checkRequest: { by: string } | undefined;
-  let checksDone = 0;
-  let checkable = 0;
-  const reminderIntervals = new Map<string, number>();
+  /**
+   * `checkTasks` calls so far, and who made the latest: each waiting task with a check reads the IdP once
+   * for the calls it has not answered yet, crediting that caller with what it finds.
+   */
+  let checkCalls = 0;
+  let checkBy = '';
+  /** Per task being waited for with a check: the `checkTasks` calls it has answered. */
+  const checksAnswered = new Map<string, number>();
+  const timings = new Map<string, TaskTiming>();
 
   /** What the search attribute says; upserted only when it changes, so reminders add no command. */
   let awaiting = false;
@@ -138,18 +161,23 @@ export function createTaskBoard(
       upsertSearchAttributes([{ key: AwaitingPersonKey, value: open }]);
     }
   };
-  const event = (type: (typeof TASK_EVENTS)[keyof typeof TASK_EVENTS], task: PersonTask) =>
-    emitEvent(type, { ...operationReference(operation, bankGuid), task: { ...task } }, bankGuid);
+  const event = (
+    type: (typeof TASK_EVENTS)[keyof typeof TASK_EVENTS],
+    task: PersonTask,
+    more: Record<string, string> = {},
+  ) => emitEvent(type, { ...operationReference(operation, bankGuid), task: { ...task }, ...more }, bankGuid);
   const find = (taskId: string) => tasks.find((t) => t.taskId === taskId);
 
   setHandler(
     checkTasksUpdate,
     async ({ by }): Promise<TasksCheckAnswer> => {
-      const before = checksDone;
-      checkRequest = { by };
-      await condition(() => checksDone > before || checkable === 0);
-      // No open task a read can verify: nothing took the request, and no later check may be credited to it.
-      if (checkable === 0) checkRequest = undefined;
+      const call = ++checkCalls;
+      checkBy = by;
+      // Every task a read can verify has read the IdP since (none: nothing to wait for). Not cancelled with
+      // the operation: a cancelled rotation's rollback still waits for a person to delete its new key.
+      await CancellationScope.nonCancellable(() =>
+        condition(() => [...checksAnswered.values()].every((answered) => answered >= call)),
+      );
       return {
         open: tasks
           .filter((t) => t.state === 'open')
@@ -221,7 +249,7 @@ export function createTaskBoard(
       remindersSent: 0,
     };
     tasks.push(task);
-    reminderIntervals.set(task.taskId, timing.reminderMs);
+    timings.set(task.taskId, timing);
     progress.step(`waiting for a person: ${kind} (task ${task.taskId}, until ${task.deadline})`);
     show();
     await closingOnCancel(task, () => event(TASK_EVENTS.requested, task));
@@ -243,28 +271,26 @@ export function createTaskBoard(
 
   async function waitFor(task: PersonTask, check?: TaskCheck): Promise<TaskCompletion> {
     const deadline = Date.parse(task.deadline);
-    const reminderMs = reminderIntervals.get(task.taskId)!;
-    let nextReminder = Date.parse(task.requestedAt) + reminderMs;
+    const { reminderMs, keyExpiresAt } = timings.get(task.taskId)!;
+    let nextReminder = nextReminderAt(Date.parse(task.requestedAt), reminderMs, keyExpiresAt);
     let checkDelay: number = TASK_CHECK_BACKOFF.firstCheckMs;
     let nextCheck = Date.now() + checkDelay;
-    if (check) checkable++;
+    // `checkTasks` calls made before this wait are not this task's to answer.
+    if (check) checksAnswered.set(task.taskId, checkCalls);
+    const checkAsked = () => check !== undefined && checkCalls > checksAnswered.get(task.taskId)!;
     try {
       await closingOnCancel(task, async () => {
         while (task.state === 'open') {
           const wakeAt = Math.min(deadline, nextReminder, check ? nextCheck : Infinity);
-          await condition(
-            () => task.state !== 'open' || (check !== undefined && checkRequest !== undefined),
-            Math.max(wakeAt - Date.now(), 1),
-          );
+          await condition(() => task.state !== 'open' || checkAsked(), Math.max(wakeAt - Date.now(), 1));
           if (task.state !== 'open') break;
           const now = Date.now();
-          if (check && (checkRequest !== undefined || now >= nextCheck)) {
-            const by = checkRequest?.by;
-            checkRequest = undefined;
+          if (check && (checkAsked() || now >= nextCheck)) {
+            const asked = checkAsked() ? { call: checkCalls, by: checkBy } : undefined;
             const problem = await check();
-            checksDone++;
+            if (asked) checksAnswered.set(task.taskId, asked.call);
             if (problem === undefined) {
-              complete(task, { by: by ?? SEEN_BY_THE_WORKER, evidence: 'verified' });
+              complete(task, { by: asked?.by ?? SEEN_BY_THE_WORKER, evidence: 'verified' });
               break;
             }
             if (problem !== task.lastProblem) {
@@ -278,14 +304,20 @@ export function createTaskBoard(
           if (now >= deadline) throw await expire(task);
           if (now >= nextReminder) {
             task.remindersSent++;
-            nextReminder += reminderMs;
+            nextReminder = nextReminderAt(nextReminder, reminderMs, keyExpiresAt);
             show();
-            await event(TASK_EVENTS.reminder, task);
+            await event(
+              TASK_EVENTS.reminder,
+              task,
+              keyExpiresAt
+                ? { currentKeyExpiresAt: keyExpiresAt, currentKeyExpiresIn: timeLeftIn(keyExpiresAt, now) }
+                : {},
+            );
           }
         }
       });
     } finally {
-      if (check) checkable--;
+      checksAnswered.delete(task.taskId);
     }
     await recordCompletion(task);
     await event(TASK_EVENTS.completed, task);

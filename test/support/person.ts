@@ -58,7 +58,8 @@ export function personDoingTasks(world: TestWorld, bankGuid: string, by: string)
         }
         // Told again while still open: a check asked for before the operation waited on its task reads nothing.
         if (task.kind === 'disable-users') await tell(() => confirmTask(world.client, task.taskId, by));
-        else if (task.kind !== 'create-bank-api-key') await tell(() => checkTasks(world.client, bankGuid, by));
+        else if (task.kind !== 'create-bank-api-key')
+          await tell(() => checkTasks(world.client, bankGuid, by));
       }
       await sleep(LOOK_EVERY_MS);
     }

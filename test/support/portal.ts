@@ -10,6 +10,7 @@ import type {
   ChangeBankApiKeyValues,
   ChangeUserScopesValues,
   CreateBankApiKeyValues,
+  DeleteBankApiKeyValues,
   DisableUsersValues,
   InviteUsersValues,
 } from '../../src/model/workflow-safe/tasks.js';
@@ -45,6 +46,10 @@ export async function portal(world: TestWorld) {
         expires_at: values.expiresAt,
       });
       return { clientId: app.client_id as string, secret: app.secret as string };
+    },
+    /** Deletes a bank API key, by its guid as the Portal does. */
+    async deleteKey({ guid }: DeleteBankApiKeyValues) {
+      await send('DELETE', `/api/bank_applications/${guid}`);
     },
     async invite(users: InviteUsersValues['users']) {
       for (const { email, allowedScopes } of users)
@@ -89,6 +94,21 @@ export async function taskOf(
     await sleep(100);
   }
   throw new Error(`no open ${kind} task for bank ${bankGuid}`);
+}
+
+/** The bank's `count` open tasks of `kind`, once the operation has opened them. */
+export async function tasksOf(
+  world: TestWorld,
+  bankGuid: string,
+  kind: PersonTask['kind'],
+  count: number,
+): Promise<PersonTask[]> {
+  for (let i = 0; i < 300; i++) {
+    const tasks = (await openTasks(world.client, { bankGuid })).filter((t) => t.kind === kind);
+    if (tasks.length >= count) return tasks;
+    await sleep(100);
+  }
+  throw new Error(`fewer than ${count} open ${kind} tasks for bank ${bankGuid}`);
 }
 
 /**

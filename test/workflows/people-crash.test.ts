@@ -1,14 +1,15 @@
 /**
  * A worker process killed while it checks a key a person handed over (the sandbox on 0.129.1425, assisted):
  * the submission, accepted into history before the kill, is answered once a worker is back, the key is
- * accepted once, and the bank has one credential.
+ * accepted once, and the bank has one credential. A worker killed while a person deletes a revoked key: the
+ * revocation finishes once a worker is back.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { submitCredential } from '../../src/client/tasks.js';
+import { checkTasks, submitCredential } from '../../src/client/tasks.js';
 import { bankCredentialSecretName, credentialSubmissionSecretName } from '../../src/model/secret-names.js';
-import type { CreateBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
+import type { CreateBankApiKeyValues, DeleteBankApiKeyValues } from '../../src/model/workflow-safe/tasks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { portal, taskOf } from '../support/portal.js';
 import { startWorkerProcess } from '../support/worker-process.js';
@@ -72,6 +73,42 @@ describe('onboardBank with the worker killed while it checks a handed-over key',
       assert.ok(submissions.every((v) => v.stage === 'revoked'));
     } finally {
       world.sandbox.setFaults({ latencyMs: 0 });
+      worker.child.kill('SIGKILL');
+      await worker.done;
+    }
+  });
+
+  it('a revocation whose worker is killed while a person deletes the key finishes once, when a worker is back', async () => {
+    let worker = await startWorkerProcess(world);
+    try {
+      const bankGuid = randomGuid();
+      const person = await portal(world);
+      const onboarding = await world.client.startOnboarding({ bankGuid });
+      const key = await person.createKey(
+        (await taskOf(world, bankGuid, 'create-bank-api-key')).values as CreateBankApiKeyValues,
+      );
+      await submitCredential(world.client, world.deps.secrets, bankGuid, {
+        clientId: key.clientId,
+        clientSecret: key.secret,
+        by: 'test person',
+      });
+      await onboarding.result();
+
+      const handle = await world.client.startRevocation({ bankGuid, reason: 'crash test' });
+      const task = await taskOf(world, bankGuid, 'delete-bank-api-key');
+      worker.child.kill('SIGKILL');
+      await worker.done;
+      await person.deleteKey(task.values as DeleteBankApiKeyValues);
+      worker = await startWorkerProcess(world);
+      await checkTasks(world.client, bankGuid, 'test operator');
+
+      const result = await handle.result();
+      assert.deepEqual(result.revokedClientIds, [key.clientId]);
+      assert.deepEqual(
+        result.tasks?.map((t) => [t.taskId, t.kind, t.by]),
+        [[task.taskId, 'delete-bank-api-key', 'test operator']],
+      );
+    } finally {
       worker.child.kill('SIGKILL');
       await worker.done;
     }

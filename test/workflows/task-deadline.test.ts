@@ -3,6 +3,7 @@
  * the reminders, the deadline (TaskExpired naming what was left undone), a per-operation deadline and
  * reminder, the backoff of the checks that read the IdP, and a cancelled operation closing its task.
  */
+import { activityInfo } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,9 +19,15 @@ import {
 } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import { TASK_EXPIRED } from '../../src/model/workflow-safe/tasks.js';
-import type { disableUsers, onboardBank } from '../../src/workflows/index.js';
+import type {
+  disableUsers,
+  onboardBank,
+  revokeBankCredentials,
+  rotateBankCredentials,
+} from '../../src/workflows/index.js';
 import { randomGuid } from '../support/ids.js';
 import {
+  rotationActivities,
   startTimeSkippingEnvironment,
   stubActivities,
   stubCredential,
@@ -212,6 +219,83 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
       const [task] = (await handle.query(statusQuery)).tasks ?? [];
       assert.equal(Date.parse(task!.deadline) - Date.parse(task!.requestedAt), 1.5 * DAY_MS);
       assert.equal(task?.remindersSent, 5);
+    });
+  });
+
+  it('a delete-bank-api-key task nobody does: the secret revoked at once, TaskExpired at the 7 d deadline', async () => {
+    const stubs = stubActivities({
+      writeAccess: writes('deleteBankApplication'),
+      bankApiKeys: () => Promise.resolve([{ clientId: 'leaked', guid: 'g-leaked', name: 'bank key' }]),
+      revokeStoredCredentials: () => Promise.resolve(['1']),
+      checkBankApiKeyGone: () => Promise.resolve({ problem: 'still listed' }),
+      webhookSubscriptionsFor: () => Promise.resolve([]),
+    });
+    await withWorker(env, stubs.activities, async (taskQueue) => {
+      const bankGuid = randomGuid();
+      const handle = await env.client.workflow.start<typeof revokeBankCredentials>('revokeBankCredentials', {
+        taskQueue,
+        workflowId: bankWorkflowId(bankGuid),
+        args: [{ bankGuid, reason: 'leaked' }],
+      });
+      await assert.rejects(handle.result(), (err) => {
+        assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+        assert.equal(err.cause.type, TASK_EXPIRED);
+        assert.match(
+          err.cause.message,
+          /\(delete-bank-api-key\).*API key "bank key" \(client id leaked.*last seen: still listed/,
+        );
+        return true;
+      });
+      const names = stubs.names();
+      assert.ok(names.indexOf('revokeStoredCredentials') < names.indexOf('checkBankApiKeyGone'));
+      assert.equal(names.includes('removeBankApplication'), false, 'the worker deleted nothing');
+      assert.deepEqual(
+        eventsOf(stubs).filter((type) => type.startsWith('task.') && type !== 'task.reminder'),
+        ['task.requested', 'task.expired'],
+      );
+    });
+  });
+
+  it("a rotation's create-bank-api-key reminders come more often as the current key's expiry nears", async () => {
+    const stubs = stubActivities({
+      ...rotationActivities,
+      writeAccess: writes('createBankApplication', 'deleteBankApplication'),
+      prepareRotationKeyTask: ({ bankGuid, name }) =>
+        Promise.resolve({
+          values: { bankGuid, name, ipAllowlist: [], expiresAt: '2027-03-08T00:00:00.000Z' },
+          // The server's time, skipped ahead by the tests before: two days from the step's own start.
+          currentKeyExpiresAt: new Date(activityInfo().scheduledTimestampMs + 2 * DAY_MS).toISOString(),
+        }),
+      // Reminders only are delivered, to one receiver: what their bodies say.
+      webhookSubscriptionsFor: ({ type }) =>
+        Promise.resolve(type === 'task.reminder' ? [{ id: 'receiver', host: 'example.com' }] : []),
+      deliverWebhook: () => Promise.resolve({ delivered: true as const, status: 204 }),
+    });
+    await withWorker(env, stubs.activities, async (taskQueue) => {
+      const bankGuid = randomGuid();
+      const handle = await env.client.workflow.start<typeof rotateBankCredentials>('rotateBankCredentials', {
+        taskQueue,
+        workflowId: bankWorkflowId(bankGuid),
+        args: [{ bankGuid, tasks: { deadline: '3d' } }],
+      });
+      await assert.rejects(
+        handle.result(),
+        (err) =>
+          err instanceof WorkflowFailedError &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === TASK_EXPIRED,
+      );
+      // Every 24 h would be 2 in 3 days; at most a quarter of the time left (at least an hour apart) is
+      // 12 h, 9 h, about 7 h, ... then hourly from 4 h before the expiry on: about 40.
+      // Each reminder delivered once (the delivery workflow asks for subscribers too: eventsOf counts twice).
+      const bodies = stubs.calls.flatMap((call) =>
+        call.name === 'deliverWebhook' ? [call.input.event] : [],
+      );
+      assert.ok(bodies.length > 30 && bodies.length < 50, `${bodies.length} reminders`);
+      // 36 h left, less the moments between the step that read the expiry and the task's opening.
+      assert.match(String(bodies[0]!.data.currentKeyExpiresIn), /^1 day 1[12] hours$/, 'the first, 12 h in');
+      assert.equal(bodies.at(-1)!.data.currentKeyExpiresIn, 'expired');
+      assert.equal(stubs.names().includes('createPendingBankApplication'), false);
     });
   });
 });

@@ -70,10 +70,18 @@ export interface ChangeBankApiKeyValues {
   ipAllowlist: string[];
 }
 
+/** The bank API key a person deletes in the Portal: the Portal lists keys by name, with their client id and guid. */
+export interface DeleteBankApiKeyValues {
+  clientId: string;
+  guid: string;
+  name: string;
+}
+
 export type TaskValues =
   | CreateBankApiKeyValues
   | InviteUsersValues
   | DisableUsersValues
+  | DeleteBankApiKeyValues
   | ChangeUserScopesValues
   | ChangeBankApiKeyValues;
 
@@ -147,3 +155,28 @@ export const TASK_CHECK_BACKOFF = { firstCheckMs: 30_000, maxCheckMs: 3_600_000 
 
 /** Kinds a read of the IdP cannot show done (a disabled user has no state): a person confirms them. */
 export const CONFIRMED_KINDS: readonly TaskKind[] = ['disable-users'];
+
+/** The shortest reminder interval as a key's expiry nears: a person is not paged more often than hourly. */
+const MIN_ESCALATED_REMINDER_MS = 3_600_000;
+
+/**
+ * When the next reminder of a task is due: `reminderMs` after `fromMs`, or sooner as `keyExpiresAt` (the
+ * expiry of the key a rotation replaces) nears: at most a quarter of the time left, at least an hour apart.
+ * The one rule of escalating reminders.
+ */
+export function nextReminderAt(fromMs: number, reminderMs: number, keyExpiresAt?: string): number {
+  if (keyExpiresAt === undefined) return fromMs + reminderMs;
+  const left = Date.parse(keyExpiresAt) - fromMs;
+  return fromMs + Math.min(reminderMs, Math.max(Math.floor(left / 4), MIN_ESCALATED_REMINDER_MS));
+}
+
+/** How long until `expiresAt`, in words a reminder carries (e.g. `3 days 4 hours`, or `expired`). */
+export function timeLeftIn(expiresAt: string, nowMs: number): string {
+  const left = Date.parse(expiresAt) - nowMs;
+  if (left <= 0) return 'expired';
+  const hours = Math.floor(left / 3_600_000);
+  const days = Math.floor(hours / 24);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (days === 0) return hours === 0 ? 'less than an hour' : plural(hours, 'hour');
+  return hours % 24 === 0 ? plural(days, 'day') : `${plural(days, 'day')} ${plural(hours % 24, 'hour')}`;
+}
