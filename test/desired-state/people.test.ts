@@ -17,11 +17,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { DesiredStateClient, parseManifest } from '../../src/client/desired-state.js';
 import { checkTasks, confirmTask, openTasks, submitCredential } from '../../src/client/tasks.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
+import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { BankManifest, Manifest } from '../../src/model/manifest.js';
 import type {
   ChangeBankApiKeyValues,
   ChangeUserScopesValues,
   CreateBankApiKeyValues,
+  DeleteBankApiKeyValues,
   DisableUsersValues,
   InviteUsersValues,
 } from '../../src/model/workflow-safe/tasks.js';
@@ -317,6 +319,66 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
     for (const body of bodies)
       for (const secret of secretsSeen)
         assert.equal(body.includes(secret), false, 'a webhook body holds a secret');
+  });
+
+  it('apply of a new expiry: the rotation opens its tasks with the reconcile’s, and a person finishes it', async () => {
+    const third: Manifest = {
+      ...second,
+      banks: [
+        {
+          ...second.banks[0]!,
+          application: { ...second.banks[0]!.application, expiresAt: dayFromNow(60) },
+          rotation: { gracePeriod: '1s' },
+        },
+      ],
+    };
+    const plan = await desired.plan(third);
+    assert.deepEqual(
+      plan.banks[0]!.actions.map((action) => [action.kind, 'by' in action ? action.by : undefined]),
+      [['rotate-credential', 'person']],
+    );
+    const previous = await currentCredential(world, bankGuid);
+    const handle = await desired.startApply(third, plan);
+    handles.push(handle);
+    const person = await portal(world);
+    secretsSeen.push(person.token);
+
+    const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
+    const key = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+    secretsSeen.push(key.secret);
+    const accepted = await submitCredential(world.client, world.deps.secrets, bankGuid, {
+      clientId: key.clientId,
+      clientSecret: key.secret,
+      by: 'test person',
+    });
+    assert.equal(accepted.accepted, true);
+    const deleteTask = await taskOf(world, bankGuid, 'delete-bank-api-key');
+    assert.equal((deleteTask.values as DeleteBankApiKeyValues).clientId, previous.clientId);
+    await person.deleteKey(deleteTask.values as DeleteBankApiKeyValues);
+    await checkedDone(deleteTask.taskId, 'test operator');
+
+    const result = await handle.result();
+    const reconcile = await reconcileRun();
+    handles.push(reconcile);
+    assert.deepEqual(result.summary, { applied: 1, busy: 0, failed: 0 });
+    // The rotation's tasks are the reconcile's: its status lists them, each with its own id.
+    const tasks = (await reconcile.query(statusQuery)).tasks ?? [];
+    assert.deepEqual(
+      tasks.map((t) => [t.kind, t.state]),
+      [
+        ['create-bank-api-key', 'completed'],
+        ['delete-bank-api-key', 'completed'],
+      ],
+    );
+    assert.equal(new Set(tasks.map((t) => t.taskId)).size, 2);
+    const credential = await currentCredential(world, bankGuid);
+    assert.equal(credential.clientId, key.clientId);
+    assert.ok(await mintsToken(world, credential.clientId, credential.clientSecret));
+    assert.deepEqual(
+      (await listBankApplications(world, bankGuid)).map((app) => app.client_id),
+      [key.clientId],
+      'the old key is gone',
+    );
   });
 });
 
