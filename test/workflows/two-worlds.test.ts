@@ -3,16 +3,25 @@
  * only): onboarding a bank with 3 users, a rotation, disabling a user, a revocation and offboarding, once
  * with a person doing every write in the Partner Portal (assisted; the test is the person, through the
  * Portal token) and once with the worker writing through a write token source (auto). Each result is the
- * same apart from who made the writes, and the bank's stored credential mints a token after each step.
+ * same apart from who made the writes, and the bank's stored credential mints a token after each step. In
+ * `automatic` mode without a write token source each fails at its first write, as before the IdP changed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
 import { readCredential } from '../../src/activities/credential-documents.js';
+import { openTasks } from '../../src/client/tasks.js';
+import {
+  BANK_CREDENTIAL_FORMAT,
+  BANK_CREDENTIAL_SCOPES,
+  type BankCredentialDocument,
+} from '../../src/model/bank-credential.js';
 import { bankCredentialSecretName } from '../../src/model/secret-names.js';
+import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { personDoingTasks } from '../support/person.js';
-import { worldWithWriteTokenSource } from '../support/portal.js';
+import { portal, worldWithWriteTokenSource } from '../support/portal.js';
 
 /** Who made the writes, which the two worlds differ in: dropped before comparing. */
 const WHO_WROTE = new Set(['tasks', 'created', 'inviteRef', 'rotatedAt']);
@@ -124,5 +133,68 @@ describe('every operation, by a person and by the worker (0.129.1425)', () => {
     assert.ok(worker.results.onboarded.users.every((u) => u.created));
     for (const result of [onboarded, rotated, revoked, offboarded])
       assert.ok(result.tasks?.every((t) => t.by === 'a person in the Portal'));
+  });
+});
+
+describe('every operation in automatic mode without a write token source (0.129.1425)', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await createTestWorld({ contract: '0.129.1425', env: { PROVISIONER_WRITE_MODE: 'automatic' } });
+    await world.startWorker();
+  });
+  after(() => world?.close());
+
+  it('fails each operation at its first write, as before, with the clear error and no task', async () => {
+    const bankGuid = randomGuid();
+    const failure = (result: Promise<unknown>) =>
+      result.then(
+        () => assert.fail('the operation should fail'),
+        (err: unknown) => {
+          assert.ok(err instanceof WorkflowFailedError);
+          return describeFailure(err);
+        },
+      );
+    assert.match(
+      await failure(world.client.startOnboarding({ bankGuid }).then((h) => h.result())),
+      /IdpWriteNotPermitted: createBankApplication needs the scope bank_applications:execute/,
+    );
+
+    // A key a person made in the Portal, stored as the bank's credential: rotating and deleting it are writes.
+    const key = await (
+      await portal(world)
+    ).createKey({
+      bankGuid,
+      name: `bank-${bankGuid}`,
+      ipAllowlist: [],
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    const document: BankCredentialDocument = {
+      format: BANK_CREDENTIAL_FORMAT,
+      bankGuid,
+      clientId: key.clientId,
+      clientSecret: key.secret,
+      tokenUrl: world.deps.activityDeps.tokenUrl,
+      scopes: [...BANK_CREDENTIAL_SCOPES],
+      applicationName: `bank-${bankGuid}`,
+      createdAt: new Date().toISOString(),
+    };
+    await world.deps.secrets.put(bankCredentialSecretName(bankGuid), JSON.stringify(document));
+    assert.match(
+      await failure(world.client.startRotation({ bankGuid, gracePeriod: '1s' }).then((h) => h.result())),
+      /IdpWriteNotPermitted: createBankApplication needs the scope bank_applications:execute/,
+    );
+    const deleteRefused =
+      /IdpWriteNotPermitted: deleteBankApplication needs the scope bank_applications:execute/;
+    assert.match(
+      await failure(world.client.startRevocation({ bankGuid, reason: 'leaked' }).then((h) => h.result())),
+      deleteRefused,
+    );
+    assert.match(
+      await failure(
+        world.client.startOffboarding({ bankGuid, reason: 'contract ended' }).then((h) => h.result()),
+      ),
+      deleteRefused,
+    );
+    assert.deepEqual(await openTasks(world.client, { bankGuid }), [], 'no task for a person');
   });
 });
