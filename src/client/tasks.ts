@@ -46,13 +46,16 @@ async function asking<T>(what: string, update: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The open tasks of every operation waiting for a person (or of one bank's). */
+/**
+ * The open tasks of every operation of this provisioner (its task queue: another deployment sharing the
+ * namespace has its own) waiting for a person, or of one bank's.
+ */
 export async function openTasks(
   client: ProvisionerClient,
   options: { bankGuid?: string } = {},
 ): Promise<PersonTask[]> {
   const query =
-    `AwaitingPerson = true AND ExecutionStatus = 'Running'` +
+    `AwaitingPerson = true AND ExecutionStatus = 'Running' AND TaskQueue = '${client.taskQueue.replaceAll("'", "\\'")}'` +
     (options.bankGuid ? ` AND BankGuid = '${options.bankGuid.replace(/[^0-9a-f]/g, '')}'` : '');
   const limit = pLimit(STATUS_QUERIES_AT_ONCE);
   const queries: Promise<PersonTask[]>[] = [];

@@ -149,6 +149,8 @@ export function createTaskBoard(
   let checkBy = '';
   /** Per task being waited for with a check: the `checkTasks` calls it has answered. */
   const checksAnswered = new Map<string, number>();
+  /** Per task opened and not yet waited for: the `checkTasks` calls made before it opened. */
+  const callsBeforeOpening = new Map<string, number>();
   const timings = new Map<string, TaskTiming>();
 
   /** What the search attribute says; upserted only when it changes, so reminders add no command. */
@@ -176,7 +178,12 @@ export function createTaskBoard(
       // Every task a read can verify has read the IdP since (none: nothing to wait for). Not cancelled with
       // the operation: a cancelled rotation's rollback still waits for a person to delete its new key.
       await CancellationScope.nonCancellable(() =>
-        condition(() => [...checksAnswered.values()].every((answered) => answered >= call)),
+        condition(
+          () =>
+            // A task just opened answers once its operation waits for it (a read between would see nothing).
+            [...callsBeforeOpening.keys()].every((taskId) => find(taskId)?.state !== 'open') &&
+            [...checksAnswered.values()].every((answered) => answered >= call),
+        ),
       );
       return {
         open: tasks
@@ -250,6 +257,7 @@ export function createTaskBoard(
     };
     tasks.push(task);
     timings.set(task.taskId, timing);
+    callsBeforeOpening.set(task.taskId, checkCalls);
     progress.step(`waiting for a person: ${kind} (task ${task.taskId}, until ${task.deadline})`);
     show();
     await closingOnCancel(task, () => event(TASK_EVENTS.requested, task));
@@ -275,8 +283,10 @@ export function createTaskBoard(
     let nextReminder = nextReminderAt(Date.parse(task.requestedAt), reminderMs, keyExpiresAt);
     let checkDelay: number = TASK_CHECK_BACKOFF.firstCheckMs;
     let nextCheck = Date.now() + checkDelay;
-    // `checkTasks` calls made before this wait are not this task's to answer.
-    if (check) checksAnswered.set(task.taskId, checkCalls);
+    // `checkTasks` calls made before the task opened are not its to answer; those since are.
+    const callsBefore = callsBeforeOpening.get(task.taskId) ?? checkCalls;
+    callsBeforeOpening.delete(task.taskId);
+    if (check) checksAnswered.set(task.taskId, callsBefore);
     const checkAsked = () => check !== undefined && checkCalls > checksAnswered.get(task.taskId)!;
     try {
       await closingOnCancel(task, async () => {

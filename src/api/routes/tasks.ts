@@ -39,7 +39,7 @@ export function taskRoutes(client: ProvisionerClient, secrets: SecretStore): Api
       operationId: 'listTasks',
       summary: 'The writes waiting for a person',
       description:
-        "Every open task of every operation waiting for a person (or of one bank's, with `bankGuid`), oldest first: what to do in the Partner Portal, in words (`instructions`) and as the values to type (`values`), with its deadline. The same document as `provisioner tasks --json`.",
+        "Every open task of every operation on this provisioner's task queue waiting for a person (or of one bank's, with `bankGuid`), oldest first: what to do in the Partner Portal, in words (`instructions`) and as the values to type (`values`), with its deadline. The same document as `provisioner tasks --json`.",
       permission: 'read',
       query: TasksQuery,
       success: { status: 200, description: 'The open tasks', schema: TaskList },
