@@ -51,12 +51,9 @@ export function personDoingTasks(world: TestWorld, bankGuid: string, by: string)
     const person = await portal(world);
     while (running) {
       for (const task of await openTasks(world.client, { bankGuid })) {
-        if (!done.some((d) => d.taskId === task.taskId)) {
-          await doInPortal(person, task);
-          done.push(task);
-          if (task.kind === 'create-bank-api-key') continue;
-        }
-        // Told again while still open: a check asked for before the operation waited on its task reads nothing.
+        if (done.some((d) => d.taskId === task.taskId)) continue;
+        await doInPortal(person, task);
+        done.push(task);
         if (task.kind === 'disable-users') await tell(() => confirmTask(world.client, task.taskId, by));
         else if (task.kind !== 'create-bank-api-key')
           await tell(() => checkTasks(world.client, bankGuid, by));
