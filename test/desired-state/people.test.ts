@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,11 +26,11 @@ import type {
   InviteUsersValues,
 } from '../../src/model/workflow-safe/tasks.js';
 import type { CredentialExpiringData } from '../../src/model/webhook-event-schemas.js';
-import { addWebhookSubscription } from '../../src/webhooks/subscriptions.js';
 import { currentCredential, mintsToken } from '../support/banks.js';
 import { runCli } from '../support/cli.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
+import { subscribedReceiver, type WebhookReceiver } from '../support/receiver.js';
 import { listBankApplications, listUsers, sandboxStats } from '../support/idp.js';
 import { manifestOf } from '../support/manifests.js';
 import { portal, taskOf, worldWithWriteTokenSource } from '../support/portal.js';
@@ -62,30 +60,18 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
   let files: string;
   const secretsSeen: string[] = [];
   const handles: WorkflowHandle[] = [];
-  const bodies: string[] = [];
-  const receiver = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(body);
-      response.writeHead(204).end();
-    });
-  });
+  let receiver: WebhookReceiver;
 
   before(async () => {
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     world = await createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'assisted' } });
-    await addWebhookSubscription(
-      { ledger: world.deps.ledger, secrets: world.deps.secrets },
-      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` },
-    );
+    receiver = await subscribedReceiver(world);
     await world.startWorker();
     desired = new DesiredStateClient(world.client);
     files = await mkdtemp(join(tmpdir(), 'provisioner-people-manifest-'));
   });
   after(async () => {
     await world?.close();
-    receiver.close();
+    await receiver?.close();
     await rm(files, { recursive: true, force: true });
   });
 
@@ -295,7 +281,7 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
     ]);
     const expiring = async () => {
       for (let i = 0; i < 300; i++) {
-        const event = bodies
+        const event = receiver.bodies
           .map((body) => JSON.parse(body) as { type: string; data: CredentialExpiringData })
           .find((e) => e.type === 'credential.expiring' && e.data.bankGuid === bankGuid);
         if (event) return event.data;
@@ -316,7 +302,7 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
       },
     );
     assert.ok(data.expiresInMs > 3 * DAY && data.expiresInMs <= 4 * DAY, `${data.expiresInMs} ms left`);
-    for (const body of bodies)
+    for (const body of receiver.bodies)
       for (const secret of secretsSeen)
         assert.equal(body.includes(secret), false, 'a webhook body holds a secret');
   });

@@ -6,8 +6,6 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { readCredential } from '../../src/activities/credential-documents.js';
@@ -18,10 +16,10 @@ import { describeFailure } from '../../src/model/workflow-safe/failure.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { CreateBankApiKeyValues, InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
 import type { onboardBank } from '../../src/workflows/index.js';
-import { addWebhookSubscription } from '../../src/webhooks/subscriptions.js';
 import { requestTokenAsService } from '../support/consumer.js';
 import { capturedLog, createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { assertNoneInHistories } from '../support/history.js';
+import { subscribedReceiver, type WebhookReceiver } from '../support/receiver.js';
 import { portal, taskOf, worldWithWriteTokenSource } from '../support/portal.js';
 
 const TODAY = '0.129.1425';
@@ -30,34 +28,21 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
   let world: TestWorld;
   const secretsSeen: string[] = [];
   const handles: WorkflowHandle[] = [];
-  /** The webhook bodies a receiver got, as sent. */
-  const bodies: string[] = [];
-  const receiver = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(body);
-      response.writeHead(204).end();
-    });
-  });
+  let receiver: WebhookReceiver;
   before(async () => {
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     world = await createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'assisted' } });
-    await addWebhookSubscription(
-      { ledger: world.deps.ledger, secrets: world.deps.secrets },
-      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` },
-    );
+    receiver = await subscribedReceiver(world);
     await world.startWorker();
   });
   after(async () => {
     await world?.close();
-    receiver.close();
+    await receiver?.close();
   });
 
   /** The types of the events about `bankGuid` received so far, once `count` of them are in (sorted). */
   const eventTypes = async (bankGuid: string, count: number) => {
     const mine = () =>
-      bodies
+      receiver.bodies
         .map((body) => JSON.parse(body) as { type: string; data: { bankGuid?: string } })
         .filter((event) => event.data.bankGuid === bankGuid);
     for (let i = 0; i < 300 && mine().length < count; i++) await sleep(100);
@@ -271,10 +256,10 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
     await assertNoneInHistories(handles, needles, world.deps.dataConverter);
     const log = capturedLog.join('');
     for (const needle of needles) assert.equal(log.includes(needle), false, 'the worker log holds a secret');
-    assert.ok(bodies.length >= 5, 'webhook events were received');
+    assert.ok(receiver.bodies.length >= 5, 'webhook events were received');
     for (const needle of needles)
       assert.equal(
-        bodies.some((body) => body.includes(needle)),
+        receiver.bodies.some((body) => body.includes(needle)),
         false,
         'a webhook body holds a secret',
       );
