@@ -24,10 +24,9 @@ import { HISTORIES_DIR, REPLAY_CODEC_KEYS } from '../test/support/replay.js';
 
 import { createTestWorld, randomGuid } from '../test/support/env.js';
 import { portal, taskOf } from '../test/support/portal.js';
-import { checkTasks, confirmTask, submitCredential } from '../src/client/tasks.js';
+import { checkTasks, confirmTask } from '../src/client/tasks.js';
 import type {
   ChangeUserScopesValues,
-  CreateBankApiKeyValues,
   DeleteBankApiKeyValues,
   DisableUsersValues,
 } from '../src/model/workflow-safe/tasks.js';
@@ -186,14 +185,7 @@ try {
     const invited = [{ email: 'replay-person-1@example.com', allowedScopes: ['banks:read' as const] }];
     const handle = await assisted.client.startOnboarding({ bankGuid: personsBank, users: invited });
     const person = await portal(assisted);
-    const key = await person.createKey(
-      (await taskOf(assisted, personsBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
-    );
-    await submitCredential(assisted.client, assisted.deps.secrets, personsBank, {
-      clientId: key.clientId,
-      clientSecret: key.secret,
-      by: 'replay fixture',
-    });
+    await person.handOverKey(await taskOf(assisted, personsBank, 'create-bank-api-key'), 'replay fixture');
     await taskOf(assisted, personsBank, 'invite-users');
     await person.invite(invited);
     await checkTasks(assisted.client, personsBank, 'replay fixture');
@@ -266,14 +258,7 @@ try {
       await assistedRun('planManifest', [{ manifest: personsManifest }]),
     );
     const applying = await assistedRun('applyManifest', [{ manifest: personsManifest }]);
-    const manifestKey = await person.createKey(
-      (await taskOf(assisted, manifestBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
-    );
-    await submitCredential(assisted.client, assisted.deps.secrets, manifestBank, {
-      clientId: manifestKey.clientId,
-      clientSecret: manifestKey.secret,
-      by: 'replay fixture',
-    });
+    await person.handOverKey(await taskOf(assisted, manifestBank, 'create-bank-api-key'), 'replay fixture');
     await taskOf(assisted, manifestBank, 'invite-users');
     await person.invite([{ email: 'replay-person-5@example.com', allowedScopes: ['banks:read'] }]);
     await checkTasks(assisted.client, manifestBank, 'replay fixture');
@@ -296,14 +281,7 @@ try {
     // A rotation by a person: the new key created in the Portal and handed over (stored as the pending
     // version), the old key deleted there and noticed by reading the IdP.
     const rotating = await assisted.client.startRotation({ bankGuid: personsBank, gracePeriod: '1s' });
-    const rotationKey = await person.createKey(
-      (await taskOf(assisted, personsBank, 'create-bank-api-key')).values as CreateBankApiKeyValues,
-    );
-    await submitCredential(assisted.client, assisted.deps.secrets, personsBank, {
-      clientId: rotationKey.clientId,
-      clientSecret: rotationKey.secret,
-      by: 'replay fixture',
-    });
+    await person.handOverKey(await taskOf(assisted, personsBank, 'create-bank-api-key'), 'replay fixture');
     const oldKeyTask = await taskOf(assisted, personsBank, 'delete-bank-api-key');
     await person.deleteKey(oldKeyTask.values as DeleteBankApiKeyValues);
     await checkTasks(assisted.client, personsBank, 'replay fixture');

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DesiredStateClient, parseManifest } from '../../src/client/desired-state.js';
-import { checkTasks, confirmTask, openTasks, submitCredential } from '../../src/client/tasks.js';
+import { checkTasks, confirmTask, openTasks } from '../../src/client/tasks.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
 import type { BankManifest, Manifest } from '../../src/model/manifest.js';
@@ -151,14 +151,9 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
       [asked.bankGuid, asked.ipAllowlist, asked.expiresAt],
       [bankGuid, ['203.0.114.7/32'], first.banks[0]!.application!.expiresAt],
     );
-    const key = await person.createKey(asked);
+    const key = await person.handOverKey(keyTask);
     secretsSeen.push(key.secret);
-    const accepted = await submitCredential(world.client, world.deps.secrets, bankGuid, {
-      clientId: key.clientId,
-      clientSecret: key.secret,
-      by: 'test person',
-    });
-    assert.equal(accepted.accepted, true);
+    assert.equal(key.answer.accepted, true);
 
     const inviteTask = await taskOf(world, bankGuid, 'invite-users');
     assert.deepEqual((inviteTask.values as InviteUsersValues).users, [a, b]);
@@ -329,14 +324,9 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
     secretsSeen.push(person.token);
 
     const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
-    const key = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+    const key = await person.handOverKey(keyTask);
     secretsSeen.push(key.secret);
-    const accepted = await submitCredential(world.client, world.deps.secrets, bankGuid, {
-      clientId: key.clientId,
-      clientSecret: key.secret,
-      by: 'test person',
-    });
-    assert.equal(accepted.accepted, true);
+    assert.equal(key.answer.accepted, true);
     // The grace period (24 h) ends early, as an operator ends it once the bank's consumers have switched.
     for (let i = 0; ; i++) {
       try {

@@ -4,18 +4,11 @@
  * asked for (`tasks check`), or a confirmation (`tasks done`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  checkTasks,
-  confirmTask,
-  NoOpenTaskError,
-  openTasks,
-  submitCredential,
-} from '../../src/client/tasks.js';
+import { checkTasks, confirmTask, NoOpenTaskError, openTasks } from '../../src/client/tasks.js';
 import type { PersonTask } from '../../src/model/contract.js';
 import type {
   ChangeBankApiKeyValues,
   ChangeUserScopesValues,
-  CreateBankApiKeyValues,
   DeleteBankApiKeyValues,
   DisableUsersValues,
   InviteUsersValues,
@@ -64,17 +57,8 @@ export function personDoingTasks(world: TestWorld, bankGuid: string, by: string)
 
   async function doInPortal(person: Awaited<ReturnType<typeof portal>>, task: PersonTask): Promise<void> {
     switch (task.kind) {
-      case 'create-bank-api-key': {
-        const key = await person.createKey(task.values as CreateBankApiKeyValues);
-        await tell(() =>
-          submitCredential(world.client, world.deps.secrets, bankGuid, {
-            clientId: key.clientId,
-            clientSecret: key.secret,
-            by,
-          }),
-        );
-        return;
-      }
+      case 'create-bank-api-key':
+        return tell(() => person.handOverKey(task, by));
       case 'invite-users':
         return person.invite((task.values as InviteUsersValues).users);
       case 'change-user-scopes':

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openTasks } from '../../src/client/tasks.js';
+import { openTasks, submitCredential } from '../../src/client/tasks.js';
 import type { PersonTask } from '../../src/model/contract.js';
 import type {
   ChangeBankApiKeyValues,
@@ -36,16 +36,27 @@ export async function portal(world: TestWorld) {
   };
   const write = async (path: string, body: unknown) =>
     (await (await send('POST', path, body)).json()) as Record<string, unknown>;
+  const createKey = async (values: CreateBankApiKeyValues) => {
+    const app = await write('/api/bank_applications', {
+      name: values.name,
+      bank_guid: values.bankGuid,
+      ip_allowlist: values.ipAllowlist,
+      expires_at: values.expiresAt,
+    });
+    return { clientId: app.client_id as string, secret: app.secret as string };
+  };
   return {
     token,
-    async createKey(values: CreateBankApiKeyValues) {
-      const app = await write('/api/bank_applications', {
-        name: values.name,
-        bank_guid: values.bankGuid,
-        ip_allowlist: values.ipAllowlist,
-        expires_at: values.expiresAt,
+    createKey,
+    /** Creates the key a create-bank-api-key task asks for and hands it over (`credential submit`) as `by`. */
+    async handOverKey(task: PersonTask, by = 'test person') {
+      const key = await createKey(task.values as CreateBankApiKeyValues);
+      const answer = await submitCredential(world.client, world.deps.secrets, task.bankGuid, {
+        clientId: key.clientId,
+        clientSecret: key.secret,
+        by,
       });
-      return { clientId: app.client_id as string, secret: app.secret as string };
+      return { ...key, answer };
     },
     /** Deletes a bank API key, by its guid as the Portal does. */
     async deleteKey({ guid }: DeleteBankApiKeyValues) {

@@ -53,15 +53,9 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
   const onboardByPerson = async (bankGuid: string) => {
     const handle = await world.client.startOnboarding({ bankGuid });
     handles.push(handle);
-    const task = await taskOf(world, bankGuid, 'create-bank-api-key');
-    const key = await person.createKey(task.values as CreateBankApiKeyValues);
+    const key = await person.handOverKey(await taskOf(world, bankGuid, 'create-bank-api-key'));
     secretsSeen.push(key.secret);
-    const answer = await submitCredential(world.client, world.deps.secrets, bankGuid, {
-      clientId: key.clientId,
-      clientSecret: key.secret,
-      by: 'test person',
-    });
-    assert.equal(answer.accepted, true);
+    assert.equal(key.answer.accepted, true);
     await handle.result();
     return key;
   };
@@ -164,13 +158,8 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
     try {
       await schedule.trigger();
       const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
-      const newKey = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+      const newKey = await person.handOverKey(keyTask);
       secretsSeen.push(newKey.secret);
-      await submitCredential(world.client, world.deps.secrets, bankGuid, {
-        clientId: newKey.clientId,
-        clientSecret: newKey.secret,
-        by: 'test person',
-      });
       const deleteTask = await taskOf(world, bankGuid, 'delete-bank-api-key');
       assert.equal((deleteTask.values as DeleteBankApiKeyValues).clientId, oldKey.clientId);
       await person.deleteKey(deleteTask.values as DeleteBankApiKeyValues);
@@ -198,13 +187,8 @@ describe('bank API keys when a person writes (0.129.1425, assisted)', () => {
     const handle = await world.client.startRotation({ bankGuid, gracePeriod: '1h' });
     handles.push(handle);
     const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
-    const newKey = await person.createKey(keyTask.values as CreateBankApiKeyValues);
+    const newKey = await person.handOverKey(keyTask);
     secretsSeen.push(newKey.secret);
-    await submitCredential(world.client, world.deps.secrets, bankGuid, {
-      clientId: newKey.clientId,
-      clientSecret: newKey.secret,
-      by: 'test person',
-    });
     for (let i = 0; i < 300 && !/^waiting 1h/.test((await handle.query(statusQuery)).step); i++)
       await sleep(100);
     await handle.cancel();
