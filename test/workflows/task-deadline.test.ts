@@ -36,6 +36,12 @@ import {
 
 const DAY_MS = 86_400_000;
 
+/** The operation failed with TaskExpired. */
+const failedWithTaskExpired = (err: unknown) =>
+  err instanceof WorkflowFailedError &&
+  err.cause instanceof ApplicationFailure &&
+  err.cause.type === TASK_EXPIRED;
+
 /** Who writes: a person makes `byPerson`, the worker the rest. */
 const writes =
   (...byPerson: string[]): Activities['writeAccess'] =>
@@ -110,13 +116,7 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
         bankGuid: randomGuid(),
         tasks: { deadline: '2d', reminder: '12h' },
       });
-      await assert.rejects(
-        handle.result(),
-        (err) =>
-          err instanceof WorkflowFailedError &&
-          err.cause instanceof ApplicationFailure &&
-          err.cause.type === TASK_EXPIRED,
-      );
+      await assert.rejects(handle.result(), failedWithTaskExpired);
       assert.equal(eventsOf(stubs).filter((type) => type === 'task.reminder').length, 3);
     });
   });
@@ -209,13 +209,7 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
         reason: 'left',
         tasks: { deadline: '36h', reminder: '6h' },
       });
-      await assert.rejects(
-        handle.result(),
-        (err) =>
-          err instanceof WorkflowFailedError &&
-          err.cause instanceof ApplicationFailure &&
-          err.cause.type === TASK_EXPIRED,
-      );
+      await assert.rejects(handle.result(), failedWithTaskExpired);
       const [task] = (await handle.query(statusQuery)).tasks ?? [];
       assert.equal(Date.parse(task!.deadline) - Date.parse(task!.requestedAt), 1.5 * DAY_MS);
       assert.equal(task?.remindersSent, 5);
@@ -278,13 +272,7 @@ describe('tasks for a person over days (time-skipping server, activities stubbed
         workflowId: bankWorkflowId(bankGuid),
         args: [{ bankGuid, tasks: { deadline: '3d' } }],
       });
-      await assert.rejects(
-        handle.result(),
-        (err) =>
-          err instanceof WorkflowFailedError &&
-          err.cause instanceof ApplicationFailure &&
-          err.cause.type === TASK_EXPIRED,
-      );
+      await assert.rejects(handle.result(), failedWithTaskExpired);
       // Every 24 h would be 2 in 3 days; at most a quarter of the time left (at least an hour apart) is
       // 12 h, 9 h, about 7 h, ... then hourly from 4 h before the expiry on: about 40.
       // Each reminder delivered once (the delivery workflow asks for subscribers too: eventsOf counts twice).
