@@ -16,6 +16,7 @@ import { DesiredStateClient, parseManifest } from '../../src/client/desired-stat
 import { checkTasks, confirmTask, openTasks } from '../../src/client/tasks.js';
 import { bankWorkflowId } from '../../src/model/contract.js';
 import { statusQuery } from '../../src/model/workflow-safe/messages.js';
+import type { ApplyManifestResult } from '../../src/model/desired-state.js';
 import type { BankManifest, Manifest } from '../../src/model/manifest.js';
 import type {
   ChangeBankApiKeyValues,
@@ -368,52 +369,46 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
   });
 });
 
-describe('the same apply in auto mode with a write token source (0.129.1425)', () => {
-  let world: TestWorld;
-  before(async () => {
-    world = await worldWithWriteTokenSource();
-    await world.startWorker();
-  });
-  after(async () => {
-    await world?.close();
-  });
+for (const world of [
+  {
+    mode: 'auto mode with a write token source',
+    open: worldWithWriteTokenSource,
+    /** Applies as when the worker's token may write: every action made, no task. */
+    async expect(result: ApplyManifestResult, bankGuid: string, manifest: Manifest, on: TestWorld) {
+      assert.deepEqual(result.summary, { applied: 1, busy: 0, failed: 0 });
+      assert.equal(result.banks[0]!.tasks, undefined, 'no task for a person');
+      const credential = await currentCredential(on, bankGuid);
+      assert.ok(await mintsToken(on, credential.clientId, credential.clientSecret));
+      const users = new Set((await listUsers(on)).map((u) => u.email));
+      assert.ok(manifest.banks[0]!.users!.every((u) => users.has(u.email)));
+      assert.deepEqual((await new DesiredStateClient(on.client).plan(manifest)).banks[0]!.actions, []);
+    },
+  },
+  {
+    mode: 'automatic mode without a write token source',
+    open: () => createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'automatic' } }),
+    /** Fails at the first write, as before the IdP changed, with no task. */
+    async expect(result: ApplyManifestResult, bankGuid: string, _manifest: Manifest, on: TestWorld) {
+      assert.deepEqual(result.summary, { applied: 0, busy: 0, failed: 1 });
+      assert.match(result.banks[0]!.error!, /IdpWriteNotPermitted/);
+      assert.deepEqual(await openTasks(on.client, { bankGuid }), []);
+    },
+  },
+])
+  describe(`the same apply in ${world.mode} (0.129.1425)`, () => {
+    let on: TestWorld;
+    before(async () => {
+      on = await world.open();
+      await on.startWorker();
+    });
+    after(() => on?.close());
 
-  it('plan says the worker makes every action, and apply opens no task', async () => {
-    const desired = new DesiredStateClient(world.client);
-    const bankGuid = randomGuid();
-    const manifest = parseManifest(manifestOf([bankOf(bankGuid)]));
-    const plan = await desired.plan(manifest);
-    assert.ok(plan.banks[0]!.actions.every((action) => 'by' in action && action.by === 'worker'));
-    const result = await (await desired.startApply(manifest, plan)).result();
-    assert.deepEqual(result.summary, { applied: 1, busy: 0, failed: 0 });
-    assert.equal(result.banks[0]!.tasks, undefined, 'no task for a person');
-    const credential = await currentCredential(world, bankGuid);
-    assert.ok(await mintsToken(world, credential.clientId, credential.clientSecret));
-    const users = new Set((await listUsers(world)).map((u) => u.email));
-    assert.ok(manifest.banks[0]!.users!.every((u) => users.has(u.email)));
-    assert.deepEqual((await desired.plan(manifest)).banks[0]!.actions, []);
+    it('plan says the worker makes every action, and apply does as the mode says', async () => {
+      const desired = new DesiredStateClient(on.client);
+      const bankGuid = randomGuid();
+      const manifest = parseManifest(manifestOf([bankOf(bankGuid)]));
+      const plan = await desired.plan(manifest);
+      assert.ok(plan.banks[0]!.actions.every((action) => 'by' in action && action.by === 'worker'));
+      await world.expect(await (await desired.startApply(manifest, plan)).result(), bankGuid, manifest, on);
+    });
   });
-});
-
-describe('the same apply in automatic mode without a write token source (0.129.1425)', () => {
-  let world: TestWorld;
-  before(async () => {
-    world = await createTestWorld({ contract: TODAY, env: { PROVISIONER_WRITE_MODE: 'automatic' } });
-    await world.startWorker();
-  });
-  after(async () => {
-    await world?.close();
-  });
-
-  it('plan leaves every action to the worker, and apply fails at the first write as before, with no task', async () => {
-    const desired = new DesiredStateClient(world.client);
-    const bankGuid = randomGuid();
-    const manifest = parseManifest(manifestOf([bankOf(bankGuid)]));
-    const plan = await desired.plan(manifest);
-    assert.ok(plan.banks[0]!.actions.every((action) => 'by' in action && action.by === 'worker'));
-    const result = await (await desired.startApply(manifest, plan)).result();
-    assert.deepEqual(result.summary, { applied: 0, busy: 0, failed: 1 });
-    assert.match(result.banks[0]!.error!, /IdpWriteNotPermitted/);
-    assert.deepEqual(await openTasks(world.client, { bankGuid }), []);
-  });
-});
