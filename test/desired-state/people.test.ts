@@ -2,7 +2,8 @@
  * Manifests on today's IdP (the sandbox on contract 0.129.1425, where API keys may only read), the test acting
  * as the person through the sandbox's Portal token: plan says which actions need a person; apply opens their
  * tasks (the key handed over, users invited, a key edited, scopes changed, a user disabled) and finishes once
- * the person has done them; drift works on reads alone and sends `credential.expiring`. The same apply in
+ * the person has done them; drift works on reads alone and sends `credential.expiring`; the drift schedule starts
+ * a rotation ahead of expiry that asks a person for the new key. The same apply in
  * `auto` mode with a write token source opens no task; in `automatic` mode without one it fails as before.
  */
 import assert from 'node:assert/strict';
@@ -301,6 +302,40 @@ describe('plan, apply and drift when a person writes (0.129.1425, assisted)', ()
     for (const body of receiver.bodies)
       for (const secret of secretsSeen)
         assert.equal(body.includes(secret), false, 'a webhook body holds a secret');
+  });
+
+  it('a scheduled drift check starts the rotation ahead of expiry (beforeExpiry), and it asks a person for the new key', async () => {
+    const due: Manifest = {
+      ...second,
+      drift: { every: '1d', reconcile: false },
+      banks: [{ ...second.banks[0]!, rotation: { beforeExpiry: '7d' } }],
+    };
+    const before = await currentCredential(world, bankGuid);
+    // What the drift schedule runs (`act`: it starts what renews an expiring credential).
+    await world.client.client.workflow.execute('driftCheck', {
+      workflowId: `drift-check-${randomGuid()}`,
+      taskQueue: world.taskQueue,
+      args: [{ manifest: due, act: true }],
+    });
+    const keyTask = await taskOf(world, bankGuid, 'create-bank-api-key');
+    assert.equal(keyTask.workflowId, bankWorkflowId(bankGuid));
+    const rotation = world.client.client.workflow.getHandle(bankWorkflowId(bankGuid));
+    assert.equal((await rotation.describe()).type, 'rotateBankCredentials');
+    for (let i = 0; i < 300; i++) {
+      const started = receiver.bodies
+        .map((body) => JSON.parse(body) as { type: string; data: CredentialExpiringData })
+        .some(
+          (e) => e.type === 'credential.expiring' && e.data.bankGuid === bankGuid && e.data.rotationStarted,
+        );
+      if (started) break;
+      assert.ok(i < 299, 'no credential.expiring saying the rotation started');
+      await sleep(100);
+    }
+    // Nobody has handed a key over yet: cancelled now, the rotation leaves the bank's credential as it was.
+    await rotation.cancel();
+    await rotation.result().catch(() => undefined);
+    assert.equal((await currentCredential(world, bankGuid)).clientId, before.clientId);
+    assert.deepEqual(await openTasks(world.client, { bankGuid }), []);
   });
 
   it('apply of a new expiry: the rotation opens its tasks with the reconcile’s, and a person finishes it', async () => {
