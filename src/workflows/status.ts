@@ -1,5 +1,6 @@
 /**
- * What operators see of a running workflow: the `status` query and the Web UI's current details. The workflow
+ * What operators see of a running workflow: the `status` query and the Web UI's current details (with what
+ * each open task asks of a person). The workflow
  * keeps its own state (the failures it collected decide its outcome) and the tracker only shows it, beside
  * what exists only to be shown: the wording of the step, users done/total, the application in hand.
  */
@@ -33,7 +34,19 @@ export function trackStatus(
 
   const update = (change: Partial<Shown>) => {
     Object.assign(shown, change);
-    setCurrentDetails(describeProgress(status()));
+    setCurrentDetails(currentDetails(status()));
   };
   return { step: (step) => update({ step }), update };
+}
+
+/** The Web UI's current details (Markdown): the progress, then what each open task asks of a person. */
+function currentDetails(status: OperationStatus): string {
+  const open = (status.tasks ?? []).filter((task) => task.state === 'open');
+  if (open.length === 0) return describeProgress(status);
+  return [
+    describeProgress(status),
+    '',
+    '**Waiting for a person** (`provisioner tasks` lists the values to type):',
+    ...open.map((t) => `- ${t.kind}, task \`${t.taskId}\`, due ${t.deadline}: ${t.instructions}`),
+  ].join('\n');
 }

@@ -5,6 +5,7 @@
  * and `automatic` without one (fails as before).
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -87,6 +88,10 @@ describe('onboardBank when a person writes (0.129.1425)', () => {
       (await handle.query(statusQuery)).writes?.map((w) => w.writer),
       ['person', 'person'],
     );
+    // The Web UI's current details say what to do, too.
+    const details = (await handle.query(workflowMetadataQuery)).currentDetails ?? '';
+    assert.ok(details.includes(`create-bank-api-key, task \`${keyTask.taskId}\``), details);
+    assert.ok(details.includes(keyTask.instructions));
 
     // A submission for a bank whose operation waits for nothing.
     await assert.rejects(
