@@ -84,14 +84,7 @@ describe('onboardBank with the worker killed while it checks a handed-over key',
       const bankGuid = randomGuid();
       const person = await portal(world);
       const onboarding = await world.client.startOnboarding({ bankGuid });
-      const key = await person.createKey(
-        (await taskOf(world, bankGuid, 'create-bank-api-key')).values as CreateBankApiKeyValues,
-      );
-      await submitCredential(world.client, world.deps.secrets, bankGuid, {
-        clientId: key.clientId,
-        clientSecret: key.secret,
-        by: 'test person',
-      });
+      const key = await person.handOverKey(await taskOf(world, bankGuid, 'create-bank-api-key'));
       await onboarding.result();
 
       const handle = await world.client.startRevocation({ bankGuid, reason: 'crash test' });

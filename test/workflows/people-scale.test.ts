@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkTasks, submitCredential } from '../../src/client/tasks.js';
-import type { CreateBankApiKeyValues, InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
+import { checkTasks } from '../../src/client/tasks.js';
+import type { InviteUsersValues } from '../../src/model/workflow-safe/tasks.js';
 import { createTestWorld, randomGuid, type TestWorld } from '../support/env.js';
 import { sandboxStats } from '../support/idp.js';
 import { portal, taskOf } from '../support/portal.js';
@@ -27,14 +27,7 @@ describe('a bank of 500 users invited by a person', () => {
     }));
     const handle = await world.client.startOnboarding({ bankGuid, users });
     const person = await portal(world);
-    const key = await person.createKey(
-      (await taskOf(world, bankGuid, 'create-bank-api-key')).values as CreateBankApiKeyValues,
-    );
-    await submitCredential(world.client, world.deps.secrets, bankGuid, {
-      clientId: key.clientId,
-      clientSecret: key.secret,
-      by: 'test person',
-    });
+    await person.handOverKey(await taskOf(world, bankGuid, 'create-bank-api-key'));
     const task = await taskOf(world, bankGuid, 'invite-users');
     assert.equal((task.values as InviteUsersValues).users.length, USERS);
     await person.invite(users);
