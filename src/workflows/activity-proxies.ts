@@ -96,6 +96,17 @@ let era: StepsEra | undefined;
 const stepsEra = (): StepsEra =>
   (era ??= !patched(LOCAL_STEPS_PATCH) ? 'activities' : patched(DURABLE_STEPS_PATCH) ? 'durable' : 'local');
 
+/**
+ * Whether this run has `patchId`, asked at its start: after the steps' own patches (their order in history
+ * stays) and before any step. A patch first asked right after a local activity (the input check) replays
+ * wrongly when a query split that workflow task: the local activity's result then replays in the earlier
+ * task, where the patch's marker is not yet in sight, so it reads as absent and the run is nondeterministic.
+ */
+export function patchedAtStart(patchId: string): boolean {
+  stepsEra();
+  return patched(patchId);
+}
+
 /** Whether this run checks its input as a local activity and provisions users in batches of 500. */
 export const hasLocalSteps = () => stepsEra() !== 'activities';
 

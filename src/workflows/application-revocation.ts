@@ -3,10 +3,10 @@
  * them, or, when it may not (idp/permissions.ts decideWrite), a person does in the Partner Portal: one
  * delete-bank-api-key task per key, all open at once, each completed when a read shows the key gone.
  */
-import { CancellationScope, patched } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { TaskTiming as RequestedTiming } from '../model/contract.js';
 import type { DeleteBankApiKeyValues } from '../model/workflow-safe/tasks.js';
-import { steps } from './activity-proxies.js';
+import { patchedAtStart, steps } from './activity-proxies.js';
 import type { StatusTracker } from './status.js';
 import { decideWriters, type TaskBoard, type TaskTiming } from './tasks.js';
 
@@ -15,6 +15,9 @@ import { decideWriters, type TaskBoard, type TaskTiming } from './tasks.js';
  * tasks). Runs begun before it replay as they ran: the worker deleted them.
  */
 const KEY_DELETES_BY_PEOPLE_PATCH = 'key-deletes-by-people';
+
+/** Whether this run asks who deletes the bank's keys: asked at the run's start (see patchedAtStart). */
+export const keyDeletesByPeople = () => patchedAtStart(KEY_DELETES_BY_PEOPLE_PATCH);
 
 export interface Revocation {
   /** Applications of the bank that this revocation deleted (or a person did, verified by reads). */
@@ -42,7 +45,7 @@ export async function revokeApplications(
   clientIds: string[] | undefined,
   people?: PersonDeletes,
 ): Promise<Revocation> {
-  if (people && patched(KEY_DELETES_BY_PEOPLE_PATCH)) {
+  if (people && keyDeletesByPeople()) {
     const writers = await decideWriters(['deleteBankApplication'], people.requested, people.progress);
     if (writers.byPerson[0]) return revokeByPerson(bankGuid, clientIds, people, writers.timing);
   }

@@ -8,7 +8,7 @@ import { steps } from './activity-proxies.js';
 import { disableBySomeone, disableInBatches } from './users.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { revokeApplications } from './application-revocation.js';
+import { keyDeletesByPeople, revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
 import { createTaskBoard } from './tasks.js';
 
@@ -25,6 +25,8 @@ export function offboardBank(rawInput: OffboardBankInput): Promise<OffboardBankR
 async function offboard(rawInput: OffboardBankInput): Promise<OffboardBankResult> {
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('offboardBank', rawInput.bankGuid);
+  // Asked before the input check, a local activity (see patchedAtStart); revokeApplications asks again.
+  keyDeletesByPeople();
   const input = await checkedInput('offboardBank', rawInput);
   const board = createTaskBoard('offboardBank', input.bankGuid, progress);
   progress.step(`revoking every application: ${input.reason}`);

@@ -8,7 +8,8 @@
  * with UsersNotProvisioned naming them); users already provisioned are kept, and a re-run is idempotent.
  * Cancellation never interrupts the step that creates the application and stores its secret.
  */
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { patchedAtStart } from './activity-proxies.js';
 import type { OnboardBankInput, OnboardBankResult, OperationFailure } from '../model/contract.js';
 import { ensureCredential } from './credential.js';
 import { reportingCompletion } from './events.js';
@@ -33,6 +34,7 @@ async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   const failures: OperationFailure[] = [];
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('onboardBank', rawInput.bankGuid, failures);
+  const writesByPeople = patchedAtStart(WRITES_BY_PEOPLE_PATCH);
   const input = await checkedInput('onboardBank', rawInput);
   const { bankGuid } = input;
   const users = input.users ?? [];
@@ -42,7 +44,7 @@ async function onboard(rawInput: OnboardBankInput): Promise<OnboardBankResult> {
   let keyByPerson = false;
   let usersByPerson = false;
   let timing: TaskTiming | undefined;
-  if (patched(WRITES_BY_PEOPLE_PATCH)) {
+  if (writesByPeople) {
     const writers = await decideWriters(['createBankApplication', 'createUser'], input.tasks, progress);
     [keyByPerson, usersByPerson] = writers.byPerson as [boolean, boolean];
     timing = writers.timing;

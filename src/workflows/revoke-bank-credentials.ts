@@ -7,7 +7,7 @@ import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { RevokeBankCredentialsInput, RevokeBankCredentialsResult } from '../model/contract.js';
 import { reportingCompletion } from './events.js';
 import { checkedInput } from './input.js';
-import { revokeApplications } from './application-revocation.js';
+import { keyDeletesByPeople, revokeApplications } from './application-revocation.js';
 import { trackStatus } from './status.js';
 import { createTaskBoard } from './tasks.js';
 
@@ -20,6 +20,8 @@ export function revokeBankCredentials(
 async function revoke(rawInput: RevokeBankCredentialsInput): Promise<RevokeBankCredentialsResult> {
   // Registered first: the status query answers while the input is checked.
   const progress = trackStatus('revokeBankCredentials', rawInput.bankGuid);
+  // Asked before the input check, a local activity (see patchedAtStart); revokeApplications asks again.
+  keyDeletesByPeople();
   const input = await checkedInput('revokeBankCredentials', rawInput);
   const board = createTaskBoard('revokeBankCredentials', input.bankGuid, progress);
   progress.step(`revoking ${input.clientIds ? input.clientIds.length : 'all'} applications: ${input.reason}`);
