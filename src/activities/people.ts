@@ -193,7 +193,13 @@ export function peopleActivities(deps: ActivityDeps) {
         );
       const app = await bankKey(clientId, bankGuid);
       if (typeof app === 'string') return await refuse(app);
-      const problem = keyProblem(app, asked) ?? (await mintProblem(submission));
+      const mismatch = keyProblem(app, asked);
+      // The key exists in the IdP but is not the one asked for: nothing else will remove it.
+      if (mismatch)
+        return await refuse(
+          `${mismatch}; delete that key in the Partner Portal and create one as the task asks`,
+        );
+      const problem = await mintProblem(submission);
       if (problem) return await refuse(problem);
 
       const document: BankCredentialDocument = {

@@ -130,7 +130,12 @@ export async function runDev(flags: DevOptions): Promise<void> {
         `HTTP API:         ${api.url} (reference ${api.url}/docs; keys: npx provisioner api-key create --name me --allow onboard,rotate,read)`,
         '',
         `In another terminal, in ${process.cwd()} (the commands find this session through ${stateDir}):`,
-        '  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait',
+        ...(flags.assisted
+          ? [
+              '  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com',
+              '  npx provisioner tasks   (what to do on the Partner Portal page above, then credential submit / tasks check)',
+            ]
+          : ['  npx provisioner onboard 0123456789abcdef0123456789abcdef --user a@example.com --wait']),
         `From any other directory: TEMPORAL_ADDRESS=${server.address} PROVISIONER_STATE_DIR=${stateDir} npx provisioner ...`,
         'Ctrl-C stops everything.',
         '',

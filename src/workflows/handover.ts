@@ -188,7 +188,7 @@ export async function usersFromPerson(
 function inviteInstructions(users: InviteUsersValues['users']): string {
   const listed = users
     .slice(0, USERS_NAMED)
-    .map((u) => `${u.email} (${u.allowedScopes?.join(' ') ?? 'default scopes'})`)
+    .map((u) => `${u.email} (${u.allowedScopes?.join(' ') ?? "Scopes left empty: the IdP's defaults"})`)
     .join(', ');
   const more = users.length > USERS_NAMED ? ` and ${users.length - USERS_NAMED} more (see values.users)` : '';
   return `In the Cybrid Partner Portal (Teams), invite ${users.length} user${users.length === 1 ? '' : 's'} with exactly these scopes: ${listed}${more}. The worker notices by reading the IdP; \`provisioner tasks check\` makes it look at once.`;
@@ -205,16 +205,21 @@ export async function usersDisabledByPerson(
   timing: TaskTiming,
 ): Promise<void> {
   progress.update({ users: { done: 0, total: users.length } });
-  const task = await board.open('disable-users', { users }, disableInstructions(users), timing);
+  const task = await board.open(
+    'disable-users',
+    { users },
+    (taskId) => disableInstructions(users, taskId),
+    timing,
+  );
   await board.waitFor(task);
   progress.update({ users: { done: users.length, total: users.length } });
 }
 
-function disableInstructions(users: DisableUsersValues['users']): string {
+function disableInstructions(users: DisableUsersValues['users'], taskId: string): string {
   const listed = users
     .slice(0, USERS_NAMED)
     .map((u) => `${u.email} (${u.guid})`)
     .join(', ');
   const more = users.length > USERS_NAMED ? ` and ${users.length - USERS_NAMED} more (see values.users)` : '';
-  return `In the Cybrid Partner Portal (Teams), disable ${users.length} user${users.length === 1 ? '' : 's'}: ${listed}${more}. No read of the IdP shows a disabled user, so confirm it once done: provisioner tasks done <taskId> --by <your name>.`;
+  return `In the Cybrid Partner Portal (Teams), disable ${users.length} user${users.length === 1 ? '' : 's'}: ${listed}${more}. No read of the IdP shows a disabled user, so confirm it once done: provisioner tasks done ${taskId} --by <your name>.`;
 }

@@ -116,7 +116,13 @@ const SEEN_BY_THE_WORKER = 'seen in the IdP by the worker';
 
 export interface TaskBoard {
   /** Opens a task and tells everyone who looks. */
-  open(kind: TaskKind, values: TaskValues, instructions: string, timing: TaskTiming): Promise<PersonTask>;
+  /** `instructions` may name the task's own id (e.g. the `tasks done` to run). */
+  open(
+    kind: TaskKind,
+    values: TaskValues,
+    instructions: string | ((taskId: string) => string),
+    timing: TaskTiming,
+  ): Promise<PersonTask>;
   /**
    * Waits until `task` is completed (by `complete`, a confirmation, or `check` finding it done), reminding
    * on the way; throws TaskExpired at its deadline, and closes it when the operation is cancelled. Several
@@ -219,7 +225,7 @@ export function createTaskBoard(
         if (task.state !== 'open') throw new Error(`task ${taskId} is ${task.state} already`);
         if (!CONFIRMED_KINDS.includes(task.kind))
           throw new Error(
-            `task ${taskId} (${task.kind}) is checked by reading the IdP, not confirmed: run \`provisioner tasks check ${bankGuid}\` once it is done`,
+            `a ${task.kind} task is checked by reading the IdP, not confirmed: run \`provisioner tasks check ${bankGuid}\` once it is done`,
           );
         const problem = completerProblem(by);
         if (problem) throw new Error(problem);
@@ -238,17 +244,18 @@ export function createTaskBoard(
   async function open(
     kind: TaskKind,
     values: TaskValues,
-    instructions: string,
+    instructions: string | ((taskId: string) => string),
     timing: TaskTiming,
   ): Promise<PersonTask> {
     const { workflowId, firstExecutionRunId } = workflowInfo();
     const now = Date.now();
+    const taskId = `${operationIdOf(workflowId, firstExecutionRunId)}~${tasks.length + 1}`;
     const task: PersonTask = {
-      taskId: `${operationIdOf(workflowId, firstExecutionRunId)}~${tasks.length + 1}`,
+      taskId,
       bankGuid,
       workflowId,
       kind,
-      instructions,
+      instructions: typeof instructions === 'string' ? instructions : instructions(taskId),
       values,
       requestedAt: iso(now),
       deadline: iso(now + timing.deadlineMs),

@@ -19,7 +19,7 @@ export function registerLifecycle(program: Command): void {
     program
       .command('rotate')
       .description(
-        'rotate the bank credential: new application, verify, make current, grace period, delete the old one',
+        'rotate the bank credential: new key, verify, make current, grace period, delete the old one (the worker, or a person in the Partner Portal)',
       )
       .argument('<bankGuid>', 'the bank')
       .option(
@@ -55,7 +55,9 @@ export function registerLifecycle(program: Command): void {
   withOperationFlags(
     program
       .command('revoke')
-      .description('emergency: delete the bank applications now and mark their secrets revoked')
+      .description(
+        'emergency: mark the stored secrets revoked now and delete the bank applications (the worker, or a person in the Partner Portal)',
+      )
       .argument('<bankGuid>', 'the bank')
       .option('--client-id <id>', 'only this application (repeatable; default all of the bank)', collect, [])
       .option('--reason <text>', 'why (kept in the workflow history)', 'revoked by operator'),

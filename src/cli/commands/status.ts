@@ -60,8 +60,7 @@ export function registerStatus(program: Command): void {
           );
         }
         for (const r of rotations) printLine(`rotated ${r.rotatedAt}: ${r.previousClientId} → ${r.clientId}`);
-        for (const c of taskCompletions)
-          printLine(`${c.kind} ${c.taskId}: ${c.evidence} ${c.at}, by ${c.by}`);
+        for (const c of taskCompletions) printLine(`${c.kind} ${c.taskId}: ${c.evidence} ${c.at} (${c.by})`);
       });
     });
 }
