@@ -6,6 +6,7 @@
  * each run is printed.
  */
 import assert from 'node:assert/strict';
+import { failureText } from '../support/history.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -187,10 +188,12 @@ describe('HTTP API under Schemathesis (--checks all)', { timeout: 15 * 60_000 },
       const { events } = await world.client.client.workflow
         .getHandle(run.workflowId, run.runId)
         .fetchHistory();
-      const failed = events?.find((event) => event.workflowTaskFailedEventAttributes);
+      const failed = events?.find(
+        (event) => event.workflowTaskFailedEventAttributes,
+      )?.workflowTaskFailedEventAttributes;
       if (failed)
         stuck.push(
-          `${run.workflowId} (${run.type}): ${failed.workflowTaskFailedEventAttributes?.failure?.message}`,
+          `${run.workflowId} (${run.type}, cause ${failed.cause}): ${await failureText(failed.failure, world.deps.dataConverter)}`,
         );
     }
     assert.ok(workflows > 0, 'the runs started no workflow');

@@ -72,3 +72,21 @@ export function stepOf(event: HistoryEvent): string | undefined {
   if (!data) return undefined;
   return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type;
 }
+
+/**
+ * What a failure in a history says, its encoded attributes (message, stack) decoded through the worker's
+ * codec: a failure the codec encoded reads only "Encoded failure" otherwise.
+ */
+export async function failureText(
+  failure: { message?: string | null; encodedAttributes?: Payload | null } | null | undefined,
+  dataConverter: DataConverter,
+): Promise<string> {
+  if (!failure?.encodedAttributes) return failure?.message ?? '';
+  let decoded: Payload[] = [failure.encodedAttributes];
+  for (const codec of [...(dataConverter.payloadCodecs ?? [])].reverse())
+    decoded = await codec.decode(decoded);
+  const { message, stack_trace } = JSON.parse(
+    Buffer.from(decoded[0]?.data ?? new Uint8Array()).toString('utf8'),
+  ) as { message?: string; stack_trace?: string };
+  return `${message ?? ''}\n${(stack_trace ?? '').split('\n').slice(0, 6).join('\n')}`;
+}
