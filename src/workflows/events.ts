@@ -23,7 +23,7 @@ import {
   type TaskOperation,
   type WebhookEventType,
 } from '../model/workflow-safe/webhook-events.js';
-import { quickSteps } from './activity-proxies.js';
+import { patchedAtStart, quickSteps } from './activity-proxies.js';
 import { deliverWebhookEvent } from './deliver-webhook-event.js';
 
 /**
@@ -81,6 +81,9 @@ export async function reportingCompletion<R>(
   const claimed = (rawInput as { bankGuid?: unknown } | undefined)?.bankGuid;
   const bankGuid = typeof claimed === 'string' && GUID_PATTERN.test(claimed) ? claimed : undefined;
   const events = OPERATION_EVENTS[operation];
+  // Asked at the start too: a failure event right after the input check (a local activity) would otherwise
+  // ask it first there (see patchedAtStart). Runs whose marker sits later find it there (emitEvent asks again).
+  patchedAtStart(EVENTS_PATCH);
   let result: R;
   try {
     result = await body();
