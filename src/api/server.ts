@@ -183,6 +183,10 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
       void sendProblem(reply, request, toProblem(error));
     },
     clientErrorHandler: unreadableRequest,
+    // A `__proto__` or `constructor` key is dropped, as any key the schemas do not name is: the document
+    // allows unnamed keys, so refusing the whole body (Fastify's default) would refuse a valid request.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
   });
   // Bodies are JSON only: anything else is 415 rather than a string the schemas then refuse.
   app.removeContentTypeParser('text/plain');

@@ -273,6 +273,20 @@ describe('HTTP API edges (in process, no Temporal)', () => {
       assert.ok(!JSON.stringify(broken.body).includes('secret'));
     });
 
+    it('drops a `__proto__` key as any unnamed key, and checks the rest of the body', async () => {
+      const onboarding = concrete('/v1/banks/{bankGuid}/onboarding');
+      const answer = await send('POST', onboarding, {
+        token: all,
+        headers: { ...json, 'idempotency-key': 'proto' },
+        body: '{"application": {"__proto__": [{}], "ipAllowlist": "any"}}',
+      });
+      const problem = assertProblem(answer, 400, 'invalid-input') as { errors: { field: string }[] };
+      assert.deepEqual(
+        problem.errors.map((e) => e.field),
+        ['application.ipAllowlist'],
+      );
+    });
+
     // Finding 4 (second half): a start with no body answered 202 although the document requires one.
     it('refuses a request without a body with 400 naming the body where the document requires one', async () => {
       const optional: string[] = [];
