@@ -24,6 +24,7 @@ import {
 import type { BankCredential } from '../activities/applications.js';
 import type { RotateBankCredentialsInput, RotateBankCredentialsResult } from '../model/contract.js';
 import { DEFAULT_GRACE_PERIOD } from '../model/workflow-safe/operations.js';
+import { durationMs } from '../model/workflow-safe/durations.js';
 import {
   markedApplicationName,
   operationMarker,
@@ -212,7 +213,9 @@ async function rotate(
       },
       bankGuid,
     );
-    completedBy = (await condition(() => completedByOperator, gracePeriod)) ? 'operator' : 'grace-period';
+    // In milliseconds by our own reading: the contract's duration grammar is wider than the SDK's.
+    const graceMs = durationMs(gracePeriod);
+    completedBy = (await condition(() => completedByOperator, graceMs)) ? 'operator' : 'grace-period';
   } catch (err) {
     phase = 'rolling back';
     await CancellationScope.nonCancellable(async () => {

@@ -65,6 +65,21 @@ describe('workflows on the time-skipping test server, activities stubbed', () =>
     });
   });
 
+  it('waits a grace period written as the contract allows and the SDK would not read (a vertical tab)', async () => {
+    const stubs = rotationStubs();
+    await withWorker(env, stubs.activities, async (taskQueue) => {
+      const bankGuid = newGuid();
+      const handle = await env.client.workflow.start<typeof rotateBankCredentials>('rotateBankCredentials', {
+        taskQueue,
+        workflowId: bankWorkflowId(bankGuid),
+        args: [{ bankGuid, gracePeriod: '1.5\u000bh' }],
+      });
+      const result = await handle.result();
+      const waited = Date.parse(result.rotatedAt) - (await handle.describe()).startTime.getTime();
+      assert.ok(waited >= 1.5 * HOUR_MS && waited < 2 * HOUR_MS, `waited ${waited / HOUR_MS} h`);
+    });
+  });
+
   it('scheduledRotation ends as skipped while another operation holds the bank', async () => {
     const stubs = rotationStubs();
     await withWorker(env, stubs.activities, async (taskQueue) => {
